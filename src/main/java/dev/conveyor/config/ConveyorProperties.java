@@ -1,0 +1,77 @@
+package dev.conveyor.config;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/** Everything under {@code conveyor:} in application.yaml; see docs/configuration.md. */
+@ConfigurationProperties("conveyor")
+public record ConveyorProperties(
+        @DefaultValue("data") Path dataDir,
+        @DefaultValue("schemas") Path schemasDir,
+        @DefaultValue("default") String defaultTenant,
+        @DefaultValue Db db,
+        @DefaultValue Intake intake,
+        @DefaultValue Dispatcher dispatcher,
+        @DefaultValue Worker worker,
+        @DefaultValue Routing routing,
+        @DefaultValue Validation validation) {
+
+    public record Db(
+            @DefaultValue("") String url,
+            @DefaultValue("postgres") String user,
+            @DefaultValue("") String password,
+            @DefaultValue("public") String schema,
+            @DefaultValue("10") int poolSize,
+            @DefaultValue("0") int embeddedPort) {
+
+        public boolean embedded() {
+            return url == null || url.isBlank();
+        }
+    }
+
+    public record Intake(
+            @DefaultValue("1048576") long maxJsonBytes,
+            @DefaultValue("2147483648") long maxCsvBytes) {
+    }
+
+    public record Dispatcher(
+            @DefaultValue("200") int batchSize,
+            @DefaultValue("1000") long pollIntervalMs,
+            @DefaultValue("300") long redispatchAfterSeconds) {
+    }
+
+    public record Worker(
+            @DefaultValue("60") long leaseSeconds,
+            @DefaultValue("3") int maxAttempts) {
+    }
+
+    public record Routing(
+            @DefaultValue("normal") String defaultLane,
+            @DefaultValue List<LaneRule> rules) {
+    }
+
+    /** One content-based-router rule: every condition given must hold for the job to take {@code lane}. */
+    public record LaneRule(
+            String lane,
+            List<String> types,
+            String priority,
+            Long minPayloadBytes) {
+    }
+
+    public record Validation(
+            @DefaultValue("") String rulesDir,
+            @DefaultValue("20") int firstErrors,
+            @DefaultValue("10000") int progressEveryRows) {
+    }
+
+    public Path uploadsDir() {
+        return dataDir.resolve("uploads");
+    }
+
+    public Path reportsDir() {
+        return dataDir.resolve("reports");
+    }
+}

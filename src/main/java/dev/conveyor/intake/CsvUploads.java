@@ -1,0 +1,92 @@
+package dev.conveyor.intake;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.UUID;
+
+import dev.conveyor.config.ConveyorProperties;
+import org.springframework.stereotype.Component;
+
+/**
+ * Streams an uploaded CSV body to a file under {@code <data-dir>/uploads}, a buffer at a time, so a body of
+ * any size costs the same memory. A body over the limit is refused and its partial file removed.
+ */
+@Component
+public class CsvUploads {
+
+    private static final int BUFFER = 64 * 1024;
+
+    private final Path dataDir;
+    private final Path uploadsDir;
+    private final long maxBytes;
+
+    public CsvUploads(ConveyorProperties properties) {
+        this.dataDir = properties.dataDir();
+        this.uploadsDir = properties.uploadsDir();
+        this.maxBytes = properties.intake().maxCsvBytes();
+    }
+
+    /** A stored upload: its path relative to the data directory, size and SHA-256. */
+    public record Upload(Path absolutePath, String relativePath, long sizeBytes, String sha256) {
+    }
+
+    public Upload store(InputStream body, long declaredLength) throws IOException {
+        if (declaredLength > maxBytes) {
+            throw tooLarge();
+        }
+        Files.createDirectories(uploadsDir);
+        String name = UUID.randomUUID() + ".csv";
+        Path partial = uploadsDir.resolve(name + ".part");
+        Path target = uploadsDir.resolve(name);
+        MessageDigest sha256 = sha256();
+        long total = 0;
+        try (OutputStream out = new DigestOutputStream(Files.newOutputStream(partial), sha256)) {
+            if (body != null) {
+                byte[] buffer = new byte[BUFFER];
+                int read;
+                while ((read = body.read(buffer)) != -1) {
+                    total += read;
+                    if (total > maxBytes) {
+                        throw tooLarge();
+                    }
+                    out.write(buffer, 0, read);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(partial);
+            throw e;
+        }
+        if (total == 0) {
+            Files.deleteIfExists(partial);
+            throw ProblemException.unprocessable("the CSV body is empty; send the file with a header row");
+        }
+        Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
+        return new Upload(target, dataDir.relativize(target).toString(), total,
+                HexFormat.of().formatHex(sha256.digest()));
+    }
+
+    public void discard(Upload upload) throws IOException {
+        Files.deleteIfExists(upload.absolutePath());
+    }
+
+    private ProblemException tooLarge() {
+        return ProblemException.tooLarge("the CSV body is larger than the limit of " + maxBytes
+                + " bytes (conveyor.intake.max-csv-bytes)");
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,237 @@
+package dev.conveyor.intake;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conveyor.config.ConveyorProperties;
+import dev.conveyor.job.Job;
+import dev.conveyor.job.JobIds;
+import dev.conveyor.job.JobQuery;
+import dev.conveyor.job.JobStatus;
+import dev.conveyor.job.JobStore;
+import dev.conveyor.job.Submission;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.springframework.stereotype.Component;
+
+/**
+ * The HTTP API's glue, called by the routes in routes/api.camel.yaml: reads the request off the exchange,
+ * hands it to intake or the job store, and writes the JSON answer. Refusals are thrown as
+ * {@link ProblemException} and rendered by {@link ProblemResponder}.
+ */
+@Component("jobApi")
+public class JobApi {
+
+    private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    private static final Set<String> CSV_TYPES = Set.of("text/csv", "application/csv", "text/plain",
+            "application/octet-stream");
+    private static final int DEFAULT_PAGE = 50;
+    private static final int MAX_PAGE = 500;
+
+    private final JobRequestParser parser;
+    private final JobIntake intake;
+    private final JobStore store;
+    private final JobViews views;
+    private final CsvUploads uploads;
+    private final ObjectMapper json;
+    private final ConveyorProperties properties;
+
+    public JobApi(JobRequestParser parser, JobIntake intake, JobStore store, JobViews views, CsvUploads uploads,
+                  ObjectMapper json, ConveyorProperties properties) {
+        this.parser = parser;
+        this.intake = intake;
+        this.store = store;
+        this.views = views;
+        this.uploads = uploads;
+        this.json = json;
+        this.properties = properties;
+    }
+
+    /** POST /jobs */
+    public void submitJob(Exchange exchange) throws IOException {
+        Message in = exchange.getMessage();
+        byte[] body = readBounded(in, properties.intake().maxJsonBytes());
+        JobRequest request = parser.parse(tenant(in), body, header(in, "Idempotency-Key"));
+        respondAccepted(exchange, intake.submit(request));
+    }
+
+    /** POST /jobs/csv?marketplace=&category=&region= with a text/csv body, streamed to a file. */
+    public void submitCsv(Exchange exchange) throws IOException {
+        Message in = exchange.getMessage();
+        String tenant = tenant(in);
+        String contentType = header(in, Exchange.CONTENT_TYPE);
+        String mediaType = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
+        if (!CSV_TYPES.contains(mediaType)) {
+            throw new ProblemException(415, "Unsupported Media Type", "send the CSV as the request body with "
+                    + "Content-Type: text/csv (was '" + contentType + "')");
+        }
+        ObjectNode payload = json.createObjectNode();
+        putParam(in, payload, "marketplace", true);
+        putParam(in, payload, "category", true);
+        putParam(in, payload, "region", false);
+        Long length = in.getHeader(Exchange.CONTENT_LENGTH, Long.class);
+        CsvUploads.Upload upload = uploads.store(in.getBody(InputStream.class), length == null ? -1 : length);
+        payload.put("file", upload.relativePath());
+        String idempotencyKey = header(in, "Idempotency-Key");
+        Submission submission;
+        try {
+            submission = intake.submit(new JobRequest(tenant, "csv_upload", "csv_validation", payload,
+                    header(in, "X-Priority"), null, header(in, "X-Correlation-Id"), null, idempotencyKey,
+                    upload.sizeBytes()));
+        } catch (RuntimeException e) {
+            uploads.discard(upload);
+            throw e;
+        }
+        if (!submission.created()) {
+            uploads.discard(upload);
+        }
+        respondAccepted(exchange, submission);
+    }
+
+    /** GET /jobs/{job_id} */
+    public void getJob(Exchange exchange) {
+        Message in = exchange.getMessage();
+        Job job = findJob(in);
+        respond(exchange, 200, views.detail(job, store.childrenOf(job.jobId())));
+    }
+
+    /** GET /jobs?status=&type=&correlation_id=&limit=&after= */
+    public void listJobs(Exchange exchange) {
+        Message in = exchange.getMessage();
+        JobStatus status = null;
+        String statusParam = header(in, "status");
+        if (statusParam != null) {
+            try {
+                status = JobStatus.valueOf(statusParam.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw ProblemException.badRequest("unknown status '" + statusParam + "'; one of "
+                        + List.of(JobStatus.values()));
+            }
+        }
+        int limit = DEFAULT_PAGE;
+        String limitParam = header(in, "limit");
+        if (limitParam != null) {
+            try {
+                limit = Integer.parseInt(limitParam);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > MAX_PAGE) {
+                throw ProblemException.badRequest("'limit' must be an integer from 1 to " + MAX_PAGE);
+            }
+        }
+        String after = header(in, "after");
+        if (after != null && !JobIds.isWellFormed(after)) {
+            throw ProblemException.badRequest("'after' must be a job_id from a previous page");
+        }
+        List<Job> page = store.list(new JobQuery(tenant(in), status, header(in, "type"),
+                header(in, "correlation_id"), after, limit));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("jobs", page.stream().map(views::summary).toList());
+        body.put("next_after", page.size() == limit ? page.get(page.size() - 1).jobId() : null);
+        respond(exchange, 200, body);
+    }
+
+    /** GET /jobs/{job_id}/report: the CSV of a validation's bad rows, streamed from disk. */
+    public void getReport(Exchange exchange) throws IOException {
+        Job job = findJob(exchange.getMessage());
+        Path report = properties.reportsDir().resolve(job.jobId() + "-errors.csv");
+        if (job.resultUrl() == null || !Files.isRegularFile(report)) {
+            throw ProblemException.notFound(job.jobId() + " has no report");
+        }
+        Message out = exchange.getMessage();
+        out.getHeaders().clear();
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
+        out.setHeader(Exchange.CONTENT_TYPE, "text/csv; charset=utf-8");
+        out.setBody(Files.newInputStream(report));
+    }
+
+    private Job findJob(Message in) {
+        String jobId = header(in, "job_id");
+        if (!JobIds.isWellFormed(jobId)) {
+            throw ProblemException.notFound("no job " + jobId);
+        }
+        return store.find(tenant(in), jobId).orElseThrow(() -> ProblemException.notFound("no job " + jobId));
+    }
+
+    private void respondAccepted(Exchange exchange, Submission submission) {
+        Job job = submission.job();
+        respond(exchange, 202, views.accepted(job));
+        exchange.getMessage().setHeader("Location", "/jobs/" + job.jobId());
+        if (!submission.created()) {
+            exchange.getMessage().setHeader("Idempotent-Replayed", "true");
+        }
+    }
+
+    private void respond(Exchange exchange, int status, Object body) {
+        Message out = exchange.getMessage();
+        out.getHeaders().clear();
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        out.setBody(views.write(body));
+    }
+
+    private String tenant(Message in) {
+        String tenant = header(in, "X-Tenant-Id");
+        if (tenant == null) {
+            return properties.defaultTenant();
+        }
+        if (!TENANT.matcher(tenant).matches()) {
+            throw ProblemException.badRequest("X-Tenant-Id must be 1-64 letters, digits, '_', '.' or '-'");
+        }
+        return tenant;
+    }
+
+    private static void putParam(Message in, ObjectNode payload, String name, boolean required) {
+        String value = header(in, name);
+        if (value == null) {
+            if (required) {
+                throw ProblemException.unprocessable("query parameter '" + name + "' is required");
+            }
+            return;
+        }
+        payload.put(name, value);
+    }
+
+    private static String header(Message in, String name) {
+        String value = in.getHeader(name, String.class);
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    private byte[] readBounded(Message in, long max) throws IOException {
+        Long declared = in.getHeader(Exchange.CONTENT_LENGTH, Long.class);
+        if (declared != null && declared > max) {
+            throw tooLarge(max);
+        }
+        InputStream body = in.getBody(InputStream.class);
+        if (body == null) {
+            return new byte[0];
+        }
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        byte[] chunk = new byte[8192];
+        int read;
+        while ((read = body.read(chunk)) != -1) {
+            if (buffer.size() + read > max) {
+                throw tooLarge(max);
+            }
+            buffer.write(chunk, 0, read);
+        }
+        return buffer.toByteArray();
+    }
+
+    private static ProblemException tooLarge(long max) {
+        return ProblemException.tooLarge("the request body is larger than the limit of " + max
+                + " bytes (conveyor.intake.max-json-bytes)");
+    }
+}

@@ -1,0 +1,162 @@
+package dev.conveyor.intake;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.conveyor.config.ConveyorProperties;
+import dev.conveyor.job.JobIds;
+import dev.conveyor.job.JobLifecycle;
+import dev.conveyor.job.JobStore;
+import dev.conveyor.job.NewJob;
+import dev.conveyor.job.Priority;
+import dev.conveyor.job.Submission;
+import dev.conveyor.queue.DispatchSignal;
+import dev.conveyor.worker.JobProcessors;
+import org.springframework.stereotype.Service;
+
+/**
+ * The one way into the jobs table, whatever the source: checks a request against its type's contract,
+ * writes the QUEUED row (idempotently), then wakes the dispatcher.
+ */
+@Service
+public class JobIntake {
+
+    private static final int MAX_ID_LENGTH = 255;
+    private static final Pattern LISTING_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+
+    private final PayloadSchemas schemas;
+    private final JobProcessors processors;
+    private final JobLifecycle lifecycle;
+    private final JobStore store;
+    private final DispatchSignal dispatchSignal;
+    private final ObjectMapper json;
+    private final int maxAttempts;
+
+    public JobIntake(PayloadSchemas schemas, JobProcessors processors, JobLifecycle lifecycle, JobStore store, DispatchSignal dispatchSignal,
+                     ObjectMapper json, ConveyorProperties properties) {
+        this.schemas = schemas;
+        this.processors = processors;
+        this.lifecycle = lifecycle;
+        this.store = store;
+        this.dispatchSignal = dispatchSignal;
+        this.json = json;
+        this.maxAttempts = properties.worker().maxAttempts();
+    }
+
+    /**
+     * @throws ProblemException 422 when the request breaks its type's contract, 409 when its idempotency key
+     *                          was used for a different request
+     */
+    public Submission submit(JobRequest request) {
+        List<String> errors = new ArrayList<>();
+        if (!schemas.knows(request.type())) {
+            throw ProblemException.unprocessable("unknown job type '" + request.type() + "'; known types: "
+                    + String.join(", ", schemas.types().stream().sorted().toList()));
+        }
+        List<String> violations = schemas.violations(request.type(), request.payload());
+        violations.forEach(v -> errors.add("payload " + v));
+        if (violations.isEmpty()) {
+            processors.forType(request.type()).ifPresent(p -> errors.addAll(p.checkPayload(request.payload())));
+        }
+        Optional<Priority> priority = Priority.parse(request.priority());
+        if (priority.isEmpty()) {
+            errors.add("'priority' must be one of high, normal, low (was '" + request.priority() + "')");
+        }
+        Instant runAt = parseRunAt(request.runAt(), errors);
+        checkLength("correlation_id", request.correlationId(), errors);
+        checkLength("idempotency_key", request.idempotencyKey(), errors);
+        if (request.parentJobId() != null
+                && (!JobIds.isWellFormed(request.parentJobId())
+                || store.find(request.tenantId(), request.parentJobId()).isEmpty())) {
+            errors.add("'parent_job_id' " + request.parentJobId() + " is not a job of this tenant");
+        }
+        String marketplace = listingKey(request.payload(), "marketplace", errors);
+        String category = listingKey(request.payload(), "category", errors);
+        String region = listingKey(request.payload(), "region", errors);
+        if (!errors.isEmpty()) {
+            throw new ProblemException(422, "Unprocessable Content", String.join("; ", errors), errors);
+        }
+        String payloadJson = toJson(request.payload());
+        String requestHash = hash(request.type() + "\n" + payloadJson + "\n" + priority.get() + "\n"
+                + request.runAt() + "\n" + request.parentJobId());
+        Submission submission = lifecycle.submit(new NewJob(request.tenantId(), request.type(), request.source(),
+                priority.get(), payloadJson, payloadSize(request, payloadJson), request.idempotencyKey(),
+                requestHash, request.correlationId(), request.parentJobId(), marketplace, category, region, runAt,
+                maxAttempts));
+        if (!submission.created() && !requestHash.equals(submission.job().requestHash())) {
+            throw new ProblemException(409, "Conflict", "Idempotency-Key '" + request.idempotencyKey()
+                    + "' was already used for a different request (" + submission.job().jobId() + ")");
+        }
+        if (submission.created()) {
+            dispatchSignal.wake();
+        }
+        return submission;
+    }
+
+    /** A job's size for routing: the size of the file it reads when there is one, else its payload's. */
+    private static long payloadSize(JobRequest request, String payloadJson) {
+        return request.fileSizeBytes() != null ? request.fileSizeBytes()
+                : payloadJson.getBytes(StandardCharsets.UTF_8).length;
+    }
+
+    private static Instant parseRunAt(String runAt, List<String> errors) {
+        if (runAt == null) {
+            return null;
+        }
+        try {
+            return OffsetDateTime.parse(runAt).toInstant();
+        } catch (DateTimeParseException e) {
+            errors.add("'run_at' must be an ISO-8601 date-time with an offset, e.g. 2026-01-31T12:00:00Z (was '"
+                    + runAt + "')");
+            return null;
+        }
+    }
+
+    private static void checkLength(String field, String value, List<String> errors) {
+        if (value != null && (value.isBlank() || value.length() > MAX_ID_LENGTH)) {
+            errors.add("'" + field + "' must be 1 to " + MAX_ID_LENGTH + " characters");
+        }
+    }
+
+    private static String listingKey(JsonNode payload, String field, List<String> errors) {
+        JsonNode node = payload.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        String value = node.asText();
+        if (!node.isTextual() || !LISTING_KEY.matcher(value).matches()) {
+            errors.add("payload '" + field + "' must be 1-64 letters, digits, '_', '.' or '-' (was '" + value + "')");
+            return null;
+        }
+        return value;
+    }
+
+    private String toJson(JsonNode node) {
+        try {
+            return json.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    static String hash(String text) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+package dev.conveyor.intake;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A request for a job from any source (HTTP, inbox, SQL table), parsed but not yet checked against the
+ * job type's contract. Optional fields are null when absent; {@code fileSizeBytes} is the size of the file a
+ * job reads, when there is one (it routes big files to the bulk lane).
+ */
+public record JobRequest(
+        String tenantId,
+        String source,
+        String type,
+        JsonNode payload,
+        String priority,
+        String runAt,
+        String correlationId,
+        String parentJobId,
+        String idempotencyKey,
+        Long fileSizeBytes) {
+
+    /** A request from a source that is not a file upload. */
+    public static JobRequest of(String tenantId, String source, String type, JsonNode payload, String priority,
+                                String runAt, String correlationId, String parentJobId, String idempotencyKey) {
+        return new JobRequest(tenantId, source, type, payload, priority, runAt, correlationId, parentJobId,
+                idempotencyKey, null);
+    }
+}

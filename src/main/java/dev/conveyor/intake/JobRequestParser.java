@@ -1,0 +1,96 @@
+package dev.conveyor.intake;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.springframework.stereotype.Component;
+
+/** Turns the JSON body of {@code POST /jobs} into a {@link JobRequest}: 400 if it is not JSON, 422 if ill-typed. */
+@Component
+public class JobRequestParser {
+
+    private static final Set<String> FIELDS = Set.of("type", "payload", "priority", "run_at", "correlation_id",
+            "parent_job_id", "idempotency_key");
+
+    private final ObjectMapper json;
+
+    public JobRequestParser(ObjectMapper json) {
+        this.json = json;
+    }
+
+    public JobRequest parse(String tenantId, byte[] body, String idempotencyHeader) {
+        JsonNode root = readJson(body);
+        if (!root.isObject()) {
+            throw ProblemException.badRequest("the request body must be a JSON object, not "
+                    + root.getNodeType().name().toLowerCase());
+        }
+        List<String> errors = new ArrayList<>();
+        for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!FIELDS.contains(name)) {
+                errors.add("unknown field '" + name + "' (allowed: type, payload, priority, run_at, "
+                        + "correlation_id, parent_job_id, idempotency_key)");
+            }
+        }
+        String type = text(root, "type", errors);
+        if (!root.hasNonNull("type")) {
+            errors.add("'type' is required");
+        }
+        JsonNode payload = root.get("payload");
+        if (payload == null || payload.isNull()) {
+            errors.add("'payload' is required and must be a JSON object");
+        } else if (!payload.isObject()) {
+            errors.add("'payload' must be a JSON object, not " + payload.getNodeType().name().toLowerCase());
+        }
+        String priority = text(root, "priority", errors);
+        String runAt = text(root, "run_at", errors);
+        String correlationId = text(root, "correlation_id", errors);
+        String parentJobId = text(root, "parent_job_id", errors);
+        String bodyKey = text(root, "idempotency_key", errors);
+        if (idempotencyHeader != null && bodyKey != null && !idempotencyHeader.equals(bodyKey)) {
+            errors.add("the Idempotency-Key header and the idempotency_key field differ");
+        }
+        if (!errors.isEmpty()) {
+            throw new ProblemException(422, "Unprocessable Content", String.join("; ", errors), errors);
+        }
+        return JobRequest.of(tenantId, "api", type, payload, priority, runAt, correlationId, parentJobId,
+                idempotencyHeader != null ? idempotencyHeader : bodyKey);
+    }
+
+    private JsonNode readJson(byte[] body) {
+        if (body.length == 0) {
+            throw ProblemException.badRequest("the request body is empty; expected a JSON object");
+        }
+        try {
+            JsonNode node = json.readTree(body);
+            if (node == null || node.isMissingNode()) {
+                throw ProblemException.badRequest("the request body is empty; expected a JSON object");
+            }
+            return node;
+        } catch (JacksonException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+            throw ProblemException.badRequest("malformed JSON" + where + ": " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw ProblemException.badRequest("the request body could not be read: " + e.getMessage());
+        }
+    }
+
+    private static String text(JsonNode root, String field, List<String> errors) {
+        JsonNode node = root.get(field);
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            errors.add("'" + field + "' must be a string");
+            return null;
+        }
+        return node.asText();
+    }
+}

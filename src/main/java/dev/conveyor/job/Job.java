@@ -1,0 +1,48 @@
+package dev.conveyor.job;
+
+import java.time.Instant;
+import java.util.UUID;
+
+/** A job row as stored. JSON columns are kept as JSON text; the API layer renders them. */
+public record Job(
+        UUID id,
+        String jobId,
+        String tenantId,
+        String type,
+        String source,
+        JobStatus status,
+        Priority priority,
+        String lane,
+        String payloadJson,
+        long payloadSizeBytes,
+        String idempotencyKey,
+        String requestHash,
+        String correlationId,
+        String parentJobId,
+        String marketplace,
+        String category,
+        String region,
+        int progress,
+        int attempts,
+        int retryCount,
+        int maxAttempts,
+        Instant runAt,
+        Instant leaseUntil,
+        String resultJson,
+        String resultUrl,
+        String errorsJson,
+        String errorMessage,
+        Instant createdAt,
+        Instant updatedAt,
+        Instant startedAt,
+        Instant completedAt) {
+
+    /** {@code marketplace:category[:region]}, the key that keeps one listing's jobs together. */
+    public String partitionKey() {
+        if (marketplace == null && category == null) {
+            return null;
+        }
+        String key = marketplace + ":" + category;
+        return region == null ? key : key + ":" + region;
+    }
+}

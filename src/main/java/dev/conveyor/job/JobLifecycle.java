@@ -1,0 +1,117 @@
+package dev.conveyor.job;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.conveyor.config.ConveyorProperties;
+import dev.conveyor.telemetry.EventType;
+import dev.conveyor.telemetry.JobEvents;
+import dev.conveyor.telemetry.Telemetry;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Every state change of a job, each in one transaction with the event that describes it. The SQL is in
+ * {@link JobStore}; the allowed transitions are in {@link JobStatus}.
+ */
+@Service
+public class JobLifecycle {
+
+    private final JobStore store;
+    private final Telemetry telemetry;
+    private final TransactionTemplate tx;
+    private final ObjectMapper json;
+    private final Duration lease;
+
+    public JobLifecycle(JobStore store, Telemetry telemetry, TransactionTemplate tx, ObjectMapper json,
+                        ConveyorProperties properties) {
+        this.store = store;
+        this.telemetry = telemetry;
+        this.tx = tx;
+        this.json = json;
+        this.lease = Duration.ofSeconds(properties.worker().leaseSeconds());
+    }
+
+    /** Writes a QUEUED job, or returns the job its idempotency key already names. */
+    public Submission submit(NewJob job) {
+        return tx.execute(status -> {
+            Optional<Job> inserted = store.insert(job);
+            if (inserted.isPresent()) {
+                telemetry.emit(JobEvents.of(EventType.QUEUED, inserted.get(), null, null));
+                return new Submission(inserted.get(), true);
+            }
+            Job existing = store.findByIdempotencyKey(job.tenantId(), job.idempotencyKey())
+                    .orElseThrow(() -> new IllegalStateException("idempotency key conflict without a job"));
+            return new Submission(existing, false);
+        });
+    }
+
+    /** Claims the job for one worker; empty when another worker has it or it is no longer claimable. */
+    public Optional<Job> claim(String jobId, String lane) {
+        return tx.execute(status -> {
+            Optional<Job> claimed = store.claim(jobId, lane, lease);
+            claimed.ifPresent(job -> telemetry.emit(JobEvents.of(EventType.STARTED, job, null, null)));
+            return claimed;
+        });
+    }
+
+    /** Records progress (0-100) and extends the lease; false when the job stopped being RUNNING. */
+    public boolean heartbeat(Job job, int progress) {
+        return store.heartbeat(job.jobId(), Math.max(0, Math.min(100, progress)), lease);
+    }
+
+    public Optional<Job> finish(Job running, JobOutcome outcome) {
+        if (outcome.status() == JobStatus.FAILED) {
+            return fail(running, outcome.errorMessage(), "JobFailed", outcome.result(), outcome.metrics());
+        }
+        return tx.execute(status -> {
+            Optional<Job> done = store.complete(running.jobId(), outcome.status(), toJson(outcome.result()),
+                    outcome.resultUrl());
+            done.ifPresent(job -> telemetry.emit(JobEvents.of(EventType.COMPLETED, job,
+                    withProcessingTime(job, outcome.metrics()), null)));
+            return done;
+        });
+    }
+
+    public Optional<Job> fail(Job running, String message, String errorClass, Map<String, Object> result,
+                              Map<String, Object> metrics) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("attempt", running.attempts());
+        entry.put("at", Instant.now().toString());
+        entry.put("exception", errorClass);
+        entry.put("message", message);
+        return tx.execute(status -> {
+            Optional<Job> failed = store.fail(running.jobId(), message, toJson(entry), toJson(result));
+            failed.ifPresent(job -> telemetry.emit(JobEvents.of(EventType.FAILED, job,
+                    withProcessingTime(job, metrics), Map.of("type", errorClass, "message", message))));
+            return failed;
+        });
+    }
+
+    private static Map<String, Object> withProcessingTime(Job job, Map<String, Object> metrics) {
+        Map<String, Object> all = new LinkedHashMap<>();
+        if (metrics != null) {
+            all.putAll(metrics);
+        }
+        if (job.startedAt() != null && job.completedAt() != null && !all.containsKey("processing_time_ms")) {
+            all.put("processing_time_ms", Duration.between(job.startedAt(), job.completedAt()).toMillis());
+        }
+        return all;
+    }
+
+    private String toJson(Object value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return json.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("not serialisable as JSON: " + value.getClass(), e);
+        }
+    }
+}

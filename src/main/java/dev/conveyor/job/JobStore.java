@@ -1,0 +1,245 @@
+package dev.conveyor.job;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The SQL of the jobs table, one method a statement. State changes are conditional on the status they
+ * leave, so a caller that loses a race sees an empty result instead of overwriting another's work.
+ */
+@Repository
+public class JobStore {
+
+    private static final String CLAIMABLE = "('QUEUED', 'RETRYING')";
+
+    private final NamedParameterJdbcTemplate jdbc;
+
+    public JobStore(NamedParameterJdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Inserts the job; empty when its idempotency key already names a job of the tenant. */
+    public Optional<Job> insert(NewJob job) {
+        UUID id = UUID.randomUUID();
+        MapSqlParameterSource params = new MapSqlParameterSource()
+                .addValue("id", id)
+                .addValue("jobId", JobIds.of(id))
+                .addValue("tenantId", job.tenantId())
+                .addValue("type", job.type())
+                .addValue("source", job.source())
+                .addValue("priority", job.priority().wireName())
+                .addValue("payload", job.payloadJson())
+                .addValue("payloadSize", job.payloadSizeBytes())
+                .addValue("idempotencyKey", job.idempotencyKey())
+                .addValue("requestHash", job.requestHash())
+                .addValue("correlationId", job.correlationId())
+                .addValue("parentJobId", job.parentJobId())
+                .addValue("marketplace", job.marketplace())
+                .addValue("category", job.category())
+                .addValue("region", job.region())
+                .addValue("runAt", job.runAt() == null ? null : Timestamp.from(job.runAt()))
+                .addValue("maxAttempts", job.maxAttempts());
+        return jdbc.query("""
+                INSERT INTO jobs (id, job_id, tenant_id, type, source, priority, payload, payload_size_bytes,
+                                  idempotency_key, request_hash, correlation_id, parent_job_id,
+                                  marketplace, category, region, run_at, max_attempts)
+                VALUES (:id, :jobId, :tenantId, :type, :source, :priority, CAST(:payload AS jsonb), :payloadSize,
+                        :idempotencyKey, :requestHash, coalesce(:correlationId, :jobId), :parentJobId,
+                        :marketplace, :category, :region, coalesce(:runAt, now()), :maxAttempts)
+                ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+                RETURNING *
+                """, params, JobStore::map).stream().findFirst();
+    }
+
+    public Optional<Job> findByIdempotencyKey(String tenantId, String idempotencyKey) {
+        return jdbc.query("SELECT * FROM jobs WHERE tenant_id = :tenantId AND idempotency_key = :key",
+                new MapSqlParameterSource("tenantId", tenantId).addValue("key", idempotencyKey),
+                JobStore::map).stream().findFirst();
+    }
+
+    public Optional<Job> find(String tenantId, String jobId) {
+        return jdbc.query("SELECT * FROM jobs WHERE job_id = :jobId AND tenant_id = :tenantId",
+                new MapSqlParameterSource("jobId", jobId).addValue("tenantId", tenantId),
+                JobStore::map).stream().findFirst();
+    }
+
+    public Optional<Job> find(String jobId) {
+        return jdbc.query("SELECT * FROM jobs WHERE job_id = :jobId",
+                new MapSqlParameterSource("jobId", jobId), JobStore::map).stream().findFirst();
+    }
+
+    /** A page of the tenant's jobs, newest first. */
+    public List<Job> list(JobQuery query) {
+        StringBuilder sql = new StringBuilder("SELECT * FROM jobs WHERE tenant_id = :tenantId");
+        MapSqlParameterSource params = new MapSqlParameterSource("tenantId", query.tenantId())
+                .addValue("limit", query.limit());
+        if (query.status() != null) {
+            sql.append(" AND status = :status");
+            params.addValue("status", query.status().name());
+        }
+        if (query.type() != null) {
+            sql.append(" AND type = :type");
+            params.addValue("type", query.type());
+        }
+        if (query.correlationId() != null) {
+            sql.append(" AND correlation_id = :correlationId");
+            params.addValue("correlationId", query.correlationId());
+        }
+        if (query.after() != null) {
+            sql.append(" AND (created_at, job_id) < (SELECT created_at, job_id FROM jobs WHERE job_id = :after)");
+            params.addValue("after", query.after());
+        }
+        sql.append(" ORDER BY created_at DESC, job_id DESC LIMIT :limit");
+        return jdbc.query(sql.toString(), params, JobStore::map);
+    }
+
+    public List<String> childrenOf(String jobId) {
+        return jdbc.queryForList("SELECT job_id FROM jobs WHERE parent_job_id = :jobId ORDER BY created_at",
+                new MapSqlParameterSource("jobId", jobId), String.class);
+    }
+
+    /**
+     * Marks a bounded batch of due, not yet published jobs as dispatched and returns them, highest
+     * priority first. Rows another dispatcher holds are skipped, so concurrent dispatchers never
+     * publish the same job in one round.
+     */
+    public List<DueJob> takeDueForDispatch(int batchSize) {
+        return jdbc.query("""
+                UPDATE jobs SET dispatched_at = now()
+                WHERE id IN (SELECT id FROM jobs
+                             WHERE status IN ('QUEUED', 'RETRYING') AND dispatched_at IS NULL AND run_at <= now()
+                             ORDER BY priority_rank, run_at
+                             LIMIT :limit
+                             FOR UPDATE SKIP LOCKED)
+                RETURNING job_id, type, priority, priority_rank, run_at, payload_size_bytes,
+                          marketplace, category, region
+                """, new MapSqlParameterSource("limit", batchSize), (rs, i) -> new DueJob(
+                rs.getString("job_id"),
+                rs.getString("type"),
+                Priority.valueOf(rs.getString("priority").toUpperCase(java.util.Locale.ROOT)),
+                rs.getLong("payload_size_bytes"),
+                rs.getString("marketplace"),
+                rs.getString("category"),
+                rs.getString("region")))
+                .stream()
+                .sorted(DueJob.DISPATCH_ORDER)
+                .toList();
+    }
+
+    /**
+     * Makes jobs that were published but never claimed (their message was lost with an in-memory queue,
+     * say) due for dispatch again. A duplicate message is harmless: only one claim can win.
+     */
+    public int releaseStaleDispatches(Duration olderThan) {
+        return jdbc.update("""
+                UPDATE jobs SET dispatched_at = NULL
+                WHERE status IN ('QUEUED', 'RETRYING') AND dispatched_at < now() - make_interval(secs => :secs)
+                """, new MapSqlParameterSource("secs", olderThan.toSeconds()));
+    }
+
+    /** Every published, unclaimed job becomes due again: used at start-up when the queue kept nothing. */
+    public int releaseAllDispatches() {
+        return jdbc.update("UPDATE jobs SET dispatched_at = NULL WHERE status IN " + CLAIMABLE
+                + " AND dispatched_at IS NOT NULL", new MapSqlParameterSource());
+    }
+
+    /** The one claim statement: RUNNING with a lease, only if nobody else has it and it was not cancelled. */
+    public Optional<Job> claim(String jobId, String lane, Duration lease) {
+        return jdbc.query("""
+                UPDATE jobs SET status = 'RUNNING', lane = :lane, attempts = attempts + 1, progress = 0,
+                                lease_until = now() + make_interval(secs => :lease),
+                                started_at = coalesce(started_at, now()), updated_at = now()
+                WHERE job_id = :jobId AND status IN ('QUEUED', 'RETRYING')
+                RETURNING *
+                """, new MapSqlParameterSource("jobId", jobId).addValue("lane", lane)
+                .addValue("lease", lease.toSeconds()), JobStore::map).stream().findFirst();
+    }
+
+    /** Records progress and extends the lease; false when the job is no longer RUNNING. */
+    public boolean heartbeat(String jobId, int progress, Duration lease) {
+        return jdbc.update("""
+                UPDATE jobs SET progress = greatest(progress, :progress),
+                                lease_until = now() + make_interval(secs => :lease), updated_at = now()
+                WHERE job_id = :jobId AND status = 'RUNNING'
+                """, new MapSqlParameterSource("jobId", jobId).addValue("progress", progress)
+                .addValue("lease", lease.toSeconds())) == 1;
+    }
+
+    /** Ends a RUNNING job with a result. Empty when it was not RUNNING any more. */
+    public Optional<Job> complete(String jobId, JobStatus status, String resultJson, String resultUrl) {
+        return jdbc.query("""
+                UPDATE jobs SET status = :status, progress = 100, result = CAST(:result AS jsonb),
+                                result_url = :resultUrl, lease_until = NULL, error_message = NULL,
+                                completed_at = now(), updated_at = now()
+                WHERE job_id = :jobId AND status = 'RUNNING'
+                RETURNING *
+                """, new MapSqlParameterSource("jobId", jobId).addValue("status", status.name())
+                .addValue("result", resultJson).addValue("resultUrl", resultUrl), JobStore::map)
+                .stream().findFirst();
+    }
+
+    /** Ends a RUNNING job as FAILED, appending one entry to its error history. */
+    public Optional<Job> fail(String jobId, String errorMessage, String errorEntryJson, String resultJson) {
+        return jdbc.query("""
+                UPDATE jobs SET status = 'FAILED', error_message = :message,
+                                errors = errors || jsonb_build_array(CAST(:entry AS jsonb)),
+                                result = coalesce(CAST(:result AS jsonb), result),
+                                lease_until = NULL, completed_at = now(), updated_at = now()
+                WHERE job_id = :jobId AND status = 'RUNNING'
+                RETURNING *
+                """, new MapSqlParameterSource("jobId", jobId).addValue("message", errorMessage)
+                .addValue("entry", errorEntryJson).addValue("result", resultJson), JobStore::map)
+                .stream().findFirst();
+    }
+
+    private static Job map(ResultSet rs, int row) throws SQLException {
+        return new Job(
+                rs.getObject("id", UUID.class),
+                rs.getString("job_id"),
+                rs.getString("tenant_id"),
+                rs.getString("type"),
+                rs.getString("source"),
+                JobStatus.valueOf(rs.getString("status")),
+                Priority.valueOf(rs.getString("priority").toUpperCase(java.util.Locale.ROOT)),
+                rs.getString("lane"),
+                rs.getString("payload"),
+                rs.getLong("payload_size_bytes"),
+                rs.getString("idempotency_key"),
+                rs.getString("request_hash"),
+                rs.getString("correlation_id"),
+                rs.getString("parent_job_id"),
+                rs.getString("marketplace"),
+                rs.getString("category"),
+                rs.getString("region"),
+                rs.getInt("progress"),
+                rs.getInt("attempts"),
+                rs.getInt("retry_count"),
+                rs.getInt("max_attempts"),
+                instant(rs, "run_at"),
+                instant(rs, "lease_until"),
+                rs.getString("result"),
+                rs.getString("result_url"),
+                rs.getString("errors"),
+                rs.getString("error_message"),
+                instant(rs, "created_at"),
+                instant(rs, "updated_at"),
+                instant(rs, "started_at"),
+                instant(rs, "completed_at"));
+    }
+
+    private static Instant instant(ResultSet rs, String column) throws SQLException {
+        Timestamp ts = rs.getTimestamp(column);
+        return ts == null ? null : ts.toInstant();
+    }
+
+}

@@ -1,0 +1,162 @@
+package dev.conveyor.processors;
+
+import java.io.BufferedWriter;
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.config.ConveyorProperties;
+import dev.conveyor.job.Job;
+import dev.conveyor.job.JobOutcome;
+import dev.conveyor.job.JobStatus;
+import dev.conveyor.validation.CsvFormatException;
+import dev.conveyor.validation.CsvValidator;
+import dev.conveyor.validation.RowSink;
+import dev.conveyor.validation.RuleSet;
+import dev.conveyor.validation.RuleSetRepository;
+import dev.conveyor.validation.ValidationOptions;
+import dev.conveyor.validation.ValidationReport;
+import dev.conveyor.worker.JobContext;
+import dev.conveyor.worker.JobProcessor;
+import dev.conveyor.worker.PermanentJobException;
+import org.springframework.stereotype.Component;
+
+/**
+ * {@code csv_validation}: streams the CSV (inline or a file under the data directory) through the rule set
+ * of its marketplace and category, writes the bad rows to an error report, and reports the counts.
+ */
+@Component
+public class CsvValidationProcessor implements JobProcessor {
+
+    public static final String TYPE = "csv_validation";
+
+    private final RuleSetRepository rules;
+    private final DataFiles files;
+    private final Path reportsDir;
+    private final ValidationOptions options;
+
+    public CsvValidationProcessor(RuleSetRepository rules, DataFiles files, ConveyorProperties properties) {
+        this.rules = rules;
+        this.files = files;
+        this.reportsDir = properties.reportsDir();
+        this.options = ValidationOptions.defaults()
+                .withMaxErrors(properties.validation().firstErrors())
+                .withProgressInterval(properties.validation().progressEveryRows());
+    }
+
+    @Override
+    public String type() {
+        return TYPE;
+    }
+
+    @Override
+    public List<String> checkPayload(JsonNode payload) {
+        List<String> problems = new ArrayList<>();
+        if (payload.hasNonNull("file")) {
+            files.check(payload.get("file").asText()).ifPresent(problems::add);
+        }
+        return problems;
+    }
+
+    @Override
+    public JobOutcome process(JobContext context) throws IOException {
+        Job job = context.job();
+        JsonNode payload = context.payload();
+        RuleSet ruleSet = rules.forListing(job.marketplace(), job.category());
+        long started = System.nanoTime();
+        long size;
+        InputStream source;
+        if (payload.hasNonNull("file")) {
+            Path file = files.resolve(payload.get("file").asText());
+            size = Files.size(file);
+            source = Files.newInputStream(file);
+        } else {
+            byte[] csv = payload.get("csv").asText().getBytes(StandardCharsets.UTF_8);
+            size = csv.length;
+            source = new ByteArrayInputStream(csv);
+        }
+        Files.createDirectories(reportsDir);
+        Path report = reportsDir.resolve(job.jobId() + "-errors.csv");
+        ValidationReport result;
+        try (CountingInputStream in = new CountingInputStream(source);
+             Writer reportWriter = new BufferedWriter(Files.newBufferedWriter(report, StandardCharsets.UTF_8))) {
+            result = new CsvValidator(ruleSet, options).validate(in, RowSink.NONE, reportWriter,
+                    rows -> context.progress().report(percent(in.count(), size)));
+        } catch (CsvFormatException e) {
+            Files.deleteIfExists(report);
+            throw new PermanentJobException(e.getMessage(), e);
+        }
+        long processingMs = (System.nanoTime() - started) / 1_000_000;
+        String reportUrl = null;
+        if (result.errorRows() == 0) {
+            Files.deleteIfExists(report);
+        } else {
+            reportUrl = "/jobs/" + job.jobId() + "/report";
+        }
+        Map<String, Object> body = new LinkedHashMap<>(result.toMap());
+        body.put("payload_size_bytes", size);
+        body.put("processing_time_ms", processingMs);
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("payload_size_bytes", size);
+        metrics.put("processing_time_ms", processingMs);
+        metrics.put("total_rows", result.totalRows());
+        metrics.put("valid_rows", result.validRows());
+        metrics.put("error_rows", result.errorRows());
+        metrics.put("warning_rows", result.warningRows());
+        metrics.put("errors_by_field", result.errorsByField());
+        metrics.put("error_rate", result.errorRate());
+        if (result.errorRows() == 0) {
+            return new JobOutcome(JobStatus.SUCCESS, body, null, null, metrics);
+        }
+        if (result.validRows() > 0) {
+            return new JobOutcome(JobStatus.PARTIAL_SUCCESS, body, reportUrl, null, metrics);
+        }
+        return new JobOutcome(JobStatus.FAILED, body, reportUrl,
+                "all " + result.totalRows() + " rows failed validation; see " + reportUrl, metrics);
+    }
+
+    private static int percent(long done, long total) {
+        return total <= 0 ? 0 : (int) Math.min(99, done * 100 / total);
+    }
+
+    /** Counts the bytes read, so progress can be told as a share of the file. */
+    private static final class CountingInputStream extends FilterInputStream {
+        private long count;
+
+        CountingInputStream(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count++;
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0) {
+                count += n;
+            }
+            return n;
+        }
+
+        long count() {
+            return count;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.conveyor.telemetry;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.conveyor.job.Job;
+
+/** Builds the event envelope (architecture, section 7) for a job at a lifecycle step. */
+public final class JobEvents {
+
+    public static final String VERSION = "v1";
+
+    private JobEvents() {
+    }
+
+    public static JobEvent of(EventType type, Job job, Map<String, Object> metrics, Map<String, Object> error) {
+        UUID eventId = UUID.randomUUID();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        Map<String, Object> envelope = new LinkedHashMap<>();
+        envelope.put("event_id", eventId.toString());
+        envelope.put("event_type", type.wireName());
+        envelope.put("version", VERSION);
+        envelope.put("job_id", job.jobId());
+        envelope.put("job_execution_id", executionId(job));
+        envelope.put("task", job.type());
+        envelope.put("timestamp", now.toString());
+        envelope.put("tenant_id", job.tenantId());
+        envelope.put("marketplace", job.marketplace());
+        envelope.put("category", job.category());
+        envelope.put("region", job.region());
+        envelope.put("partition_key", job.partitionKey());
+        envelope.put("correlation_id", job.correlationId());
+        envelope.put("parent_job_id", job.parentJobId());
+        Map<String, Object> allMetrics = new LinkedHashMap<>();
+        allMetrics.put("payload_size_bytes", job.payloadSizeBytes());
+        if (job.completedAt() != null) {
+            allMetrics.put("latency_ms", Duration.between(job.createdAt(), job.completedAt()).toMillis());
+        }
+        if (metrics != null) {
+            allMetrics.putAll(metrics);
+        }
+        envelope.put("metrics", allMetrics);
+        if (error != null) {
+            envelope.put("error", error);
+        }
+        if (type == EventType.RETRYING) {
+            envelope.put("retry_count", job.retryCount());
+        }
+        return new JobEvent(eventId, type.wireName(), job.jobId(), now, envelope);
+    }
+
+    /** Differs per attempt and is stable within one, so an attempt's events can be grouped. */
+    static String executionId(Job job) {
+        return "exec_" + UUID.nameUUIDFromBytes((job.jobId() + "#" + job.attempts())
+                .getBytes(StandardCharsets.UTF_8)).toString().replace("-", "");
+    }
+}

@@ -1,0 +1,445 @@
+package dev.conveyor.validation;
+
+import org.apache.commons.csv.CSVException;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVPrinter;
+import org.apache.commons.csv.CSVRecord;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Matcher;
+
+/**
+ * Validates a CSV file against a {@link RuleSet}, streaming: memory use does not grow with the number of
+ * rows (only counters, the first {@link ValidationOptions#maxErrors()} findings and per-field counts are
+ * kept). Immutable and thread-safe; each {@link #validate} call has its own state.
+ *
+ * <p>Input: UTF-8 (strict; a BOM is skipped), RFC 4180 CSV (comma, {@code "} quotes with {@code ""} as an
+ * escaped quote, quoted fields may contain commas and line breaks, CRLF or LF line ends). The first
+ * non-blank record is the header: names are trimmed and matched to the rule set's columns
+ * case-insensitively, in any order; unknown extra columns are ignored. Records whose fields are all blank
+ * (empty lines, whitespace-only lines, lines of only commas) are skipped and not counted.
+ *
+ * <p>Row numbers are 1-based data-row numbers: the first record after the header is row 1, and skipped
+ * blank records do not count. {@link RowIssue#line()} additionally gives the physical line where the row
+ * starts. Values are trimmed of surrounding whitespace before they are checked and handed on.
+ */
+public final class CsvValidator {
+
+    private static final CSVFormat CSV = CSVFormat.RFC4180.builder().setIgnoreEmptyLines(false).get();
+    private static final CSVFormat REPORT = CSVFormat.RFC4180.builder().setRecordSeparator('\n').get();
+
+    private final RuleSet ruleSet;
+    private final ValidationOptions options;
+    private final ColumnRule[] columns;
+
+    public CsvValidator(RuleSet ruleSet) {
+        this(ruleSet, ValidationOptions.defaults());
+    }
+
+    public CsvValidator(RuleSet ruleSet, ValidationOptions options) {
+        this.ruleSet = Objects.requireNonNull(ruleSet, "ruleSet");
+        this.options = Objects.requireNonNull(options, "options");
+        this.columns = ruleSet.columns().toArray(new ColumnRule[0]);
+    }
+
+    public RuleSet ruleSet() {
+        return ruleSet;
+    }
+
+    public ValidationOptions options() {
+        return options;
+    }
+
+    /**
+     * Reads {@code csv} to the end (or to the first fatal problem) and checks every row.
+     *
+     * @param csv               the file's bytes; read but not closed
+     * @param sink              receives each valid row (warning rows included) in rule-set column order;
+     *                          {@link RowSink#NONE} to ignore them
+     * @param errorReportOrNull if given, receives a CSV with header {@code row,<rule-set columns>,errors} and
+     *                          one line per error row (messages joined with {@code "; "}); written only once
+     *                          the header is accepted; flushed, not closed
+     * @param progressOrNull    told every {@link ValidationOptions#progressInterval()} rows; an unchecked
+     *                          exception it throws aborts the validation and propagates unchanged
+     * @return the counts and the first errors
+     * @throws CsvFormatException if the file is empty, not UTF-8 or not parseable as CSV
+     * @throws CsvHeaderException if the header lacks required columns or repeats a column
+     * @throws IOException        if reading {@code csv}, the sink or writing the report fails
+     */
+    public ValidationReport validate(InputStream csv, RowSink sink, Writer errorReportOrNull,
+                                     ProgressListener progressOrNull) throws IOException {
+        Objects.requireNonNull(csv, "csv");
+        Objects.requireNonNull(sink, "sink");
+        return new Run(sink, errorReportOrNull, progressOrNull).execute(csv);
+    }
+
+    /** Per-call state. */
+    private final class Run {
+        private final RowSink sink;
+        private final Writer reportWriter;
+        private final ProgressListener progress;
+        private final int maxErrors = options.maxErrors();
+        private final long progressInterval = options.progressInterval();
+
+        private final int[] index = new int[columns.length];
+        private final String[] values = new String[columns.length];
+        private final Matcher[] patterns = new Matcher[columns.length];
+        private final Matcher[] warnPatterns = new Matcher[columns.length];
+        private final int[] rowWarnings = new int[columns.length];
+        private final long[] errorCounts = new long[columns.length + 1];
+        private final long[] warningCounts = new long[columns.length];
+        private final List<RowIssue> firstErrors = new ArrayList<>();
+        private final StringBuilder rowMessages = new StringBuilder();
+
+        private CSVPrinter report;
+        private CSVParser parser;
+        private Iterator<CSVRecord> records;
+        private int headerSize;
+        private boolean headerDone;
+        private long lastLine;
+        private long rowStartLine;
+        private long total;
+        private long valid;
+        private long errorRows;
+        private long warningRows;
+
+        Run(RowSink sink, Writer reportWriter, ProgressListener progress) {
+            this.sink = sink;
+            this.reportWriter = reportWriter;
+            this.progress = progress;
+            for (int c = 0; c < columns.length; c++) {
+                if (columns[c].pattern() != null) {
+                    patterns[c] = columns[c].pattern().matcher("");
+                }
+                if (columns[c].warnPattern() != null) {
+                    warnPatterns[c] = columns[c].warnPattern().matcher("");
+                }
+            }
+        }
+
+        ValidationReport execute(InputStream csv) throws IOException {
+            try (CSVParser p = CSVParser.builder().setReader(new StrictUtf8Reader(csv)).setFormat(CSV).get()) {
+                parser = p;
+                records = p.iterator();
+                readHeader();
+                if (reportWriter != null) {
+                    report = new CSVPrinter(reportWriter, REPORT);
+                    report.print("row");
+                    for (ColumnRule column : columns) {
+                        report.print(column.name());
+                    }
+                    report.print("errors");
+                    report.println();
+                }
+                for (CSVRecord record; (record = next()) != null; ) {
+                    String[] raw = record.values();
+                    if (!isBlank(raw)) {
+                        row(raw);
+                    }
+                }
+                if (report != null) {
+                    report.flush();
+                }
+            }
+            return report();
+        }
+
+        private void readHeader() throws IOException {
+            String[] raw;
+            do {
+                CSVRecord record = next();
+                if (record == null) {
+                    throw new CsvFormatException("file is empty: no header row");
+                }
+                raw = record.values();
+            } while (isBlank(raw));
+            headerSize = raw.length;
+            List<String> found = new ArrayList<>(raw.length);
+            Map<String, Integer> positions = new HashMap<>();
+            List<String> duplicated = new ArrayList<>();
+            List<String> duplicatedKeys = new ArrayList<>();
+            for (int i = 0; i < raw.length; i++) {
+                String name = raw[i].trim();
+                found.add(name);
+                if (name.isEmpty()) {
+                    continue;
+                }
+                String key = name.toLowerCase(Locale.ROOT);
+                if (positions.putIfAbsent(key, i) != null && !duplicatedKeys.contains(key)) {
+                    duplicatedKeys.add(key);
+                    duplicated.add(name);
+                }
+            }
+            List<String> missing = new ArrayList<>();
+            for (int c = 0; c < columns.length; c++) {
+                Integer position = positions.get(columns[c].name().toLowerCase(Locale.ROOT));
+                index[c] = position == null ? -1 : position;
+                if (position == null && !columns[c].optionalHeader()) {
+                    missing.add(columns[c].name());
+                }
+            }
+            if (!missing.isEmpty() || !duplicated.isEmpty()) {
+                throw headerError(missing, duplicated, found);
+            }
+            headerDone = true;
+        }
+
+        private CsvHeaderException headerError(List<String> missing, List<String> duplicated, List<String> found) {
+            StringBuilder m = new StringBuilder("wrong header: ");
+            if (!missing.isEmpty()) {
+                m.append("missing column(s) ").append(String.join(",", missing)).append("; ");
+            }
+            if (!duplicated.isEmpty()) {
+                m.append("duplicated column(s) ").append(String.join(",", duplicated)).append("; ");
+            }
+            List<String> required = new ArrayList<>();
+            List<String> optional = new ArrayList<>();
+            for (ColumnRule column : columns) {
+                (column.optionalHeader() ? optional : required).add(column.name());
+            }
+            m.append("expected ").append(String.join(",", required));
+            if (!optional.isEmpty()) {
+                m.append(" (optional: ").append(String.join(",", optional)).append(')');
+            }
+            String foundText = String.join(",", found);
+            if (foundText.length() > 300) {
+                foundText = foundText.substring(0, 297) + "...";
+            }
+            m.append("; found ").append(foundText);
+            return new CsvHeaderException(m.toString(), missing, duplicated, ruleSet.columnNames(), found);
+        }
+
+        private void row(String[] raw) throws IOException {
+            long row = ++total;
+            int errors = 0;
+            int warnings = 0;
+            if (raw.length != headerSize) {
+                for (int c = 0; c < columns.length; c++) {
+                    int i = index[c];
+                    values[c] = i >= 0 && i < raw.length ? raw[i].trim() : "";
+                }
+                errors = 1;
+                errorCounts[columns.length]++;
+                if (wantMessages()) {
+                    issue(row, RowIssue.ROW_FIELD, "expected " + headerSize + " columns, found " + raw.length);
+                }
+            } else {
+                for (int c = 0; c < columns.length; c++) {
+                    int i = index[c];
+                    rowWarnings[c] = 0;
+                    if (i < 0) {
+                        values[c] = "";
+                        continue;
+                    }
+                    String v = raw[i].trim();
+                    values[c] = v;
+                    Finding finding = check(c, v);
+                    if (finding != Finding.OK) {
+                        errors++;
+                        errorCounts[c]++;
+                        if (wantMessages()) {
+                            issue(row, columns[c].name(), finding.message(columns[c], v));
+                        }
+                    } else if (!v.isEmpty()) {
+                        int w = warnings(c, v);
+                        rowWarnings[c] = w;
+                        warnings += w;
+                    }
+                }
+            }
+            if (errors > 0) {
+                errorRows++;
+                if (report != null) {
+                    report.print(row);
+                    for (String value : values) {
+                        report.print(value);
+                    }
+                    report.print(rowMessages);
+                    report.println();
+                    rowMessages.setLength(0);
+                }
+            } else {
+                valid++;
+                if (warnings > 0) {
+                    warningRows++;
+                    for (int c = 0; c < columns.length; c++) {
+                        warningCounts[c] += rowWarnings[c];
+                    }
+                }
+                sink.onValidRow(row, values.clone());
+            }
+            if (progress != null && row % progressInterval == 0) {
+                progress.onProgress(row);
+            }
+        }
+
+        private boolean wantMessages() {
+            return report != null || firstErrors.size() < maxErrors;
+        }
+
+        private void issue(long row, String field, String message) {
+            if (firstErrors.size() < maxErrors) {
+                firstErrors.add(new RowIssue(row, rowStartLine, field, message));
+            }
+            if (report != null) {
+                if (rowMessages.length() > 0) {
+                    rowMessages.append("; ");
+                }
+                rowMessages.append(message);
+            }
+        }
+
+        private Finding check(int c, String v) {
+            ColumnRule rule = columns[c];
+            if (v.isEmpty()) {
+                return rule.required() ? Finding.REQUIRED : Finding.OK;
+            }
+            switch (rule.type()) {
+                case DECIMAL, INTEGER -> {
+                    int shape = Numbers.shape(v);
+                    if (shape == Numbers.NOT_A_NUMBER) {
+                        return rule.type() == ColumnType.DECIMAL ? Finding.NOT_DECIMAL : Finding.NOT_INTEGER;
+                    }
+                    if (shape == Numbers.FRACTION && rule.type() == ColumnType.INTEGER) {
+                        return Finding.NOT_WHOLE;
+                    }
+                    if (rule.hasBounds()) {
+                        Finding bound = checkBounds(rule, Numbers.toBigDecimal(v));
+                        if (bound != Finding.OK) {
+                            return bound;
+                        }
+                    }
+                }
+                case ENUM -> {
+                    if (!rule.allows(v)) {
+                        return Finding.NOT_ALLOWED;
+                    }
+                }
+                case PATTERN -> {
+                    if (!patterns[c].reset(v).matches()) {
+                        return Finding.NO_MATCH;
+                    }
+                }
+                case STRING -> {
+                }
+            }
+            Integer maxLength = rule.maxLength();
+            if (maxLength != null && longerThan(v, maxLength)) {
+                return Finding.TOO_LONG;
+            }
+            return Finding.OK;
+        }
+
+        private Finding checkBounds(ColumnRule rule, BigDecimal value) {
+            if (rule.min() != null && value.compareTo(rule.min()) < 0) {
+                return Finding.BELOW_MIN;
+            }
+            if (rule.minExclusive() != null && value.compareTo(rule.minExclusive()) <= 0) {
+                return Finding.NOT_ABOVE_MIN;
+            }
+            if (rule.max() != null && value.compareTo(rule.max()) > 0) {
+                return Finding.ABOVE_MAX;
+            }
+            if (rule.maxExclusive() != null && value.compareTo(rule.maxExclusive()) >= 0) {
+                return Finding.NOT_BELOW_MAX;
+            }
+            return Finding.OK;
+        }
+
+        /** Counts warning findings for a non-blank value without errors. */
+        private int warnings(int c, String v) {
+            ColumnRule rule = columns[c];
+            int count = 0;
+            Integer warnMaxLength = rule.warnMaxLength();
+            if (warnMaxLength != null && longerThan(v, warnMaxLength)) {
+                count++;
+            }
+            if (warnPatterns[c] != null && !warnPatterns[c].reset(v).matches()) {
+                count++;
+            }
+            return count;
+        }
+
+        private CSVRecord next() throws IOException {
+            try {
+                if (!records.hasNext()) {
+                    return null;
+                }
+                CSVRecord record = records.next();
+                rowStartLine = lastLine + 1;
+                lastLine = parser.getCurrentLineNumber();
+                return record;
+            } catch (UncheckedIOException e) {
+                throw translate(e.getCause());
+            }
+        }
+
+        /** Throws a CsvFormatException for bad input; returns other I/O failures for the caller to throw. */
+        private IOException translate(IOException failure) {
+            for (Throwable t = failure; t != null; t = t.getCause()) {
+                if (t instanceof StrictUtf8Reader.MalformedUtf8Exception bad) {
+                    String where = headerDone ? "near row " + (total + 1) : "in the header row";
+                    throw new CsvFormatException("file is not valid UTF-8 text (invalid byte sequence " + where
+                            + ", byte offset " + bad.byteOffset() + ")", failure);
+                }
+                if (t instanceof CSVException csv) {
+                    String where = headerDone ? "near row " + (total + 1) : "in the header row";
+                    long line = lastLine + 1;
+                    String detail = csv.getMessage() != null && csv.getMessage().contains("EOF reached")
+                            ? "a quoted field starting on line " + line + " is never closed"
+                            : csv.getMessage() != null && csv.getMessage().contains("between encapsulated token")
+                            ? "unexpected text after a closing quote in the record starting on line " + line
+                            + " (a quote inside a quoted field must be doubled: \"\")"
+                            : csv.getMessage();
+                    throw new CsvFormatException("malformed CSV " + where + ": " + detail, failure);
+                }
+            }
+            return failure;
+        }
+
+        private ValidationReport report() {
+            Map<String, Long> errorsByField = new LinkedHashMap<>();
+            Map<String, Long> warningsByField = new LinkedHashMap<>();
+            for (int c = 0; c < columns.length; c++) {
+                if (errorCounts[c] > 0) {
+                    errorsByField.put(columns[c].name(), errorCounts[c]);
+                }
+                if (warningCounts[c] > 0) {
+                    warningsByField.put(columns[c].name(), warningCounts[c]);
+                }
+            }
+            if (errorCounts[columns.length] > 0) {
+                errorsByField.put(RowIssue.ROW_FIELD, errorCounts[columns.length]);
+            }
+            return new ValidationReport(ruleSet.name(), total, valid, errorRows, warningRows,
+                    errorsByField, warningsByField, firstErrors);
+        }
+    }
+
+    private static boolean isBlank(String[] raw) {
+        for (String value : raw) {
+            if (!value.isBlank()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** True if {@code v} has more than {@code limit} code points (cheap when it has at most limit chars). */
+    static boolean longerThan(String v, int limit) {
+        return v.length() > limit && v.codePointCount(0, v.length()) > limit;
+    }
+}

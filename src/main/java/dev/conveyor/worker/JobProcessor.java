@@ -1,0 +1,26 @@
+package dev.conveyor.worker;
+
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.job.JobOutcome;
+
+/**
+ * The domain work of one job type. A new type is a bean implementing this plus a payload schema in
+ * {@code schemas/jobs/<type>-v1.json}; nothing else changes.
+ */
+public interface JobProcessor {
+
+    /** The job type this processor runs, as named in {@code POST /jobs}. */
+    String type();
+
+    JobOutcome process(JobContext context) throws Exception;
+
+    /**
+     * Checks of a schema-valid payload that a schema cannot express (a file that must exist, say), run at
+     * intake. Each string is one problem, reported to the submitter with a 422.
+     */
+    default List<String> checkPayload(JsonNode payload) {
+        return List.of();
+    }
+}

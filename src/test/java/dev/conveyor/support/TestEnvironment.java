@@ -1,0 +1,58 @@
+package dev.conveyor.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.UUID;
+
+import org.springframework.context.ApplicationContextInitializer;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.event.ContextClosedEvent;
+import org.springframework.core.env.MapPropertySource;
+
+/**
+ * Gives each test application context its own database schema and data directory, so tests never see
+ * each other's jobs, and removes the schema when the context closes.
+ */
+public class TestEnvironment implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+
+    @Override
+    public void initialize(ConfigurableApplicationContext context) {
+        String schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
+        Path dataDir;
+        try {
+            dataDir = Files.createTempDirectory("conveyor-test-data");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("conveyor-test", Map.of(
+                "conveyor.db.url", TestDatabase.url(),
+                "conveyor.db.user", TestDatabase.user(),
+                "conveyor.db.password", TestDatabase.password(),
+                "conveyor.db.schema", schema,
+                "spring.flyway.schemas", schema,
+                "conveyor.data-dir", dataDir.toString())));
+        context.addApplicationListener(event -> {
+            if (event instanceof ContextClosedEvent) {
+                dropSchema(schema);
+            }
+        });
+    }
+
+    private static void dropSchema(String schema) {
+        try (Connection connection = DriverManager.getConnection(TestDatabase.url(), TestDatabase.user(),
+                TestDatabase.password()); Statement statement = connection.createStatement()) {
+            statement.execute("SET lock_timeout = '10s'");
+            statement.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        } catch (SQLException e) {
+            // a leftover schema costs disk only; say so and carry on closing
+            System.err.println("could not drop test schema " + schema + ": " + e.getMessage());
+        }
+    }
+}
