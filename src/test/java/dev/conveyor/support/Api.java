@@ -1,0 +1,114 @@
+package dev.conveyor.support;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import static org.awaitility.Awaitility.await;
+
+/** A small HTTP client for the service under test, the way a user's script would call it. */
+public final class Api {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String base;
+
+    public Api(int port) {
+        this.base = "http://localhost:" + port;
+    }
+
+    public HttpResponse<String> postJson(String path, String body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        return send(withHeaders(request, headers));
+    }
+
+    public HttpResponse<String> post(String path, String contentType, HttpRequest.BodyPublisher body,
+                                     String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path)).POST(body);
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        return send(withHeaders(request, headers));
+    }
+
+    public HttpResponse<String> postCsv(String path, Supplier<InputStream> csv, String... headers) {
+        return post(path, "text/csv", HttpRequest.BodyPublishers.ofInputStream(csv), headers);
+    }
+
+    public HttpResponse<String> get(String path, String... headers) {
+        return send(withHeaders(HttpRequest.newBuilder(URI.create(base + path)).GET(), headers));
+    }
+
+    /** Submits a job and returns its job_id, asserting nothing but that it was accepted. */
+    public String submit(String json, String... headers) {
+        HttpResponse<String> response = postJson("/jobs", json, headers);
+        if (response.statusCode() != 202) {
+            throw new AssertionError("expected 202 but got " + response.statusCode() + ": " + response.body());
+        }
+        return json(response).get("job_id").asText();
+    }
+
+    public JsonNode job(String jobId) {
+        return json(get("/jobs/" + jobId));
+    }
+
+    /** Waits until the job reaches a final status and returns it. */
+    public JsonNode awaitFinished(String jobId, Duration timeout) {
+        return await().atMost(timeout).pollInterval(Duration.ofMillis(50))
+                .until(() -> job(jobId), job -> job.has("status") && isFinal(job.get("status").asText()));
+    }
+
+    public JsonNode awaitFinished(String jobId) {
+        return awaitFinished(jobId, Duration.ofSeconds(30));
+    }
+
+    public static boolean isFinal(String status) {
+        return switch (status) {
+            case "SUCCESS", "PARTIAL_SUCCESS", "FAILED", "DEAD_LETTERED", "CANCELLED" -> true;
+            default -> false;
+        };
+    }
+
+    public static JsonNode json(HttpResponse<String> response) {
+        return json(response.body());
+    }
+
+    public static JsonNode json(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (IOException e) {
+            throw new UncheckedIOException("not JSON: " + text, e);
+        }
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) {
+        try {
+            return client.send(request.timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static HttpRequest.Builder withHeaders(HttpRequest.Builder request, String... headers) {
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        return request;
+    }
+}
