@@ -17,7 +17,11 @@ public record ConveyorProperties(
         @DefaultValue Dispatcher dispatcher,
         @DefaultValue Worker worker,
         @DefaultValue Routing routing,
-        @DefaultValue Validation validation) {
+        @DefaultValue Validation validation,
+        @DefaultValue Inbox inbox,
+        @DefaultValue Sql sql,
+        @DefaultValue Warehouse warehouse,
+        @DefaultValue BulkImport bulkImport) {
 
     public record Db(
             @DefaultValue("") String url,
@@ -67,11 +71,43 @@ public record ConveyorProperties(
             @DefaultValue("10000") int progressEveryRows) {
     }
 
+    /** The watched folder: {@code <dir>/<marketplace>/<category>[/<region>]/<name>.csv}. */
+    public record Inbox(
+            @DefaultValue("inbox") Path dir,
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("1000") long settleMs,
+            @DefaultValue("1000") long pollMs,
+            @DefaultValue("true") boolean loadToWarehouse,
+            @DefaultValue("10737418240") long maxFileBytes) {
+    }
+
+    /** The job_requests table other systems insert into. */
+    public record Sql(
+            @DefaultValue("true") boolean enabled,
+            @DefaultValue("1000") long pollMs,
+            @DefaultValue("100") int batchSize) {
+    }
+
+    public record Warehouse(
+            @DefaultValue("10000") int copyBufferRows) {
+    }
+
+    /** Where bulk_import may fetch files from besides http(s): a local directory, empty for none. */
+    public record BulkImport(
+            @DefaultValue("") String allowedDir,
+            @DefaultValue("30000") long connectTimeoutMs,
+            @DefaultValue("600000") long readTimeoutMs) {
+    }
+
     public Path uploadsDir() {
         return dataDir.resolve("uploads");
     }
 
     public Path reportsDir() {
         return dataDir.resolve("reports");
+    }
+
+    public Path importsDir() {
+        return dataDir.resolve("imports");
     }
 }

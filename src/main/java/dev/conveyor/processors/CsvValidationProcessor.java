@@ -2,7 +2,6 @@ package dev.conveyor.processors;
 
 import java.io.BufferedWriter;
 import java.io.ByteArrayInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Writer;
@@ -15,9 +14,12 @@ import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobOutcome;
+import dev.conveyor.job.JobOutcome.FollowUp;
 import dev.conveyor.job.JobStatus;
 import dev.conveyor.validation.CsvFormatException;
 import dev.conveyor.validation.CsvValidator;
@@ -64,8 +66,24 @@ public class CsvValidationProcessor implements JobProcessor {
         List<String> problems = new ArrayList<>();
         if (payload.hasNonNull("file")) {
             files.check(payload.get("file").asText()).ifPresent(problems::add);
+        } else if (payload.path("load_to_warehouse").asBoolean(false)) {
+            problems.add("'load_to_warehouse' needs the rows in a 'file', not inline 'csv'");
         }
         return problems;
+    }
+
+    /** The warehouse load that follows a validation asked to load its valid rows, if there are any. */
+    private static List<FollowUp> loadOf(JsonNode payload, ValidationReport result) {
+        if (!payload.path("load_to_warehouse").asBoolean(false) || result.validRows() == 0) {
+            return List.of();
+        }
+        ObjectNode load = JsonNodeFactory.instance.objectNode();
+        for (String field : List.of("marketplace", "category", "region", "file")) {
+            if (payload.hasNonNull(field)) {
+                load.put(field, payload.get(field).asText());
+            }
+        }
+        return List.of(new FollowUp(WarehouseLoadProcessor.TYPE, load));
     }
 
     @Override
@@ -91,7 +109,7 @@ public class CsvValidationProcessor implements JobProcessor {
         try (CountingInputStream in = new CountingInputStream(source);
              Writer reportWriter = new BufferedWriter(Files.newBufferedWriter(report, StandardCharsets.UTF_8))) {
             result = new CsvValidator(ruleSet, options).validate(in, RowSink.NONE, reportWriter,
-                    rows -> context.progress().report(percent(in.count(), size)));
+                    rows -> context.progress().report(CountingInputStream.percent(in.count(), size)));
         } catch (CsvFormatException e) {
             Files.deleteIfExists(report);
             throw new PermanentJobException(e.getMessage(), e);
@@ -116,47 +134,14 @@ public class CsvValidationProcessor implements JobProcessor {
         metrics.put("errors_by_field", result.errorsByField());
         metrics.put("error_rate", result.errorRate());
         if (result.errorRows() == 0) {
-            return new JobOutcome(JobStatus.SUCCESS, body, null, null, metrics);
+            return new JobOutcome(JobStatus.SUCCESS, body, null, null, metrics).withNext(loadOf(payload, result));
         }
         if (result.validRows() > 0) {
-            return new JobOutcome(JobStatus.PARTIAL_SUCCESS, body, reportUrl, null, metrics);
+            return new JobOutcome(JobStatus.PARTIAL_SUCCESS, body, reportUrl, null, metrics)
+                    .withNext(loadOf(payload, result));
         }
         return new JobOutcome(JobStatus.FAILED, body, reportUrl,
                 "all " + result.totalRows() + " rows failed validation; see " + reportUrl, metrics);
     }
 
-    private static int percent(long done, long total) {
-        return total <= 0 ? 0 : (int) Math.min(99, done * 100 / total);
-    }
-
-    /** Counts the bytes read, so progress can be told as a share of the file. */
-    private static final class CountingInputStream extends FilterInputStream {
-        private long count;
-
-        CountingInputStream(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                count++;
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            int n = super.read(buffer, offset, length);
-            if (n > 0) {
-                count += n;
-            }
-            return n;
-        }
-
-        long count() {
-            return count;
-        }
-    }
 }

@@ -8,13 +8,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobLifecycle;
 import dev.conveyor.job.JobOutcome;
+import dev.conveyor.intake.JobChains;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Runs one job a lane consumer hands over: claim it (one conditional UPDATE, so exactly one worker wins),
- * run its type's processor, record how it ended.
+ * run its type's processor, record how it ended together with the jobs that follow from it.
  */
 @Component("jobWorker")
 public class JobWorker {
@@ -23,11 +25,16 @@ public class JobWorker {
 
     private final JobLifecycle lifecycle;
     private final JobProcessors processors;
+    private final JobChains chains;
+    private final TransactionTemplate tx;
     private final ObjectMapper json;
 
-    public JobWorker(JobLifecycle lifecycle, JobProcessors processors, ObjectMapper json) {
+    public JobWorker(JobLifecycle lifecycle, JobProcessors processors, JobChains chains, TransactionTemplate tx,
+                     ObjectMapper json) {
         this.lifecycle = lifecycle;
         this.processors = processors;
+        this.chains = chains;
+        this.tx = tx;
         this.json = json;
     }
 
@@ -45,7 +52,11 @@ public class JobWorker {
             JsonNode payload = json.readTree(job.payloadJson());
             JobOutcome outcome = processor.process(new JobContext(job, payload,
                     percent -> lifecycle.heartbeat(job, percent)));
-            return lifecycle.finish(job, outcome);
+            return tx.execute(status -> {
+                Optional<Job> finished = lifecycle.finish(job, outcome);
+                finished.ifPresent(done -> outcome.next().forEach(next -> chains.createChild(done, next)));
+                return finished;
+            });
         } catch (Exception e) {
             log.warn("{} ({}) failed: {}", jobId, job.type(), e.toString());
             return lifecycle.fail(job, messageOf(e), e.getClass().getName(), null, Map.of());

@@ -1,0 +1,52 @@
+package dev.conveyor.warehouse;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Objects;
+
+import javax.sql.DataSource;
+
+/**
+ * Loads validated listing rows into {@code warehouse_listings}, one all-or-nothing transaction per job.
+ *
+ * <p>Rows are streamed with COPY into a temporary staging table (so nothing about the load's size is held in the
+ * JVM), then merged into the warehouse by one statement at {@link WarehouseLoad#commit()}. Thread-safe: every
+ * {@link #begin} takes its own connection.
+ */
+public final class WarehouseLoader {
+
+    private final DataSource dataSource;
+    private final int copyBufferRows;
+
+    /**
+     * @param copyBufferRows rows encoded client-side before they are handed to the COPY stream (e.g. 10,000);
+     *                       bounds the loader's buffer, not the load's size
+     */
+    public WarehouseLoader(DataSource dataSource, int copyBufferRows) {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        if (copyBufferRows < 1) {
+            throw new IllegalArgumentException("copyBufferRows must be at least 1, was " + copyBufferRows);
+        }
+        this.copyBufferRows = copyBufferRows;
+    }
+
+    /**
+     * Opens one all-or-nothing load for a job; rows are streamed in with {@link WarehouseLoad#add}; nothing is
+     * visible to anyone else until {@link WarehouseLoad#commit()}. Close the load in every case (try-with-resources):
+     * closing an uncommitted load rolls it back.
+     */
+    public WarehouseLoad begin(String jobId, String marketplace, String category, String regionOrNull)
+            throws SQLException {
+        requireText(jobId, "jobId");
+        requireText(marketplace, "marketplace");
+        requireText(category, "category");
+        Connection connection = dataSource.getConnection();
+        return WarehouseLoad.open(connection, copyBufferRows, jobId, marketplace, category, regionOrNull);
+    }
+
+    private static void requireText(String value, String name) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(name + " is required");
+        }
+    }
+}
