@@ -140,9 +140,9 @@ public final class WarehouseLoad implements AutoCloseable {
     }
 
     /**
-     * Adds one row, as validated: {@code price} plain decimal text, {@code quantity} plain integer text; a null or
-     * blank price, quantity or title is stored as NULL. Rows are buffered and streamed in chunks; a sku seen again
-     * later in the same load replaces the earlier row.
+     * Adds one row, as validated: {@code price} plain decimal text ({@code 12.50}, {@code -1}, {@code +3}),
+     * {@code quantity} plain integer text; a null or blank price or quantity and a null title are stored as NULL.
+     * Rows are buffered and streamed in chunks; a sku seen again later in the same load replaces the earlier row.
      *
      * @throws SQLException if the row cannot be encoded or the stream fails; the load is then rolled back
      */
@@ -159,9 +159,9 @@ public final class WarehouseLoad implements AutoCloseable {
             encoder.tab();
             encoder.writeText(title, "title");
             encoder.tab();
-            encoder.writeText(blankToNull(price), "price");
+            encoder.writeText(number(price, "price", true), "price");
             encoder.tab();
-            encoder.writeText(blankToNull(quantity), "quantity");
+            encoder.writeText(number(quantity, "quantity", false), "quantity");
             encoder.endRow();
         } catch (SQLException e) {
             throw abort(new SQLException("row " + seq + " of job " + jobId + ": " + e.getMessage(),
@@ -282,8 +282,40 @@ public final class WarehouseLoad implements AutoCloseable {
         return cause;
     }
 
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value;
+    /**
+     * The value to stage for a numeric column: null if blank, else the text if it is plain notation,
+     * {@code [+-]?digits} with {@code ('.' digits)?} when {@code fraction} is allowed. PostgreSQL would also take
+     * {@code NaN}, {@code Infinity}, {@code 1e3} (and, from 16, {@code 0x1F} and {@code 1_000}); the validator does
+     * not, and neither does the warehouse. Checking here also fails a bad row when it is added rather than after
+     * the rest of the file has been streamed, which is when the server's error would come back.
+     */
+    private static String number(String value, String field, boolean fraction) throws SQLException {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        int n = value.length();
+        int i = value.charAt(0) == '-' || value.charAt(0) == '+' ? 1 : 0;
+        int digits = i;
+        while (i < n && isDigit(value.charAt(i))) {
+            i++;
+        }
+        boolean plain = i > digits;
+        if (plain && i < n) {
+            plain = fraction && value.charAt(i) == '.' && ++i < n;
+            while (plain && i < n) {
+                plain = isDigit(value.charAt(i++));
+            }
+        }
+        if (!plain) {
+            String shown = n > 40 ? value.substring(0, 40) + "..." : value;
+            throw new SQLException(field + " \"" + shown + "\" is not plain " + (fraction ? "decimal" : "integer")
+                    + " text", "22P02");
+        }
+        return value;
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     /**

@@ -17,7 +17,7 @@ import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.core.env.MapPropertySource;
 
 /**
- * Gives each test application context its own database schema and data directory, so tests never see
+ * Gives each test application context its own database schema, data directory and inbox, so tests never see
  * each other's jobs, and removes the schema when the context closes.
  */
 public class TestEnvironment implements ApplicationContextInitializer<ConfigurableApplicationContext> {
@@ -26,8 +26,10 @@ public class TestEnvironment implements ApplicationContextInitializer<Configurab
     public void initialize(ConfigurableApplicationContext context) {
         String schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 16);
         Path dataDir;
+        Path inboxDir;
         try {
             dataDir = Files.createTempDirectory("conveyor-test-data");
+            inboxDir = Files.createTempDirectory("conveyor-test-inbox");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -37,7 +39,11 @@ public class TestEnvironment implements ApplicationContextInitializer<Configurab
                 "conveyor.db.password", TestDatabase.password(),
                 "conveyor.db.schema", schema,
                 "spring.flyway.schemas", schema,
-                "conveyor.data-dir", dataDir.toString())));
+                "conveyor.data-dir", dataDir.toString(),
+                "conveyor.inbox.dir", inboxDir.toString(),
+                "conveyor.inbox.settle-ms", "300",
+                "conveyor.inbox.poll-ms", "200",
+                "conveyor.sql.poll-ms", "200")));
         context.addApplicationListener(event -> {
             if (event instanceof ContextClosedEvent) {
                 dropSchema(schema);

@@ -14,6 +14,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -231,7 +233,7 @@ class WarehouseLoaderTest {
                 load.add(row[0], row[1], row[2], row[3]);
             }
             load.commit();
-        }).isInstanceOf(SQLException.class).hasMessageContaining("12.5");
+        }).isInstanceOf(SQLException.class).hasMessageContaining("row 21").hasMessageContaining("\"12.5\"");
 
         assertThat(schema.snapshot()).isEqualTo(before);
         assertThatThrownBy(load::commit).isInstanceOf(SQLException.class).hasMessageContaining("rolled back");
@@ -242,11 +244,32 @@ class WarehouseLoaderTest {
     }
 
     @Test
-    void aBadPriceRollsBackToo() throws SQLException {
+    void aValueOnlyTheServerRejectsRollsBackAtCommit() throws SQLException {
+        load("job-1", "m", "c", null, numbered(2));
+        List<List<String>> before = schema.snapshot();
+        try (WarehouseLoad load = loader.begin("job-2", "m", "c", null)) {
+            for (String[] row : numbered(10)) {
+                load.add(row[0], "changed", row[2], row[3]);
+            }
+            load.add("big", "t", "1", "99999999999999999999");   // plain integer text, but not a bigint
+            assertThatThrownBy(load::commit).isInstanceOf(SQLException.class).hasMessageContaining("out of range");
+        }
+        assertThat(schema.snapshot()).isEqualTo(before);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "NaN|1", "Infinity|1", "1e3|1", "0x1F|1", "1_000|1", ".5|1", "12.|1", "1,50|1", "' 12.50'|1", "--1|1",
+            "1|1.0", "1|1e3", "1|0x1F", "1|1_000", "1|+", "1|NaN"})
+    void numbersThatAreNotPlainNotationAreRefusedWhenAdded(String price, String quantity) throws SQLException {
         try (WarehouseLoad load = loader.begin("job-1", "m", "c", null)) {
-            load.add("a", "t", "1", "1");
-            load.add("b", "t", "1,50", "1");
-            assertThatThrownBy(load::commit).isInstanceOf(SQLException.class).hasMessageContaining("numeric");
+            load.add("a", "fine", "1.00", "1");
+            assertThatThrownBy(() -> load.add("b", "t", price, quantity))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("row 2 of job job-1")
+                    .hasMessageContaining("is not plain")
+                    .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("22P02");
+            assertThatThrownBy(load::commit).isInstanceOf(SQLException.class);
         }
         assertThat(schema.count("")).isZero();
     }

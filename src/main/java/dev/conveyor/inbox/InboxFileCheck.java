@@ -1,0 +1,142 @@
+package dev.conveyor.inbox;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+import dev.conveyor.validation.CsvFormatException;
+import dev.conveyor.validation.CsvValidator;
+import dev.conveyor.validation.RowSink;
+import dev.conveyor.validation.RuleSetRepository;
+
+/**
+ * Decides whether a file dropped in the inbox can become a job, and if not, why — in one line a person can
+ * act on. Only the head of the file is read here (its header row and first 64 KiB); the rows are the job's.
+ */
+final class InboxFileCheck {
+
+    static final int HEAD_BYTES = 64 * 1024;
+    private static final Pattern LISTING_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+
+    /** Where a file sits in the inbox: the listing it belongs to. */
+    record Listing(String marketplace, String category, String region) {
+    }
+
+    private final RuleSetRepository rules;
+    private final long maxBytes;
+
+    InboxFileCheck(RuleSetRepository rules, long maxBytes) {
+        this.rules = rules;
+        this.maxBytes = maxBytes;
+    }
+
+    /** The listing of a file at {@code relative} (to the inbox), or the reason it is in the wrong place. */
+    static Listing listingOf(Path relative) {
+        int depth = relative.getNameCount();
+        if (depth < 3 || depth > 4) {
+            throw new Rejected("in the wrong folder: files go in <inbox>/<marketplace>/<category>/<name>.csv "
+                    + "(or <inbox>/<marketplace>/<category>/<region>/<name>.csv)");
+        }
+        String marketplace = key(relative.getName(0).toString(), "marketplace");
+        String category = key(relative.getName(1).toString(), "category");
+        String region = depth == 4 ? key(relative.getName(2).toString(), "region") : null;
+        return new Listing(marketplace, category, region);
+    }
+
+    /** Checks the file's name, size and head; throws {@link Rejected} with the reason. */
+    void check(Path file, Listing listing) throws IOException {
+        String name = file.getFileName().toString();
+        if (!name.toLowerCase(Locale.ROOT).endsWith(".csv")) {
+            throw new Rejected("not a .csv file: only <name>.csv files are read from the inbox");
+        }
+        long size = Files.size(file);
+        if (size == 0) {
+            throw new Rejected("empty file (0 bytes): a CSV needs at least a header row");
+        }
+        if (size > maxBytes) {
+            throw new Rejected("too large: " + size + " bytes, the limit is " + maxBytes
+                    + " (conveyor.inbox.max-file-bytes)");
+        }
+        byte[] head = readHead(file);
+        if (indexOf(head, (byte) 0) >= 0) {
+            throw new Rejected("not a text file: it contains NUL bytes (binary content)");
+        }
+        int validPrefix = size <= HEAD_BYTES ? head.length : trimIncompleteUtf8(head);
+        try {
+            StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(head, 0, validPrefix));
+        } catch (CharacterCodingException e) {
+            throw new Rejected("not UTF-8 text: save the file as UTF-8 (invalid byte sequence in the first "
+                    + HEAD_BYTES / 1024 + " KiB)");
+        }
+        checkHeader(head, listing);
+    }
+
+    private void checkHeader(byte[] head, Listing listing) throws IOException {
+        int end = indexOf(head, (byte) '\n');
+        byte[] headerOnly = end < 0 ? head : Arrays.copyOf(head, end + 1);
+        try (InputStream in = new ByteArrayInputStream(headerOnly)) {
+            new CsvValidator(rules.forListing(listing.marketplace(), listing.category()))
+                    .validate(in, RowSink.NONE, null, null);
+        } catch (CsvFormatException e) {
+            throw new Rejected(e.getMessage());
+        }
+    }
+
+    private static byte[] readHead(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.readNBytes(HEAD_BYTES);
+        }
+    }
+
+    /** Drops a multi-byte character cut off at the end of the head, so only real errors are reported. */
+    private static int trimIncompleteUtf8(byte[] head) {
+        int end = head.length;
+        for (int back = 1; back <= 3 && end - back >= 0; back++) {
+            int b = head[end - back] & 0xff;
+            if ((b & 0xc0) == 0xc0) {
+                return end - back;
+            }
+            if ((b & 0x80) == 0) {
+                return end;
+            }
+        }
+        return end;
+    }
+
+    private static int indexOf(byte[] bytes, byte wanted) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == wanted) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String key(String folder, String what) {
+        if (!LISTING_KEY.matcher(folder).matches()) {
+            throw new Rejected("folder '" + folder + "' is not a valid " + what
+                    + " name: use 1-64 letters, digits, '_', '.' or '-'");
+        }
+        return folder;
+    }
+
+    /** A file that cannot be a job, and why. */
+    static final class Rejected extends RuntimeException {
+        Rejected(String reason) {
+            super(reason);
+        }
+    }
+
+}

@@ -1,0 +1,242 @@
+package dev.conveyor.inbox;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.config.ConveyorProperties;
+import dev.conveyor.support.Api;
+import dev.conveyor.support.ConveyorIntegrationTest;
+import org.apache.camel.CamelContext;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** Files dropped into the watched folder become jobs, or move aside with a reason; either way they leave. */
+@ConveyorIntegrationTest
+class InboxTest {
+
+    private static final String HEADER = "sku,title,price,quantity\n";
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    ConveyorProperties properties;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    CamelContext camel;
+
+    Api api;
+    Path inbox;
+
+    @BeforeEach
+    void setUp() {
+        api = new Api(port);
+        inbox = properties.inbox().dir();
+    }
+
+    @Test
+    void aDroppedFileEndsAsWarehouseRowsThroughAFinishedChain() throws IOException {
+        Path dir = folder("drop_mkt", "electronics");
+        drop(dir, "listings.csv", HEADER + rows("DROP", 1, 40) + "BAD-1,,abc,1\nBAD-2,Thing,1.00,-3\n");
+
+        JsonNode validation = awaitJobOfSource("inbox", "drop_mkt");
+        assertThat(validation.get("status").asText()).isEqualTo("PARTIAL_SUCCESS");
+        assertThat(validation.get("result").get("valid_rows").asLong()).isEqualTo(40);
+        assertThat(validation.get("result").get("error_rows").asLong()).isEqualTo(2);
+        assertThat(validation.get("children")).hasSize(1);
+
+        JsonNode load = api.awaitFinished(validation.get("children").get(0).asText());
+        assertThat(load.get("type").asText()).isEqualTo("warehouse_load");
+        assertThat(load.get("status").asText()).isEqualTo("SUCCESS");
+        assertThat(load.get("parent_job_id").asText()).isEqualTo(validation.get("job_id").asText());
+        assertThat(load.get("correlation_id").asText()).isEqualTo(validation.get("correlation_id").asText());
+        assertThat(load.get("result").get("inserted").asLong()).isEqualTo(40);
+        assertThat(warehouseRows("drop_mkt")).isEqualTo(40);
+        assertThat(jdbc.queryForObject("SELECT price::text FROM warehouse_listings WHERE marketplace = 'drop_mkt' "
+                + "AND sku = 'DROP-7'", String.class)).isEqualTo("7.50");
+
+        JsonNode chain = Api.json(api.get("/jobs?correlation_id=" + validation.get("correlation_id").asText()));
+        assertThat(chain.get("jobs")).hasSize(2);
+        assertThat(dir.resolve(".done/listings.csv")).exists();
+        assertThat(dir.resolve("listings.csv")).doesNotExist();
+    }
+
+    @Test
+    void theSameRowsDroppedAgainUnderAnotherNameNeverDuplicateAWarehouseRow() throws IOException {
+        Path dir = folder("twice_mkt", "toys");
+        String csv = HEADER + rows("TWICE", 1, 25);
+        drop(dir, "monday.csv", csv);
+        JsonNode first = api.awaitFinished(awaitJobOfSource("inbox", "twice_mkt").get("children").get(0).asText());
+        assertThat(first.get("result").get("inserted").asLong()).isEqualTo(25);
+
+        drop(dir, "tuesday.csv", csv);
+        await().atMost(Duration.ofSeconds(30)).until(() -> loadsOf("twice_mkt").size() == 2
+                && loadsOf("twice_mkt").stream().allMatch(job -> Api.isFinal(job.get("status").asText())));
+        JsonNode second = loadsOf("twice_mkt").get(0);
+
+        assertThat(second.get("status").asText()).isEqualTo("SUCCESS");
+        assertThat(second.get("result").get("inserted").asLong()).isZero();
+        assertThat(second.get("result").get("unchanged").asLong()).isEqualTo(25);
+        assertThat(warehouseRows("twice_mkt")).isEqualTo(25);
+    }
+
+    @Test
+    void aHalfWrittenFileIsNotReadUntilItStopsChanging() throws Exception {
+        Path dir = folder("slow_mkt", "toys");
+        Path file = dir.resolve("growing.csv");
+        try (OutputStream out = Files.newOutputStream(file)) {
+            out.write((HEADER + rows("SLOW", 1, 10)).getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            // while the writer keeps appending, the file stays where it is and no job exists
+            for (int batch = 1; batch <= 8; batch++) {
+                int from = batch * 10 + 1;
+                pauseLikeASlowWriter();
+                out.write(rows("SLOW", from, from + 9).getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                assertThat(file).exists();
+                assertThat(jobsOf("slow_mkt")).isEmpty();
+            }
+        }
+
+        JsonNode job = awaitJobOfSource("inbox", "slow_mkt");
+        assertThat(job.get("result").get("total_rows").asLong()).isEqualTo(90);
+        assertThat(job.get("status").asText()).isEqualTo("SUCCESS");
+    }
+
+    @Test
+    void filesThatCannotBeJobsMoveToFailedWithAOneLineReasonAndTheServiceCarriesOn() throws IOException {
+        Path dir = folder("bad_mkt", "toys");
+        Map<String, byte[]> files = Map.of(
+                "wrong header.csv", "sku,name,cost\nA,B,1\n".getBytes(StandardCharsets.UTF_8),
+                "empty.csv", new byte[0],
+                "junk.csv", new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 0, 0, 13, 1, 2},
+                "latin1.csv", (HEADER + "A,Caf\u00e9,1.00,1\n").getBytes(StandardCharsets.ISO_8859_1),
+                "notes.txt", (HEADER + "A,B,1,1\n").getBytes(StandardCharsets.UTF_8),
+                "-rf ..\u00e7\u00e3o.csv", "nope\n".getBytes(StandardCharsets.UTF_8));
+        for (Map.Entry<String, byte[]> file : files.entrySet()) {
+            Files.write(dir.resolve(file.getKey()), file.getValue());
+        }
+        Files.writeString(inbox.resolve("loose.csv"), HEADER + "A,B,1,1\n");
+        Path badFolder = folder("bad mkt", "toys");
+        Files.writeString(badFolder.resolve("x.csv"), HEADER + "A,B,1,1\n");
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            for (String name : files.keySet()) {
+                assertThat(dir.resolve(".failed").resolve(name)).exists();
+                assertThat(dir.resolve(".failed").resolve(name + ".reason.txt")).exists();
+                assertThat(dir.resolve(name)).doesNotExist();
+            }
+            assertThat(inbox.resolve(".failed/loose.csv.reason.txt")).exists();
+            assertThat(badFolder.resolve(".failed/x.csv.reason.txt")).exists();
+        });
+        assertThat(reason(dir, "wrong header.csv")).startsWith("wrong header: missing column(s)");
+        assertThat(reason(dir, "empty.csv")).startsWith("empty file");
+        assertThat(reason(dir, "junk.csv")).startsWith("not a text file");
+        assertThat(reason(dir, "latin1.csv")).startsWith("not UTF-8 text");
+        assertThat(reason(dir, "notes.txt")).startsWith("not a .csv file");
+        assertThat(reason(dir, "-rf ..\u00e7\u00e3o.csv")).startsWith("wrong header");
+        assertThat(Files.readString(inbox.resolve(".failed/loose.csv.reason.txt"))).startsWith("in the wrong folder");
+        assertThat(Files.readString(badFolder.resolve(".failed/x.csv.reason.txt")))
+                .contains("is not a valid marketplace name");
+        for (String name : files.keySet()) {
+            assertThat(Files.readAllLines(dir.resolve(".failed").resolve(name + ".reason.txt"))).hasSize(1);
+        }
+        assertThat(jobsOf("bad_mkt")).isEmpty();
+
+        drop(dir, "good after bad \u00fc.csv", HEADER + rows("GOOD", 1, 3));
+        assertThat(awaitJobOfSource("inbox", "bad_mkt").get("status").asText()).isEqualTo("SUCCESS");
+    }
+
+    @Test
+    void afterARestartOnlyNewFilesAreRead() throws Exception {
+        Path dir = folder("restart_mkt", "toys");
+        drop(dir, "before.csv", HEADER + rows("BEFORE", 1, 5));
+        api.awaitFinished(awaitJobOfSource("inbox", "restart_mkt").get("job_id").asText());
+        Files.writeString(dir.resolve("rejected.csv"), "no header here\n");
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.exists(dir.resolve(".failed/rejected.csv")));
+
+        camel.getRouteController().stopRoute("inbox");
+        Files.writeString(dir.resolve("while stopped.csv"), HEADER + rows("STOPPED", 1, 7));
+        camel.getRouteController().startRoute("inbox");
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> jobsOf("restart_mkt").stream()
+                .filter(job -> job.get("source").asText().equals("inbox")).count() == 2);
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> jobsOf("restart_mkt")
+                .stream().filter(job -> job.get("source").asText().equals("inbox")).count() == 2);
+        assertThat(dir.resolve(".done/before.csv")).exists();
+        assertThat(dir.resolve(".done/while stopped.csv")).exists();
+        assertThat(dir.resolve(".failed/rejected.csv")).exists();
+    }
+
+    /** The writer's pace is the scenario: it appends more often than the inbox's settle time (300 ms). */
+    private static void pauseLikeASlowWriter() {
+        await().pollDelay(Duration.ofMillis(150)).atMost(Duration.ofSeconds(1)).until(() -> true);
+    }
+
+    private JsonNode awaitJobOfSource(String source, String marketplace) {
+        JsonNode summary = await().atMost(Duration.ofSeconds(30)).until(() -> jobsOf(marketplace).stream()
+                .filter(job -> job.get("source").asText().equals(source)).findFirst().orElse(null),
+                job -> job != null);
+        return api.awaitFinished(summary.get("job_id").asText());
+    }
+
+    private List<JsonNode> jobsOf(String marketplace) {
+        List<JsonNode> jobs = new java.util.ArrayList<>();
+        Api.json(api.get("/jobs?limit=500")).get("jobs").forEach(job -> {
+            if (marketplace.equals(job.get("marketplace").asText())) {
+                jobs.add(job);
+            }
+        });
+        return jobs;
+    }
+
+    private List<JsonNode> loadsOf(String marketplace) {
+        return jobsOf(marketplace).stream().filter(job -> job.get("type").asText().equals("warehouse_load"))
+                .map(job -> api.job(job.get("job_id").asText())).toList();
+    }
+
+    private long warehouseRows(String marketplace) {
+        return jdbc.queryForObject("SELECT count(*) FROM warehouse_listings WHERE marketplace = ?", Long.class,
+                marketplace);
+    }
+
+    private Path folder(String marketplace, String category) throws IOException {
+        return Files.createDirectories(inbox.resolve(marketplace).resolve(category));
+    }
+
+    /** Writes the file beside the inbox and moves it in whole, as the README tells users to. */
+    private static void drop(Path dir, String name, String content) throws IOException {
+        Path staged = Files.createTempFile("staged", ".csv");
+        Files.writeString(staged, content);
+        Files.move(staged, dir.resolve(name));
+    }
+
+    private static String reason(Path dir, String name) throws IOException {
+        return Files.readString(dir.resolve(".failed").resolve(name + ".reason.txt"));
+    }
+
+    private static String rows(String prefix, int from, int to) {
+        StringBuilder rows = new StringBuilder();
+        for (int i = from; i <= to; i++) {
+            rows.append(prefix).append('-').append(i).append(",Item ").append(i).append(',').append(i)
+                    .append(".50,").append(i % 7).append('\n');
+        }
+        return rows.toString();
+    }
+}
