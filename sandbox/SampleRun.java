@@ -220,12 +220,17 @@ public class SampleRun {
             String from = s.fileOf().containsKey(id) ? s.fileOf().get(id)
                     : requestOf.getOrDefault(id, "api".equals(str(j, "source")) ? "POST /jobs" : "");
             rows.add(new String[] {id, str(j, "type"), str(j, "source"), str(j, "status"), rowsOf(j),
-                    String.valueOf(j.get("retry_count")), j.get("parent_job_id") == null ? "-" : str(j, "parent_job_id"),
+                    String.valueOf(j.get("retry_count")), j.get("parent_job_id") == null ? "-" : shortId(str(j, "parent_job_id")),
                     from});
         }
         System.out.println();
         System.out.println("JOBS (GET /jobs, GET /jobs/{id})");
         printTable(rows);
+    }
+
+    /** The start of a job id, enough to find it in the JOB_ID column. */
+    private static String shortId(String id) {
+        return id.length() > 16 ? id.substring(0, 16) + "…" : id;
     }
 
     private static String rowsOf(Map<String, Object> job) {

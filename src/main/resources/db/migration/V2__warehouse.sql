@@ -14,6 +14,7 @@ CREATE TABLE warehouse_listings (
     quantity      bigint,
     -- The job that last changed the row; a load that finds the row identical leaves it (and this) alone.
     source_job_id text        NOT NULL,
+    -- First arrival; updated_at moves only when a load actually changes the row, so "changed since" is a query.
     loaded_at     timestamptz NOT NULL DEFAULT now(),
     updated_at    timestamptz NOT NULL DEFAULT now(),
     -- Written by a later enrichment job, never by a listing load, so the upsert does not touch it.

@@ -1,5 +1,6 @@
 package dev.conveyor.warehouse;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.util.Arrays;
 
@@ -55,7 +56,7 @@ final class CopyTextEncoder {
         if (value < 0) {
             buf[len++] = '-';
             if (value == Long.MIN_VALUE) {
-                byte[] digits = Long.toString(value).substring(1).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                byte[] digits = Long.toString(value).substring(1).getBytes(StandardCharsets.US_ASCII);
                 System.arraycopy(digits, 0, buf, len, digits.length);
                 len += digits.length;
                 return;

@@ -43,10 +43,10 @@ public final class WarehouseLoad implements AutoCloseable {
     /*
      * The merge, as one statement. It joins the deduplicated staging rows to the warehouse once, then updates the rows
      * that exist and differ and plain-inserts the ones that do not exist. This replaces INSERT ... ON CONFLICT DO
-     * UPDATE, which does the same but costs a speculative insertion (an extra index probe and token) per row: at
-     * 1M new rows that was ~15 s against ~11 s for this on the same server. It is safe without ON CONFLICT because the
-     * marketplace lock above makes loads into one marketplace merge one after another, and under READ COMMITTED this
-     * statement's snapshot, taken after the lock, sees every earlier merge.
+     * UPDATE, which does the same but costs a speculative insertion (an extra index probe and token) per row: on the
+     * same PostgreSQL 15, 1M rows took 1.4-1.7x as long that way, whether all new or all unchanged. It is safe
+     * without ON CONFLICT because the marketplace lock above makes loads into one marketplace merge one after
+     * another, and under READ COMMITTED this statement's snapshot, taken after the lock, sees every earlier merge.
      *
      * Parameters: 1 category, 2 region, 3 marketplace | 4 category, 5 region, 6 job, 7 marketplace
      *             | 8 marketplace, 9 category, 10 region, 11 job.
@@ -201,8 +201,9 @@ public final class WarehouseLoad implements AutoCloseable {
             long inserted;
             long updated;
             try (Statement statement = connection.createStatement()) {
-                // without statistics the planner takes the deduplicated rows for ~200 and picks a
-                // nested loop over the primary key; with them it sorts and merge-joins
+                // Without statistics the planner takes the deduplicated rows for ~200 and joins them to the
+                // warehouse by a nested loop over the primary key: re-loading 1M rows took 15 s that way, 7 s
+                // after ANALYZE (a hash join). The ANALYZE itself is ~0.2 s at 1M rows.
                 statement.execute("ANALYZE pg_temp.warehouse_staging");
             }
             try (PreparedStatement lock = connection.prepareStatement(LOCK_MARKETPLACE)) {

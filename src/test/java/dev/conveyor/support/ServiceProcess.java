@@ -1,0 +1,96 @@
+package dev.conveyor.support;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The packaged service (target/conveyor.jar) in a process of its own, started from the project directory
+ * the way the README runs it, with no DB_URL: the embedded PostgreSQL and the memory backend.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+    private final Process process;
+    private final Api api;
+
+    private ServiceProcess(Process process, int port) {
+        this.process = process;
+        this.api = new Api(port);
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Starts the service and waits until it answers its health check. */
+    public static ServiceProcess start(String name, int port, Map<String, String> environment, String... jvmArgs)
+            throws IOException {
+        Path jar = Path.of("target", "conveyor.jar").toAbsolutePath();
+        assertThat(jar).exists();
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(List.of(jvmArgs));
+        command.addAll(List.of("-jar", jar.toString()));
+        Path log = Path.of("target", "service-" + name + ".log");
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(new File(".").getAbsoluteFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        Map<String, String> env = builder.environment();
+        env.remove("DB_URL");
+        env.remove("DB_USER");
+        env.remove("DB_PASSWORD");
+        env.put("PORT", Integer.toString(port));
+        env.putAll(environment);
+        ServiceProcess service = new ServiceProcess(builder.start(), port);
+        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> {
+                    assertThat(service.process.isAlive()).as("service is running (see " + log + ")").isTrue();
+                    return service.api.get("/actuator/health").statusCode() == 200;
+                });
+        return service;
+    }
+
+    public Api api() {
+        return api;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** The process's peak resident set size (VmHWM), in KiB, from /proc; -1 where /proc has none. */
+    public long peakRssKib() throws IOException {
+        Path status = Path.of("/proc", Long.toString(process.pid()), "status");
+        if (!Files.exists(status)) {
+            return -1;
+        }
+        return Files.readAllLines(status).stream().filter(line -> line.startsWith("VmHWM:"))
+                .map(line -> Long.parseLong(line.replaceAll("[^0-9]", ""))).findFirst().orElse(-1L);
+    }
+
+    /** SIGTERM, then waits for the process to end; true when it ended by itself. */
+    public boolean stop() throws InterruptedException {
+        process.destroy();
+        return process.waitFor(60, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive() && !stop()) {
+            process.destroyForcibly();
+        }
+    }
+}
