@@ -12,6 +12,7 @@ public record ConveyorProperties(
         @DefaultValue("data") Path dataDir,
         @DefaultValue("schemas") Path schemasDir,
         @DefaultValue("default") String defaultTenant,
+        String instanceId,
         @DefaultValue Db db,
         @DefaultValue Intake intake,
         @DefaultValue Dispatcher dispatcher,
@@ -44,7 +45,8 @@ public record ConveyorProperties(
     public record Dispatcher(
             @DefaultValue("200") int batchSize,
             @DefaultValue("1000") long pollIntervalMs,
-            @DefaultValue("300") long redispatchAfterSeconds) {
+            @DefaultValue("300") long redispatchAfterSeconds,
+            @DefaultValue("1000") int maxInMemoryBacklog) {
     }
 
     public record Worker(
@@ -97,6 +99,24 @@ public record ConveyorProperties(
             @DefaultValue("") String allowedDir,
             @DefaultValue("30000") long connectTimeoutMs,
             @DefaultValue("600000") long readTimeoutMs) {
+    }
+
+    /** Names this process in {@code jobs.claimed_by}; defaults to host name, process id and a random tag. */
+    public ConveyorProperties {
+        if (instanceId == null || instanceId.isBlank()) {
+            instanceId = defaultInstanceId();
+        }
+    }
+
+    private static String defaultInstanceId() {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + "-" + ProcessHandle.current().pid() + "-"
+                + java.util.UUID.randomUUID().toString().substring(0, 4);
     }
 
     public Path uploadsDir() {

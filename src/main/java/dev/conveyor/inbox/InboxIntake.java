@@ -48,12 +48,19 @@ public class InboxIntake {
         this.json = json;
         this.tenant = properties.defaultTenant();
         this.loadToWarehouse = properties.inbox().loadToWarehouse();
+        String encoding = System.getProperty("sun.jnu.encoding", "");
+        if (!encoding.equalsIgnoreCase("UTF-8")) {
+            log.warn("file names are decoded as {}, not UTF-8: inbox files with non-ASCII names cannot be read. "
+                    + "Start the service with a UTF-8 locale (e.g. LC_ALL=C.UTF-8).", encoding);
+        }
     }
 
     /** @return the job id of the accepted file, or null when it was refused (and moved to .failed/) */
     public String accept(String absolutePath) throws IOException {
         Path file = Path.of(absolutePath).toAbsolutePath().normalize();
         if (!Files.isRegularFile(file) || !file.startsWith(inbox)) {
+            // a name the JVM cannot encode (see the start-up warning) lists but cannot be opened
+            log.warn("inbox: {} was listed but cannot be opened; it stays where it is", absolutePath);
             return null;
         }
         Path relative = inbox.relativize(file);

@@ -27,6 +27,7 @@ public class JobLifecycle {
     private final TransactionTemplate tx;
     private final ObjectMapper json;
     private final Duration lease;
+    private final String instanceId;
 
     public JobLifecycle(JobStore store, Telemetry telemetry, TransactionTemplate tx, ObjectMapper json,
                         ConveyorProperties properties) {
@@ -35,6 +36,7 @@ public class JobLifecycle {
         this.tx = tx;
         this.json = json;
         this.lease = Duration.ofSeconds(properties.worker().leaseSeconds());
+        this.instanceId = properties.instanceId();
     }
 
     /** Writes a QUEUED job, or returns the job its idempotency key already names. */
@@ -54,7 +56,7 @@ public class JobLifecycle {
     /** Claims the job for one worker; empty when another worker has it or it is no longer claimable. */
     public Optional<Job> claim(String jobId, String lane) {
         return tx.execute(status -> {
-            Optional<Job> claimed = store.claim(jobId, lane, lease);
+            Optional<Job> claimed = store.claim(jobId, lane, instanceId, lease);
             claimed.ifPresent(job -> telemetry.emit(JobEvents.of(EventType.STARTED, job, null, null)));
             return claimed;
         });
@@ -78,8 +80,9 @@ public class JobLifecycle {
         });
     }
 
-    public Optional<Job> fail(Job running, String message, String errorClass, Map<String, Object> result,
+    public Optional<Job> fail(Job running, String failure, String errorClass, Map<String, Object> result,
                               Map<String, Object> metrics) {
+        String message = failure == null || failure.isBlank() ? "the job failed without a message" : failure;
         Map<String, Object> entry = new LinkedHashMap<>();
         entry.put("attempt", running.attempts());
         entry.put("at", Instant.now().toString());

@@ -147,6 +147,15 @@ public class JobStore {
                 """, new MapSqlParameterSource("secs", olderThan.toSeconds()));
     }
 
+    /** The given jobs, if still unclaimed, become due again (their publication failed). */
+    public int releaseDispatches(List<String> jobIds) {
+        if (jobIds.isEmpty()) {
+            return 0;
+        }
+        return jdbc.update("UPDATE jobs SET dispatched_at = NULL WHERE job_id IN (:ids) AND status IN "
+                + CLAIMABLE, new MapSqlParameterSource("ids", jobIds));
+    }
+
     /** Every published, unclaimed job becomes due again: used at start-up when the queue kept nothing. */
     public int releaseAllDispatches() {
         return jdbc.update("UPDATE jobs SET dispatched_at = NULL WHERE status IN " + CLAIMABLE
@@ -154,14 +163,15 @@ public class JobStore {
     }
 
     /** The one claim statement: RUNNING with a lease, only if nobody else has it and it was not cancelled. */
-    public Optional<Job> claim(String jobId, String lane, Duration lease) {
+    public Optional<Job> claim(String jobId, String lane, String worker, Duration lease) {
         return jdbc.query("""
-                UPDATE jobs SET status = 'RUNNING', lane = :lane, attempts = attempts + 1, progress = 0,
+                UPDATE jobs SET status = 'RUNNING', lane = :lane, claimed_by = :worker, attempts = attempts + 1,
+                                progress = 0,
                                 lease_until = now() + make_interval(secs => :lease),
                                 started_at = coalesce(started_at, now()), updated_at = now()
                 WHERE job_id = :jobId AND status IN ('QUEUED', 'RETRYING')
                 RETURNING *
-                """, new MapSqlParameterSource("jobId", jobId).addValue("lane", lane)
+                """, new MapSqlParameterSource("jobId", jobId).addValue("lane", lane).addValue("worker", worker)
                 .addValue("lease", lease.toSeconds()), JobStore::map).stream().findFirst();
     }
 

@@ -25,7 +25,7 @@ public class OutboxRecovery {
                           @Value("${conveyor.queue.backend}") String backend) {
         this.store = store;
         this.signal = signal;
-        this.volatileQueue = "memory".equals(backend);
+        this.volatileQueue = QueueBackend.of(backend).isVolatile();
     }
 
     @EventListener(ApplicationReadyEvent.class)

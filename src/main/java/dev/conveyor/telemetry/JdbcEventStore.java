@@ -2,25 +2,43 @@ package dev.conveyor.telemetry;
 
 import java.sql.Timestamp;
 
+import java.util.List;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.conveyor.config.ConveyorProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
-/** Writes events to the job_events table (and a structured log line at DEBUG). */
+/**
+ * Writes events to the job_events table (and a structured log line at DEBUG). With
+ * {@code conveyor.telemetry.validate-events} on, each event is first checked against its schema in
+ * {@code <schemas-dir>/events} ({@link EventSchemas}) and one that breaks it is refused with an
+ * {@link IllegalStateException}, which rolls back the state change it describes: meant for tests and staging.
+ */
 @Component
 public class JdbcEventStore implements Telemetry {
 
     private static final Logger log = LoggerFactory.getLogger("dev.conveyor.events");
+    private static final Logger self = LoggerFactory.getLogger(JdbcEventStore.class);
 
     private final JdbcTemplate jdbc;
     private final ObjectMapper json;
+    /** Null unless events are validated. */
+    private final EventSchemas schemas;
 
-    public JdbcEventStore(JdbcTemplate jdbc, ObjectMapper json) {
+    public JdbcEventStore(JdbcTemplate jdbc, ObjectMapper json, ConveyorProperties properties,
+                          @Value("${conveyor.telemetry.validate-events:false}") boolean validateEvents) {
         this.jdbc = jdbc;
         this.json = json;
+        this.schemas = validateEvents ? EventSchemas.load(properties.schemasDir()) : null;
+        if (validateEvents) {
+            self.info("every event is validated against its schema in {} before it is written",
+                    properties.schemasDir().resolve("events"));
+        }
     }
 
     @Override
@@ -31,11 +49,31 @@ public class JdbcEventStore implements Telemetry {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("event " + event.eventType() + " cannot be serialised", e);
         }
+        if (schemas != null) {
+            check(event, payload);
+        }
         jdbc.update("INSERT INTO job_events (event_id, event_type, job_id, created_at, payload) "
                         + "VALUES (?, ?, ?, ?, CAST(? AS jsonb))",
                 event.eventId(), event.eventType(), event.jobId(), Timestamp.from(event.timestamp()), payload);
         if (log.isDebugEnabled()) {
             log.debug(payload);
+        }
+    }
+
+    /** Validates what is written, the serialised text, not the map it came from. */
+    private void check(JobEvent event, String payload) {
+        List<String> violations;
+        try {
+            violations = schemas.violations(json.readTree(payload));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("event " + event.eventType() + " is not JSON: " + payload, e);
+        }
+        if (!violations.isEmpty()) {
+            String message = "event " + event.eventType() + " of " + event.jobId() + " breaks its schema "
+                    + EventSchemas.fileName(event.eventType()) + ": " + String.join("; ", violations)
+                    + " (event: " + payload + ")";
+            self.error(message);
+            throw new IllegalStateException(message);
         }
     }
 }

@@ -26,7 +26,7 @@ public final class JobEvents {
         envelope.put("event_type", type.wireName());
         envelope.put("version", VERSION);
         envelope.put("job_id", job.jobId());
-        envelope.put("job_execution_id", executionId(job));
+        envelope.put("job_execution_id", executionId(job, type));
         envelope.put("task", job.type());
         envelope.put("timestamp", now.toString());
         envelope.put("tenant_id", job.tenantId());
@@ -38,7 +38,7 @@ public final class JobEvents {
         envelope.put("parent_job_id", job.parentJobId());
         Map<String, Object> allMetrics = new LinkedHashMap<>();
         allMetrics.put("payload_size_bytes", job.payloadSizeBytes());
-        if (job.completedAt() != null) {
+        if (ends(type) && job.completedAt() != null) {
             allMetrics.put("latency_ms", Duration.between(job.createdAt(), job.completedAt()).toMillis());
         }
         if (metrics != null) {
@@ -54,9 +54,25 @@ public final class JobEvents {
         return new JobEvent(eventId, type.wireName(), job.jobId(), now, envelope);
     }
 
-    /** Differs per attempt and is stable within one, so an attempt's events can be grouped. */
-    static String executionId(Job job) {
-        return "exec_" + UUID.nameUUIDFromBytes((job.jobId() + "#" + job.attempts())
+    /**
+     * Whether the event ends the job, so latency_ms (created to finished) means something. A job run again
+     * after FAILED or DEAD_LETTERED still has the old completed_at while it waits and runs.
+     */
+    private static boolean ends(EventType type) {
+        return switch (type) {
+            case COMPLETED, FAILED, DEAD_LETTERED, CANCELLED -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Differs per attempt and is stable within one, so an attempt's events can be grouped. job.queued names the
+     * attempt it queues the job for (the claim that follows counts it), so queued, started and completed of a
+     * first run share one id; an event of a job that never ran (cancelled while queued) names attempt 1 too.
+     */
+    static String executionId(Job job, EventType type) {
+        int attempt = type == EventType.QUEUED ? job.attempts() + 1 : Math.max(job.attempts(), 1);
+        return "exec_" + UUID.nameUUIDFromBytes((job.jobId() + "#" + attempt)
                 .getBytes(StandardCharsets.UTF_8)).toString().replace("-", "");
     }
 }

@@ -58,7 +58,7 @@ class LaneRouterTest {
     }
 
     private static LaneRouter router(String defaultLane, List<LaneRule> rules) {
-        return new LaneRouter(new ConveyorProperties(Path.of("data"), Path.of("schemas"), "default", null, null,
+        return new LaneRouter(new ConveyorProperties(Path.of("data"), Path.of("schemas"), "default", "test", null, null,
                 null, null, new Routing(defaultLane, rules), null, null, null, null, null));
     }
 }

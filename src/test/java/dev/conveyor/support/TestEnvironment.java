@@ -44,6 +44,10 @@ public class TestEnvironment implements ApplicationContextInitializer<Configurab
                 "conveyor.inbox.settle-ms", "300",
                 "conveyor.inbox.poll-ms", "200",
                 "conveyor.sql.poll-ms", "200")));
+        // The whole suite validates every event it produces against schemas/events (see EventSchemas): an
+        // event that breaks its schema fails the step that emitted it, and so the test that produced it.
+        context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("conveyor-test-telemetry",
+                Map.of("conveyor.telemetry.validate-events", "true")));
         context.addApplicationListener(event -> {
             if (event instanceof ContextClosedEvent) {
                 dropSchema(schema);
@@ -51,7 +55,7 @@ public class TestEnvironment implements ApplicationContextInitializer<Configurab
         });
     }
 
-    private static void dropSchema(String schema) {
+    static void dropSchema(String schema) {
         try (Connection connection = DriverManager.getConnection(TestDatabase.url(), TestDatabase.user(),
                 TestDatabase.password()); Statement statement = connection.createStatement()) {
             statement.execute("SET lock_timeout = '10s'");

@@ -1,0 +1,202 @@
+package dev.conveyor.queue.contract;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.conveyor.job.Job;
+import dev.conveyor.job.JobLifecycle;
+import dev.conveyor.job.NewJob;
+import dev.conveyor.job.Priority;
+import dev.conveyor.support.ConveyorInstance;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ProducerTemplate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The queue contract, written once and run against every backend with a real broker in this JVM: jobs
+ * finish exactly once, priorities are honoured, a duplicate message runs nothing twice, a restart loses
+ * nothing, and two instances share the work without doing any job twice.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class QueueBackendContract {
+
+    private static final String PAYLOAD = "{\"marketplace\":\"contract\",\"category\":\"toys\",\"csv\":"
+            + "\"sku,title,price,quantity\\nA-1,Ball,1.00,1\\n\"}";
+
+    private final List<String> schemas = new ArrayList<>();
+    private ConveyorInstance shared;
+    private String sharedSchema;
+
+    /** The settings that select and reach this backend; {@code isolation} keeps topics/queues apart. */
+    protected abstract Map<String, String> backendProperties(String isolation);
+
+    /** Stops the broker, after every instance using it has stopped. */
+    protected abstract void stopBackend();
+
+    @BeforeAll
+    void startSharedInstance() {
+        sharedSchema = schema();
+        shared = start("shared", sharedSchema);
+    }
+
+    @AfterAll
+    void stopEverything() {
+        if (shared != null) {
+            shared.close();
+        }
+        stopBackend();
+        schemas.forEach(ConveyorInstance::dropSchema);
+    }
+
+    @Test
+    void manyJobsAllFinishExactlyOnce() {
+        int count = 300;
+        insertDueJobs(shared.jdbc(), count, "normal", "many", 0);
+
+        awaitAllFinished(shared.jdbc(), "many", count, Duration.ofSeconds(120));
+
+        assertExactlyOnce(shared.jdbc(), "many", count);
+    }
+
+    @Test
+    void aMessageDeliveredTwiceRunsTheJobOnce() throws Exception {
+        // due in an hour, so only the two messages below can reach a worker
+        Job job = shared.bean(JobLifecycle.class).submit(new NewJob("default", "csv_validation", "test",
+                Priority.NORMAL, PAYLOAD.replace("contract", "twice"), 60, null, null, null, null, "twice", "toys",
+                null, java.time.Instant.now().plusSeconds(3600), 3)).job();
+        CamelContext camel = shared.bean(CamelContext.class);
+        String lane = camel.resolvePropertyPlaceholders("{{conveyor.queue.lane.normal.publish}}");
+        ProducerTemplate producer = camel.createProducerTemplate();
+        producer.sendBodyAndHeader(lane, job.jobId(), "jobId", job.jobId());
+        producer.sendBodyAndHeader(lane, job.jobId(), "jobId", job.jobId());
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> "SUCCESS".equals(shared.jdbc().queryForObject(
+                "SELECT status FROM jobs WHERE job_id = ?", String.class, job.jobId())));
+        // give the second delivery its chance to run the job again: it must find nothing to claim
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> startedEvents(shared.jdbc(),
+                job.jobId()) == 1);
+        assertThat(shared.jdbc().queryForObject("SELECT attempts FROM jobs WHERE job_id = ?", Integer.class,
+                job.jobId())).isEqualTo(1);
+        producer.stop();
+    }
+
+    @Test
+    void highPriorityJobsDrainFirstUnderLoad() {
+        insertDueJobs(shared.jdbc(), 600, "low", "prio", 2);
+        insertDueJobs(shared.jdbc(), 30, "high", "prio", 2);
+
+        awaitAllFinished(shared.jdbc(), "prio", 630, Duration.ofSeconds(180));
+
+        Map<String, Object> order = shared.jdbc().queryForMap("""
+                SELECT max(completed_at) FILTER (WHERE priority = 'high') AS last_high,
+                       percentile_disc(0.5) WITHIN GROUP (ORDER BY completed_at)
+                           FILTER (WHERE priority = 'low') AS median_low
+                FROM jobs WHERE marketplace = 'prio'""");
+        assertThat((java.sql.Timestamp) order.get("last_high")).as("last high job vs the median low job")
+                .isBefore((java.sql.Timestamp) order.get("median_low"));
+    }
+
+    @Test
+    void aRestartMidStreamLosesNothing() {
+        String schema = schema();
+        int count = 1500;
+        try (ConveyorInstance first = start("before-restart", schema)) {
+            insertDueJobs(first.jdbc(), count, "normal", "restart", 0);
+            await().atMost(Duration.ofSeconds(60)).until(() -> finished(first.jdbc(), "restart") >= 20);
+        }
+        try (ConveyorInstance second = start("after-restart", schema)) {
+            long finishedBefore = finished(second.jdbc(), "restart");
+            assertThat(finishedBefore).as("the stop came mid-stream").isLessThan(count);
+
+            awaitAllFinished(second.jdbc(), "restart", count, Duration.ofSeconds(180));
+            assertExactlyOnce(second.jdbc(), "restart", count);
+        }
+    }
+
+    @Test
+    void twoInstancesShareTheWorkAndDoEveryJobOnce() {
+        String schema = schema();
+        int count = 2000;
+        try (ConveyorInstance one = start("instance-one", schema);
+             ConveyorInstance two = start("instance-two", schema)) {
+            // due in a few seconds: time for a consumer group to settle with the second instance's consumers
+            insertDueJobs(one.jdbc(), count, "normal", "pair", 5);
+
+            awaitAllFinished(one.jdbc(), "pair", count, Duration.ofSeconds(300));
+
+            assertExactlyOnce(one.jdbc(), "pair", count);
+            Map<String, Long> byInstance = new LinkedHashMap<>();
+            one.jdbc().query("SELECT claimed_by, count(*) AS jobs FROM jobs WHERE marketplace = 'pair' "
+                    + "GROUP BY claimed_by", rs -> {
+                byInstance.put(rs.getString("claimed_by"), rs.getLong("jobs"));
+            });
+            System.out.printf("%s: 2,000 jobs over two instances: %s%n", getClass().getSimpleName(), byInstance);
+            assertThat(byInstance).containsOnlyKeys("instance-one", "instance-two");
+        }
+    }
+
+    private ConveyorInstance start(String name, String schema) {
+        return ConveyorInstance.start(name, schema, backendProperties(schema));
+    }
+
+    private String schema() {
+        String schema = ConveyorInstance.newSchema();
+        schemas.add(schema);
+        return schema;
+    }
+
+    /**
+     * Inserts QUEUED jobs straight into the table (as fast as a bulk producer could), due in a few seconds,
+     * spread over 16 categories so their partition keys spread over a keyed backend's partitions.
+     */
+    static void insertDueJobs(JdbcTemplate jdbc, int count, String priority, String marketplace, int dueInSeconds) {
+        String payload = PAYLOAD.replace("contract", marketplace);
+        jdbc.update("""
+                INSERT INTO jobs (id, job_id, type, source, priority, payload, payload_size_bytes, marketplace,
+                                  category, correlation_id, run_at)
+                SELECT u, 'job_' || replace(u::text, '-', ''), 'csv_validation', 'test', ?, CAST(? AS jsonb), 60,
+                       ?, 'toys-' || (n % 16), 'job_' || replace(u::text, '-', ''), now() + make_interval(secs => ?)
+                FROM (SELECT gen_random_uuid() AS u, n FROM generate_series(1, ?) n) g
+                """, priority, payload, marketplace, dueInSeconds, count);
+    }
+
+    static long finished(JdbcTemplate jdbc, String marketplace) {
+        return jdbc.queryForObject("SELECT count(*) FROM jobs WHERE marketplace = ? AND status = 'SUCCESS'",
+                Long.class, marketplace);
+    }
+
+    static void awaitAllFinished(JdbcTemplate jdbc, String marketplace, int count, Duration timeout) {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(250))
+                .until(() -> finished(jdbc, marketplace) == count);
+    }
+
+    static long startedEvents(JdbcTemplate jdbc, String jobId) {
+        return jdbc.queryForObject("SELECT count(*) FROM job_events WHERE job_id = ? AND event_type = 'job.started'",
+                Long.class, jobId);
+    }
+
+    /** Every job ran in one attempt, with one start and one completion recorded. */
+    static void assertExactlyOnce(JdbcTemplate jdbc, String marketplace, int count) {
+        Map<String, Object> facts = jdbc.queryForMap("""
+                SELECT count(*) AS jobs,
+                       count(*) FILTER (WHERE attempts = 1) AS one_attempt,
+                       (SELECT count(*) FROM job_events e JOIN jobs j USING (job_id)
+                        WHERE j.marketplace = ? AND e.event_type = 'job.started') AS started,
+                       (SELECT count(*) FROM job_events e JOIN jobs j USING (job_id)
+                        WHERE j.marketplace = ? AND e.event_type = 'job.completed') AS completed
+                FROM jobs WHERE marketplace = ?""", marketplace, marketplace, marketplace);
+        assertThat(facts).containsEntry("jobs", (long) count).containsEntry("one_attempt", (long) count)
+                .containsEntry("started", (long) count).containsEntry("completed", (long) count);
+    }
+
+}
