@@ -14,6 +14,7 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -33,11 +34,12 @@ public class JobDispatcher {
     private final int maxBacklog;
     private final LaneBacklog backlog;
     private final DispatchSignal signal;
+    private final ObjectProvider<LaneProvisioner> provisioners;
     private final Duration redispatchAfter;
     private final AtomicReference<String> lastFailure = new AtomicReference<>();
 
     public JobDispatcher(CamelContext camel, JobStore store, LaneRouter router, LaneBacklog backlog,
-                         DispatchSignal signal,
+                         DispatchSignal signal, ObjectProvider<LaneProvisioner> provisioners,
                          ConveyorProperties properties, @Value("${conveyor.queue.backend}") String backend) {
         this.camel = camel;
         this.store = store;
@@ -47,6 +49,7 @@ public class JobDispatcher {
         this.maxBacklog = properties.dispatcher().maxInMemoryBacklog();
         this.backlog = backlog;
         this.signal = signal;
+        this.provisioners = provisioners;
         this.redispatchAfter = Duration.ofSeconds(properties.dispatcher().redispatchAfterSeconds());
     }
 
@@ -97,6 +100,7 @@ public class JobDispatcher {
     public void publishFailed(List<DueJob> batch, Exchange exchange) {
         Throwable cause = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         int released = store.releaseDispatches(batch.stream().map(DueJob::jobId).toList());
+        provisioners.ifAvailable(LaneProvisioner::provision);
         String failure = Instant.now() + " " + (cause == null ? "unknown" : cause.toString());
         lastFailure.set(failure);
         log.warn("publishing to the {} backend failed ({}); {} job(s) stay QUEUED and will be published again",

@@ -24,18 +24,35 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @ConditionalOnProperty(name = "conveyor.queue.backend", havingValue = "kafka")
-public class KafkaTopics {
+public class KafkaTopics implements LaneProvisioner {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaTopics.class);
     static final List<String> LANES = List.of("high", "normal", "low", "bulk", "dead-letter");
 
     private final String brokers;
+    private final String prefix;
+    private final int partitions;
+    private final short replication;
+    private volatile boolean provisioned;
 
     public KafkaTopics(@Value("${conveyor.queue.kafka.brokers}") String brokers,
                        @Value("${conveyor.queue.kafka.topic-prefix}") String prefix,
                        @Value("${conveyor.queue.kafka.partitions}") int partitions,
                        @Value("${conveyor.queue.kafka.replication-factor}") short replication) {
         this.brokers = brokers;
+        this.prefix = prefix;
+        this.partitions = partitions;
+        this.replication = replication;
+        provision();
+    }
+
+    /** Creates the lane topics that are missing; a no-op once they all exist. */
+    @Override
+    public synchronized void provision() {
+        if (provisioned) {
+            return;
+        }
+        log.debug("checking the lane topics on {}", brokers);
         try (Admin admin = admin(brokers)) {
             Set<String> existing = new HashSet<>(admin.listTopics().names().get(10, TimeUnit.SECONDS));
             List<NewTopic> missing = LANES.stream().map(lane -> prefix + lane).filter(t -> !existing.contains(t))
@@ -45,8 +62,11 @@ public class KafkaTopics {
                 log.info("created Kafka topics {} with {} partitions", missing.stream().map(NewTopic::name).toList(),
                         partitions);
             }
+            provisioned = true;
         } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
+            if (e.getCause() instanceof TopicExistsException) {
+                provisioned = true;
+            } else {
                 log.warn("could not check or create the lane topics on {}: {}", brokers, e.getCause().toString());
             }
         } catch (TimeoutException e) {
