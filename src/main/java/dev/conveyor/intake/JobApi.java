@@ -21,6 +21,7 @@ import dev.conveyor.job.JobQuery;
 import dev.conveyor.job.JobStatus;
 import dev.conveyor.job.JobStore;
 import dev.conveyor.job.Submission;
+import dev.conveyor.telemetry.EventHistory;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.springframework.stereotype.Component;
@@ -44,16 +45,18 @@ public class JobApi {
     private final JobStore store;
     private final JobViews views;
     private final CsvUploads uploads;
+    private final EventHistory events;
     private final ObjectMapper json;
     private final ConveyorProperties properties;
 
     public JobApi(JobRequestParser parser, JobIntake intake, JobStore store, JobViews views, CsvUploads uploads,
-                  ObjectMapper json, ConveyorProperties properties) {
+                  EventHistory events, ObjectMapper json, ConveyorProperties properties) {
         this.parser = parser;
         this.intake = intake;
         this.store = store;
         this.views = views;
         this.uploads = uploads;
+        this.events = events;
         this.json = json;
         this.properties = properties;
     }
@@ -140,6 +143,15 @@ public class JobApi {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("jobs", page.stream().map(views::summary).toList());
         body.put("next_after", page.size() == limit ? page.get(page.size() - 1).jobId() : null);
+        respond(exchange, 200, body);
+    }
+
+    /** GET /jobs/{job_id}/events: the job's lifecycle events in order, each attempt's under its execution id. */
+    public void getEvents(Exchange exchange) {
+        Job job = findJob(exchange.getMessage());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("job_id", job.jobId());
+        body.put("events", events.of(job.jobId()));
         respond(exchange, 200, body);
     }
 

@@ -82,6 +82,25 @@ class JobLifecycleEndToEndTest {
     }
 
     @Test
+    void theEventsEndpointListsTheLifecycleInOrderUnderOneExecutionId() {
+        String jobId = api.submit(CsvJobs.inline(CsvJobs.CLEAN));
+        api.awaitFinished(jobId);
+
+        HttpResponse<String> response = api.get("/jobs/" + jobId + "/events");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode events = Api.json(response).get("events");
+        assertThat(events).extracting(event -> event.get("event_type").asText())
+                .containsExactly("job.queued", "job.started", "job.completed");
+        assertThat(events).extracting(event -> event.get("job_id").asText()).containsOnly(jobId);
+        assertThat(events.get(1).get("job_execution_id").asText())
+                .isEqualTo(events.get(2).get("job_execution_id").asText());
+        assertThat(api.get("/jobs/job_0123456789abcdef0123456789abcdef/events").statusCode()).isEqualTo(404);
+        assertThat(api.get("/jobs/" + jobId + "/events", "X-Tenant-Id", "someone-else").statusCode())
+                .isEqualTo(404);
+    }
+
+    @Test
     void rowsThatBreakTheRulesMakeAPartialSuccessWithCountsAndAnErrorReport() {
         String jobId = api.submit(CsvJobs.inline(CsvJobs.TWO_BAD_ROWS));
 
