@@ -124,15 +124,7 @@ public class CsvValidationProcessor implements JobProcessor {
         Map<String, Object> body = new LinkedHashMap<>(result.toMap());
         body.put("payload_size_bytes", size);
         body.put("processing_time_ms", processingMs);
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("payload_size_bytes", size);
-        metrics.put("processing_time_ms", processingMs);
-        metrics.put("total_rows", result.totalRows());
-        metrics.put("valid_rows", result.validRows());
-        metrics.put("error_rows", result.errorRows());
-        metrics.put("warning_rows", result.warningRows());
-        metrics.put("errors_by_field", result.errorsByField());
-        metrics.put("error_rate", result.errorRate());
+        Map<String, Object> metrics = RowMetrics.of(result, size, processingMs, true);
         if (result.errorRows() == 0) {
             return new JobOutcome(JobStatus.SUCCESS, body, null, null, metrics).withNext(loadOf(payload, result));
         }

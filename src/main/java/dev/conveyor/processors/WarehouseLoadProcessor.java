@@ -94,14 +94,7 @@ public class WarehouseLoadProcessor implements JobProcessor {
         result.put("payload_size_bytes", size);
         result.put("processing_time_ms", processingMs);
         result.put("rows_per_second", processingMs == 0 ? null : validation.totalRows() * 1000 / processingMs);
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("payload_size_bytes", size);
-        metrics.put("processing_time_ms", processingMs);
-        metrics.put("total_rows", validation.totalRows());
-        metrics.put("valid_rows", validation.validRows());
-        metrics.put("error_rows", validation.errorRows());
-        metrics.put("warning_rows", validation.warningRows());
-        metrics.put("error_rate", validation.errorRate());
+        Map<String, Object> metrics = RowMetrics.of(validation, size, processingMs, false);
         return new JobOutcome(JobStatus.SUCCESS, result, null, null, metrics);
     }
 
