@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.telemetry.EventType;
 import dev.conveyor.telemetry.JobEvents;
+import dev.conveyor.telemetry.JobMetrics;
 import dev.conveyor.telemetry.Telemetry;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -24,15 +25,17 @@ public class JobLifecycle {
 
     private final JobStore store;
     private final Telemetry telemetry;
+    private final JobMetrics metrics;
     private final TransactionTemplate tx;
     private final ObjectMapper json;
     private final Duration lease;
     private final String instanceId;
 
-    public JobLifecycle(JobStore store, Telemetry telemetry, TransactionTemplate tx, ObjectMapper json,
-                        ConveyorProperties properties) {
+    public JobLifecycle(JobStore store, Telemetry telemetry, JobMetrics metrics, TransactionTemplate tx,
+                        ObjectMapper json, ConveyorProperties properties) {
         this.store = store;
         this.telemetry = telemetry;
+        this.metrics = metrics;
         this.tx = tx;
         this.json = json;
         this.lease = Duration.ofSeconds(properties.worker().leaseSeconds());
@@ -45,6 +48,7 @@ public class JobLifecycle {
             Optional<Job> inserted = store.insert(job);
             if (inserted.isPresent()) {
                 telemetry.emit(JobEvents.of(EventType.QUEUED, inserted.get(), null, null));
+                metrics.jobSubmitted(inserted.get());
                 return new Submission(inserted.get(), true);
             }
             Job existing = store.findByIdempotencyKey(job.tenantId(), job.idempotencyKey())
@@ -76,6 +80,7 @@ public class JobLifecycle {
                     outcome.resultUrl());
             done.ifPresent(job -> telemetry.emit(JobEvents.of(EventType.COMPLETED, job,
                     withProcessingTime(job, outcome.metrics()), null)));
+            done.ifPresent(job -> this.metrics.jobFinished(job, outcome.metrics()));
             return done;
         });
     }
@@ -92,6 +97,7 @@ public class JobLifecycle {
             Optional<Job> failed = store.fail(running.jobId(), message, toJson(entry), toJson(result));
             failed.ifPresent(job -> telemetry.emit(JobEvents.of(EventType.FAILED, job,
                     withProcessingTime(job, metrics), Map.of("type", errorClass, "message", message))));
+            failed.ifPresent(job -> this.metrics.jobFinished(job, metrics));
             return failed;
         });
     }

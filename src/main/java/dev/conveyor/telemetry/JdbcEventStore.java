@@ -29,11 +29,14 @@ public class JdbcEventStore implements Telemetry {
     private final ObjectMapper json;
     /** Null unless events are validated. */
     private final EventSchemas schemas;
+    private final JobMetrics metrics;
 
     public JdbcEventStore(JdbcTemplate jdbc, ObjectMapper json, ConveyorProperties properties,
-                          @Value("${conveyor.telemetry.validate-events:false}") boolean validateEvents) {
+                          @Value("${conveyor.telemetry.validate-events:false}") boolean validateEvents,
+                          JobMetrics metrics) {
         this.jdbc = jdbc;
         this.json = json;
+        this.metrics = metrics;
         this.schemas = validateEvents ? EventSchemas.load(properties.schemasDir()) : null;
         if (validateEvents) {
             self.info("every event is validated against its schema in {} before it is written",
@@ -55,6 +58,7 @@ public class JdbcEventStore implements Telemetry {
         jdbc.update("INSERT INTO job_events (event_id, event_type, job_id, created_at, payload) "
                         + "VALUES (?, ?, ?, ?, CAST(? AS jsonb))",
                 event.eventId(), event.eventType(), event.jobId(), Timestamp.from(event.timestamp()), payload);
+        metrics.eventEmitted(event.eventType());
         if (log.isDebugEnabled()) {
             log.debug(payload);
         }
