@@ -22,7 +22,8 @@ public record ConveyorProperties(
         @DefaultValue Inbox inbox,
         @DefaultValue Sql sql,
         @DefaultValue Warehouse warehouse,
-        @DefaultValue BulkImport bulkImport) {
+        @DefaultValue BulkImport bulkImport,
+        @DefaultValue Retry retry) {
 
     public record Db(
             @DefaultValue("") String url,
@@ -51,7 +52,23 @@ public record ConveyorProperties(
 
     public record Worker(
             @DefaultValue("60") long leaseSeconds,
-            @DefaultValue("3") int maxAttempts) {
+            @DefaultValue("3") int maxAttempts,
+            @DefaultValue("10000") long reaperPeriodMs) {
+    }
+
+    /**
+     * Backoff between attempts: initial × multiplier^(attempt−1), capped at max, with jitter; per job type
+     * overrides under {@code types.<type>} (any field left out falls back to the global one).
+     */
+    public record Retry(
+            @DefaultValue("2s") java.time.Duration backoffInitial,
+            @DefaultValue("2") double backoffMultiplier,
+            @DefaultValue("10m") java.time.Duration backoffMax,
+            @DefaultValue java.util.Map<String, TypeRetry> types) {
+    }
+
+    public record TypeRetry(Integer maxAttempts, java.time.Duration backoffInitial, Double backoffMultiplier,
+                            java.time.Duration backoffMax) {
     }
 
     public record Routing(

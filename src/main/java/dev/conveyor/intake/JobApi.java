@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.time.Instant;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -21,6 +23,9 @@ import dev.conveyor.job.JobQuery;
 import dev.conveyor.job.JobStatus;
 import dev.conveyor.job.JobStore;
 import dev.conveyor.job.Submission;
+import dev.conveyor.job.DeadLetterStore;
+import dev.conveyor.job.JobLifecycle;
+import dev.conveyor.queue.DispatchSignal;
 import dev.conveyor.telemetry.EventHistory;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -46,17 +51,24 @@ public class JobApi {
     private final JobViews views;
     private final CsvUploads uploads;
     private final EventHistory events;
+    private final JobLifecycle lifecycle;
+    private final DeadLetterStore deadLetters;
+    private final DispatchSignal dispatchSignal;
     private final ObjectMapper json;
     private final ConveyorProperties properties;
 
     public JobApi(JobRequestParser parser, JobIntake intake, JobStore store, JobViews views, CsvUploads uploads,
-                  EventHistory events, ObjectMapper json, ConveyorProperties properties) {
+                  EventHistory events, JobLifecycle lifecycle, DeadLetterStore deadLetters,
+                  DispatchSignal dispatchSignal, ObjectMapper json, ConveyorProperties properties) {
         this.parser = parser;
         this.intake = intake;
         this.store = store;
         this.views = views;
         this.uploads = uploads;
         this.events = events;
+        this.lifecycle = lifecycle;
+        this.deadLetters = deadLetters;
+        this.dispatchSignal = dispatchSignal;
         this.json = json;
         this.properties = properties;
     }
@@ -144,6 +156,91 @@ public class JobApi {
         body.put("jobs", page.stream().map(views::summary).toList());
         body.put("next_after", page.size() == limit ? page.get(page.size() - 1).jobId() : null);
         respond(exchange, 200, body);
+    }
+
+    /** POST /jobs/{job_id}/cancel: a waiting job never runs; a running one stops at its next checkpoint. */
+    public void cancelJob(Exchange exchange) {
+        Job job = findJob(exchange.getMessage());
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("job_id", job.jobId());
+        Optional<Job> cancelled = lifecycle.cancelWaiting(job.jobId());
+        if (cancelled.isPresent()) {
+            body.put("status", cancelled.get().status().name());
+        } else if (store.requestCancel(job.jobId())) {
+            body.put("status", "RUNNING");
+            body.put("cancel_requested", true);
+        } else {
+            throw conflict(job.jobId(), "cancelled", store.find(job.jobId()).orElse(job));
+        }
+        respond(exchange, 202, body);
+    }
+
+    /** POST /jobs/{job_id}/retry: a FAILED or DEAD_LETTERED job back to QUEUED, its attempts counted afresh. */
+    public void retryJob(Exchange exchange) {
+        Job job = findJob(exchange.getMessage());
+        Job queued = lifecycle.requeue(job.jobId()).orElseThrow(() -> conflict(job.jobId(), "retried", job));
+        dispatchSignal.wake();
+        respond(exchange, 202, views.accepted(queued));
+    }
+
+    /** GET /dead-letters?type=&since=&until=&limit= */
+    public void listDeadLetters(Exchange exchange) {
+        Message in = exchange.getMessage();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("dead_letters", deadLetters.list(tenant(in), header(in, "type"), instant(in, "since"),
+                instant(in, "until"), limit(in)));
+        respond(exchange, 200, body);
+    }
+
+    /** POST /dead-letters/{id}/replay: the job back to QUEUED; the replay is counted on the dead letter. */
+    public void replayDeadLetter(Exchange exchange) {
+        Message in = exchange.getMessage();
+        long id;
+        try {
+            id = Long.parseLong(header(in, "id"));
+        } catch (NumberFormatException | NullPointerException e) {
+            throw ProblemException.notFound("no dead letter " + header(in, "id"));
+        }
+        String jobId = deadLetters.jobOf(tenant(in), id)
+                .orElseThrow(() -> ProblemException.notFound("no dead letter " + id));
+        Job queued = lifecycle.requeue(jobId).orElseThrow(() -> conflict(jobId, "replayed",
+                store.find(jobId).orElseThrow()));
+        deadLetters.markReplayed(id);
+        dispatchSignal.wake();
+        respond(exchange, 202, views.accepted(queued));
+    }
+
+    private static ProblemException conflict(String jobId, String what, Job job) {
+        return new ProblemException(409, "Conflict", jobId + " is " + job.status() + " and cannot be " + what
+                + " now");
+    }
+
+    private static Instant instant(Message in, String name) {
+        String value = header(in, name);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return java.time.OffsetDateTime.parse(value).toInstant();
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ProblemException.badRequest("'" + name + "' must be an ISO-8601 date-time with an offset");
+        }
+    }
+
+    private static int limit(Message in) {
+        String value = header(in, "limit");
+        if (value == null) {
+            return DEFAULT_PAGE;
+        }
+        try {
+            int limit = Integer.parseInt(value);
+            if (limit >= 1 && limit <= MAX_PAGE) {
+                return limit;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw ProblemException.badRequest("'limit' must be an integer from 1 to " + MAX_PAGE);
     }
 
     /** GET /jobs/{job_id}/events: the job's lifecycle events in order, each attempt's under its execution id. */

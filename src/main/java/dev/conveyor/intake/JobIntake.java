@@ -15,7 +15,6 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.job.JobIds;
 import dev.conveyor.job.JobLifecycle;
 import dev.conveyor.job.JobStore;
@@ -24,6 +23,7 @@ import dev.conveyor.job.Priority;
 import dev.conveyor.job.Submission;
 import dev.conveyor.queue.DispatchSignal;
 import dev.conveyor.worker.JobProcessors;
+import dev.conveyor.worker.RetryPolicy;
 import org.springframework.stereotype.Service;
 
 /**
@@ -42,17 +42,17 @@ public class JobIntake {
     private final JobStore store;
     private final DispatchSignal dispatchSignal;
     private final ObjectMapper json;
-    private final int maxAttempts;
+    private final RetryPolicy retryPolicy;
 
     public JobIntake(PayloadSchemas schemas, JobProcessors processors, JobLifecycle lifecycle, JobStore store, DispatchSignal dispatchSignal,
-                     ObjectMapper json, ConveyorProperties properties) {
+                     ObjectMapper json, RetryPolicy retryPolicy) {
         this.schemas = schemas;
         this.processors = processors;
         this.lifecycle = lifecycle;
         this.store = store;
         this.dispatchSignal = dispatchSignal;
         this.json = json;
-        this.maxAttempts = properties.worker().maxAttempts();
+        this.retryPolicy = retryPolicy;
     }
 
     /**
@@ -94,7 +94,7 @@ public class JobIntake {
         Submission submission = lifecycle.submit(new NewJob(request.tenantId(), request.type(), request.source(),
                 priority.get(), payloadJson, payloadSize(request, payloadJson), request.idempotencyKey(),
                 requestHash, request.correlationId(), request.parentJobId(), marketplace, category, region, runAt,
-                maxAttempts));
+                retryPolicy.maxAttempts(request.type())));
         if (!submission.created() && !requestHash.equals(submission.job().requestHash())) {
             throw new ProblemException(409, "Conflict", "Idempotency-Key '" + request.idempotencyKey()
                     + "' was already used for a different request (" + submission.job().jobId() + ")");

@@ -36,12 +36,15 @@ public class PayloadSchemas {
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012);
         Path dir = properties.schemasDir().resolve("jobs");
         for (String type : processors.types()) {
-            Path file = dir.resolve(type + "-" + VERSION + ".json");
-            if (!Files.isRegularFile(file)) {
-                throw new IllegalStateException("job type " + type + " has no payload schema: expected "
-                        + file.toAbsolutePath());
-            }
-            try (InputStream in = Files.newInputStream(file)) {
+            String name = type + "-" + VERSION + ".json";
+            Path file = dir.resolve(name);
+            // the schemas directory first; a job type shipped in a library may carry its schema on the classpath
+            try (InputStream in = Files.isRegularFile(file) ? Files.newInputStream(file)
+                    : PayloadSchemas.class.getResourceAsStream("/schemas/jobs/" + name)) {
+                if (in == null) {
+                    throw new IllegalStateException("job type " + type + " has no payload schema: expected "
+                            + file.toAbsolutePath());
+                }
                 byType.put(type, factory.getSchema(json.readTree(in)));
             }
         }

@@ -35,7 +35,9 @@ public record Job(
         Instant createdAt,
         Instant updatedAt,
         Instant startedAt,
-        Instant completedAt) {
+        Instant completedAt,
+        String claimedBy,
+        boolean cancelRequested) {
 
     /** {@code marketplace:category[:region]}, the key that keeps one listing's jobs together. */
     public String partitionKey() {

@@ -87,12 +87,8 @@ public class JobLifecycle {
 
     public Optional<Job> fail(Job running, String failure, String errorClass, Map<String, Object> result,
                               Map<String, Object> metrics) {
-        String message = failure == null || failure.isBlank() ? "the job failed without a message" : failure;
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("attempt", running.attempts());
-        entry.put("at", Instant.now().toString());
-        entry.put("exception", errorClass);
-        entry.put("message", message);
+        String message = messageOr(failure);
+        Map<String, Object> entry = errorEntry(running, errorClass, message);
         return tx.execute(status -> {
             Optional<Job> failed = store.fail(running.jobId(), message, toJson(entry), toJson(result));
             failed.ifPresent(job -> telemetry.emit(JobEvents.of(EventType.FAILED, job,
@@ -100,6 +96,79 @@ public class JobLifecycle {
             failed.ifPresent(job -> this.metrics.jobFinished(job, metrics));
             return failed;
         });
+    }
+
+    /** A failed attempt that will run again after {@code delay}: RETRYING, with a job.retrying event. */
+    public Optional<Job> retry(Job running, String failure, String errorClass, Duration delay) {
+        String message = messageOr(failure);
+        Map<String, Object> entry = errorEntry(running, errorClass, message);
+        entry.put("retry_in_ms", delay.toMillis());
+        return tx.execute(status -> {
+            Optional<Job> retrying = store.scheduleRetry(running.jobId(), delay, message, toJson(entry));
+            retrying.ifPresent(job -> telemetry.emit(JobEvents.of(EventType.RETRYING, job, null,
+                    Map.of("type", errorClass, "message", message))));
+            return retrying;
+        });
+    }
+
+    /**
+     * Attempts exhausted: DEAD_LETTERED, a dead_letters row with every attempt's error and the last stack
+     * trace, and a job.dead_lettered event — one transaction. Empty when the job was no longer running.
+     */
+    public Optional<DeadLetter> deadLetter(Job job, String failure, String errorClass, String stackTrace) {
+        String message = messageOr(failure);
+        Map<String, Object> entry = errorEntry(job, errorClass, message);
+        return tx.execute(status -> store.deadLetter(job.jobId(), message, toJson(entry)).map(dead -> {
+            long id = store.insertDeadLetter(dead, message, stackTrace);
+            telemetry.emit(JobEvents.of(EventType.DEAD_LETTERED, dead, null,
+                    Map.of("type", errorClass, "message", message)));
+            this.metrics.jobFinished(dead, Map.of());
+            return new DeadLetter(id, dead);
+        }));
+    }
+
+    /** A dead letter's id and the job as it was set aside. */
+    public record DeadLetter(long id, Job job) {
+    }
+
+    /** Cancels a job that has not started; empty when it is not waiting. */
+    public Optional<Job> cancelWaiting(String jobId) {
+        return tx.execute(status -> {
+            Optional<Job> cancelled = store.cancelWaiting(jobId);
+            cancelled.ifPresent(job -> telemetry.emit(JobEvents.of(EventType.CANCELLED, job, null, null)));
+            return cancelled;
+        });
+    }
+
+    /** A running job that stopped at a checkpoint because it was asked to. */
+    public Optional<Job> cancelled(Job running) {
+        return tx.execute(status -> {
+            Optional<Job> cancelled = store.markCancelled(running.jobId());
+            cancelled.ifPresent(job -> telemetry.emit(JobEvents.of(EventType.CANCELLED, job, null, null)));
+            return cancelled;
+        });
+    }
+
+    /** Back to QUEUED by hand (a manual retry or a dead letter's replay), recorded as a job.queued event. */
+    public Optional<Job> requeue(String jobId) {
+        return tx.execute(status -> {
+            Optional<Job> queued = store.requeue(jobId);
+            queued.ifPresent(job -> telemetry.emit(JobEvents.of(EventType.QUEUED, job, null, null)));
+            return queued;
+        });
+    }
+
+    private static String messageOr(String failure) {
+        return failure == null || failure.isBlank() ? "the job failed without a message" : failure;
+    }
+
+    private static Map<String, Object> errorEntry(Job job, String errorClass, String message) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("attempt", job.attempts());
+        entry.put("at", Instant.now().toString());
+        entry.put("exception", errorClass);
+        entry.put("message", message);
+        return entry;
     }
 
     private static Map<String, Object> withProcessingTime(Job job, Map<String, Object> metrics) {

@@ -180,7 +180,7 @@ public class JobStore {
         return jdbc.update("""
                 UPDATE jobs SET progress = greatest(progress, :progress),
                                 lease_until = now() + make_interval(secs => :lease), updated_at = now()
-                WHERE job_id = :jobId AND status = 'RUNNING'
+                WHERE job_id = :jobId AND status = 'RUNNING' AND NOT cancel_requested
                 """, new MapSqlParameterSource("jobId", jobId).addValue("progress", progress)
                 .addValue("lease", lease.toSeconds())) == 1;
     }
@@ -210,6 +210,86 @@ public class JobStore {
                 """, new MapSqlParameterSource("jobId", jobId).addValue("message", errorMessage)
                 .addValue("entry", errorEntryJson).addValue("result", resultJson), JobStore::map)
                 .stream().findFirst();
+    }
+
+    /** A failed attempt that will be tried again: RETRYING, due after the backoff, its error recorded. */
+    public Optional<Job> scheduleRetry(String jobId, Duration delay, String errorMessage, String errorEntryJson) {
+        return jdbc.query("""
+                UPDATE jobs SET status = 'RETRYING', retry_count = retry_count + 1, error_message = :message,
+                                errors = errors || jsonb_build_array(CAST(:entry AS jsonb)),
+                                run_at = now() + make_interval(secs => :delay), dispatched_at = NULL,
+                                lease_until = NULL, updated_at = now()
+                WHERE job_id = :jobId AND status = 'RUNNING'
+                RETURNING *
+                """, new MapSqlParameterSource("jobId", jobId).addValue("message", errorMessage)
+                .addValue("entry", errorEntryJson).addValue("delay", delay.toMillis() / 1000.0), JobStore::map)
+                .stream().findFirst();
+    }
+
+    /** Attempts exhausted: DEAD_LETTERED, the last error recorded. */
+    public Optional<Job> deadLetter(String jobId, String errorMessage, String errorEntryJson) {
+        return jdbc.query("""
+                UPDATE jobs SET status = 'DEAD_LETTERED', error_message = :message,
+                                errors = errors || jsonb_build_array(CAST(:entry AS jsonb)),
+                                lease_until = NULL, completed_at = now(), updated_at = now()
+                WHERE job_id = :jobId AND status IN ('RUNNING', 'RETRYING')
+                RETURNING *
+                """, new MapSqlParameterSource("jobId", jobId).addValue("message", errorMessage)
+                .addValue("entry", errorEntryJson), JobStore::map).stream().findFirst();
+    }
+
+    public long insertDeadLetter(Job job, String lastError, String stackTrace) {
+        return jdbc.queryForObject("""
+                INSERT INTO dead_letters (job_id, tenant_id, type, payload_ref, attempts, errors, last_error,
+                                          last_stack_trace)
+                VALUES (:jobId, :tenantId, :type, :payloadRef, :attempts, CAST(:errors AS jsonb), :lastError, :stack)
+                RETURNING id
+                """, new MapSqlParameterSource("jobId", job.jobId()).addValue("tenantId", job.tenantId())
+                .addValue("type", job.type()).addValue("payloadRef", "jobs.payload of " + job.jobId())
+                .addValue("attempts", job.attempts()).addValue("errors", job.errorsJson())
+                .addValue("lastError", lastError).addValue("stack", stackTrace), Long.class);
+    }
+
+    /** Jobs RUNNING past their lease: their worker died. Locked so two reapers never take the same one. */
+    public List<Job> lockExpiredLeases(int limit) {
+        return jdbc.query("""
+                SELECT * FROM jobs WHERE status = 'RUNNING' AND lease_until < now()
+                ORDER BY lease_until LIMIT :limit FOR UPDATE SKIP LOCKED
+                """, new MapSqlParameterSource("limit", limit), JobStore::map);
+    }
+
+    /** Cancels a job that has not started: it will never run. */
+    public Optional<Job> cancelWaiting(String jobId) {
+        return jdbc.query("""
+                UPDATE jobs SET status = 'CANCELLED', lease_until = NULL, completed_at = now(), updated_at = now()
+                WHERE job_id = :jobId AND status IN ('QUEUED', 'RETRYING')
+                RETURNING *
+                """, new MapSqlParameterSource("jobId", jobId), JobStore::map).stream().findFirst();
+    }
+
+    /** Asks a running job to stop at its next checkpoint. */
+    public boolean requestCancel(String jobId) {
+        return jdbc.update("UPDATE jobs SET cancel_requested = true, updated_at = now() "
+                + "WHERE job_id = :jobId AND status = 'RUNNING'", new MapSqlParameterSource("jobId", jobId)) == 1;
+    }
+
+    /** A running job that stopped because it was asked to. */
+    public Optional<Job> markCancelled(String jobId) {
+        return jdbc.query("""
+                UPDATE jobs SET status = 'CANCELLED', lease_until = NULL, completed_at = now(), updated_at = now()
+                WHERE job_id = :jobId AND status = 'RUNNING'
+                RETURNING *
+                """, new MapSqlParameterSource("jobId", jobId), JobStore::map).stream().findFirst();
+    }
+
+    /** A FAILED or DEAD_LETTERED job back to QUEUED with its attempts counted afresh (a manual retry). */
+    public Optional<Job> requeue(String jobId) {
+        return jdbc.query("""
+                UPDATE jobs SET status = 'QUEUED', attempts = 0, progress = 0, run_at = now(), dispatched_at = NULL,
+                                lease_until = NULL, cancel_requested = false, completed_at = NULL, updated_at = now()
+                WHERE job_id = :jobId AND status IN ('FAILED', 'DEAD_LETTERED')
+                RETURNING *
+                """, new MapSqlParameterSource("jobId", jobId), JobStore::map).stream().findFirst();
     }
 
     private static Job map(ResultSet rs, int row) throws SQLException {
@@ -244,7 +324,9 @@ public class JobStore {
                 instant(rs, "created_at"),
                 instant(rs, "updated_at"),
                 instant(rs, "started_at"),
-                instant(rs, "completed_at"));
+                instant(rs, "completed_at"),
+                rs.getString("claimed_by"),
+                rs.getBoolean("cancel_requested"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -23,4 +23,12 @@ public interface JobProcessor {
     default List<String> checkPayload(JsonNode payload) {
         return List.of();
     }
+
+    /**
+     * This type's own reading of a failure, before the shared table of {@link ErrorClassifier}: empty to
+     * leave it to the table.
+     */
+    default java.util.Optional<ErrorKind> classify(Throwable failure) {
+        return java.util.Optional.empty();
+    }
 }

@@ -1,5 +1,6 @@
 package dev.conveyor.worker;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -28,17 +29,24 @@ public class JobWorker {
     private final JobChains chains;
     private final TransactionTemplate tx;
     private final ObjectMapper json;
+    private final ErrorClassifier classifier;
+    private final RetryPolicy retryPolicy;
 
     public JobWorker(JobLifecycle lifecycle, JobProcessors processors, JobChains chains, TransactionTemplate tx,
-                     ObjectMapper json) {
+                     ObjectMapper json, ErrorClassifier classifier, RetryPolicy retryPolicy) {
         this.lifecycle = lifecycle;
         this.processors = processors;
         this.chains = chains;
         this.tx = tx;
         this.json = json;
+        this.classifier = classifier;
+        this.retryPolicy = retryPolicy;
     }
 
-    /** @return the job's final state, or empty when this worker did not get the job */
+    /**
+     * @return the job's state after this attempt, or empty when this worker did not get the job
+     * @throws JobExhaustedException when the attempt failed and it was the last one allowed
+     */
     public Optional<Job> run(String jobId, String lane) {
         Optional<Job> claimed = lifecycle.claim(jobId, lane);
         if (claimed.isEmpty()) {
@@ -46,21 +54,46 @@ public class JobWorker {
             return Optional.empty();
         }
         Job job = claimed.get();
+        JobProcessor processor = processors.forType(job.type()).orElse(null);
         try {
-            JobProcessor processor = processors.forType(job.type())
-                    .orElseThrow(() -> new PermanentJobException("no processor for job type " + job.type()));
+            if (processor == null) {
+                throw new PermanentJobException("no processor for job type " + job.type());
+            }
             JsonNode payload = json.readTree(job.payloadJson());
-            JobOutcome outcome = processor.process(new JobContext(job, payload,
-                    percent -> lifecycle.heartbeat(job, percent)));
+            JobOutcome outcome = processor.process(new JobContext(job, payload, percent -> {
+                if (!lifecycle.heartbeat(job, percent)) {
+                    throw new JobStoppedException(job.jobId());
+                }
+            }));
             return tx.execute(status -> {
                 Optional<Job> finished = lifecycle.finish(job, outcome);
                 finished.ifPresent(done -> outcome.next().forEach(next -> chains.createChild(done, next)));
                 return finished;
             });
+        } catch (JobStoppedException e) {
+            log.info("{} stopped at a checkpoint: {}", jobId, e.getMessage());
+            return lifecycle.cancelled(job);
         } catch (Exception e) {
-            log.warn("{} ({}) failed: {}", jobId, job.type(), e.toString());
-            return lifecycle.fail(job, messageOf(e), e.getClass().getName(), null, Map.of());
+            return failed(job, processor, e);
         }
+    }
+
+    /** Permanent: FAILED now. Transient: RETRYING after a backoff, or dead-lettered on the last attempt. */
+    private Optional<Job> failed(Job job, JobProcessor processor, Exception failure) {
+        ErrorKind kind = classifier.classify(failure, processor);
+        if (kind == ErrorKind.PERMANENT) {
+            log.warn("{} ({}) failed permanently: {}", job.jobId(), job.type(), failure.toString());
+            return lifecycle.fail(job, messageOf(failure), failure.getClass().getName(), null, Map.of());
+        }
+        if (job.attempts() >= job.maxAttempts()) {
+            log.warn("{} ({}) failed its last attempt ({} of {}): {}", job.jobId(), job.type(), job.attempts(),
+                    job.maxAttempts(), failure.toString());
+            throw new JobExhaustedException(job, failure);
+        }
+        Duration delay = retryPolicy.delayAfter(job.type(), job.attempts());
+        log.info("{} ({}) attempt {} of {} failed ({}); retrying in {} ms", job.jobId(), job.type(), job.attempts(),
+                job.maxAttempts(), failure.toString(), delay.toMillis());
+        return lifecycle.retry(job, messageOf(failure), failure.getClass().getName(), delay);
     }
 
     private static String messageOf(Throwable e) {

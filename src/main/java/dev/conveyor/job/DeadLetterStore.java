@@ -1,0 +1,56 @@
+package dev.conveyor.job;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.stereotype.Repository;
+
+/** The SQL of the dead_letters table: inspection and the record of replays. */
+@Repository
+public class DeadLetterStore {
+
+    private final NamedParameterJdbcTemplate jdbc;
+
+    public DeadLetterStore(NamedParameterJdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** The tenant's dead letters, newest first, optionally by type and time window. */
+    public List<Map<String, Object>> list(String tenantId, String type, Instant since, Instant until, int limit) {
+        StringBuilder sql = new StringBuilder("""
+                SELECT d.id, d.job_id, d.type, d.attempts, d.errors::text AS errors, d.last_error,
+                       d.last_stack_trace, d.payload_ref, d.created_at, d.replay_count, d.replayed_at, j.status
+                FROM dead_letters d JOIN jobs j USING (job_id) WHERE d.tenant_id = :tenantId""");
+        MapSqlParameterSource params = new MapSqlParameterSource("tenantId", tenantId).addValue("limit", limit);
+        if (type != null) {
+            sql.append(" AND d.type = :type");
+            params.addValue("type", type);
+        }
+        if (since != null) {
+            sql.append(" AND d.created_at >= :since");
+            params.addValue("since", Timestamp.from(since));
+        }
+        if (until != null) {
+            sql.append(" AND d.created_at < :until");
+            params.addValue("until", Timestamp.from(until));
+        }
+        sql.append(" ORDER BY d.created_at DESC, d.id DESC LIMIT :limit");
+        return jdbc.queryForList(sql.toString(), params);
+    }
+
+    /** The job id of a dead letter of the tenant. */
+    public Optional<String> jobOf(String tenantId, long id) {
+        return jdbc.queryForList("SELECT job_id FROM dead_letters WHERE id = :id AND tenant_id = :tenantId",
+                new MapSqlParameterSource("id", id).addValue("tenantId", tenantId), String.class).stream().findFirst();
+    }
+
+    public void markReplayed(long id) {
+        jdbc.update("UPDATE dead_letters SET replay_count = replay_count + 1, replayed_at = now() WHERE id = :id",
+                new MapSqlParameterSource("id", id));
+    }
+}

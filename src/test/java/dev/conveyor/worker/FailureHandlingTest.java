@@ -1,0 +1,243 @@
+package dev.conveyor.worker;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.support.Api;
+import dev.conveyor.support.ConveyorIntegrationTest;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.seda.SedaEndpoint;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.TestPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * What happens when things go wrong: transient failures are retried with backoff, permanent ones fail at
+ * once, exhausted jobs are dead-lettered and can be replayed, FAILED jobs retried by hand, jobs cancelled
+ * before or during a run, and jobs of a dead worker recovered from their expired lease.
+ */
+@ConveyorIntegrationTest
+@Import(FailureHandlingTest.FlakyJobs.class)
+@TestPropertySource(properties = {
+        "conveyor.retry.backoff-initial=50ms",
+        "conveyor.retry.backoff-max=200ms",
+        "conveyor.worker.max-attempts=3",
+        "conveyor.worker.reaper-period-ms=200"})
+class FailureHandlingTest {
+
+    @TestConfiguration
+    static class FlakyJobs {
+        @Bean
+        FlakyProcessor flakyProcessor() {
+            return new FlakyProcessor();
+        }
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    CamelContext camel;
+
+    Api api;
+
+    @BeforeEach
+    void setUp() {
+        api = new Api(port);
+        FlakyProcessor.HEALTHY.set(false);
+    }
+
+    @Test
+    void aTransientFailureIsRetriedWithBackoffUntilItSucceeds() {
+        String jobId = api.submit(flaky("transient", 2));
+
+        JsonNode job = api.awaitFinished(jobId);
+
+        assertThat(job.get("status").asText()).isEqualTo("SUCCESS");
+        assertThat(job.get("retry_count").asInt()).isEqualTo(2);
+        assertThat(job.get("attempts").asInt()).isEqualTo(3);
+        assertThat(job.get("errors")).hasSize(2);
+        assertThat(job.get("errors").get(0).get("attempt").asInt()).isEqualTo(1);
+        assertThat(job.get("errors").get(1).get("attempt").asInt()).isEqualTo(2);
+        assertThat(job.get("errors").get(0).get("exception").asText()).isEqualTo("java.io.IOException");
+        assertThat(job.get("errors").get(0).get("retry_in_ms").asLong()).isBetween(25L, 50L);
+        assertThat(eventTypes(jobId)).containsExactly("job.queued", "job.started", "job.retrying", "job.started",
+                "job.retrying", "job.started", "job.completed");
+        JsonNode retrying = Api.json(api.get("/jobs/" + jobId + "/events")).get("events").get(2);
+        assertThat(retrying.get("retry_count").asInt()).isEqualTo(1);
+        assertThat(retrying.get("error").get("message").asText()).contains("503");
+    }
+
+    @Test
+    void aPermanentFailureFailsAtOnceWithoutARetry() {
+        String jobId = api.submit(flaky("permanent", 5));
+
+        JsonNode job = api.awaitFinished(jobId);
+
+        assertThat(job.get("status").asText()).isEqualTo("FAILED");
+        assertThat(job.get("retry_count").asInt()).isZero();
+        assertThat(job.get("error_message").asText()).contains("does not exist");
+        assertThat(eventTypes(jobId)).containsExactly("job.queued", "job.started", "job.failed");
+    }
+
+    @Test
+    void exhaustedAttemptsEndInTheDeadLetterChannelAndAReplaySucceedsOnceTheCauseIsFixed() {
+        long laneBefore = deadLetterLaneSize();
+        String jobId = api.submit(flaky("transient", 99));
+
+        JsonNode job = api.awaitFinished(jobId);
+
+        assertThat(job.get("status").asText()).isEqualTo("DEAD_LETTERED");
+        assertThat(job.get("attempts").asInt()).isEqualTo(3);
+        assertThat(job.get("retry_count").asInt()).isEqualTo(2);
+        assertThat(job.get("errors")).hasSize(3);
+        assertThat(eventTypes(jobId)).endsWith("job.dead_lettered");
+        await().atMost(Duration.ofSeconds(10)).until(() -> deadLetterLaneSize() == laneBefore + 1);
+
+        JsonNode deadLetters = Api.json(api.get("/dead-letters?type=test_flaky")).get("dead_letters");
+        JsonNode entry = find(deadLetters, jobId);
+        assertThat(entry.get("attempts").asInt()).isEqualTo(3);
+        assertThat(entry.get("last_stack_trace").asText()).contains("java.io.IOException");
+        assertThat(Api.json(entry.get("errors").asText())).hasSize(3);
+        assertThat(Api.json(api.get("/dead-letters?type=csv_validation")).get("dead_letters")).isEmpty();
+
+        FlakyProcessor.HEALTHY.set(true);
+        HttpResponse<String> replay = api.post("/dead-letters/" + entry.get("id").asLong() + "/replay", null,
+                java.net.http.HttpRequest.BodyPublishers.noBody());
+        assertThat(replay.statusCode()).isEqualTo(202);
+
+        assertThat(api.awaitFinished(jobId).get("status").asText()).isEqualTo("SUCCESS");
+        assertThat(find(Api.json(api.get("/dead-letters")).get("dead_letters"), jobId).get("replay_count").asInt())
+                .isEqualTo(1);
+        HttpResponse<String> again = api.post("/dead-letters/" + entry.get("id").asLong() + "/replay", null,
+                java.net.http.HttpRequest.BodyPublishers.noBody());
+        assertThat(again.statusCode()).isEqualTo(409);
+        assertThat(api.post("/dead-letters/999999/replay", null, java.net.http.HttpRequest.BodyPublishers.noBody())
+                .statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aFailedJobCanBeRetriedByHandAndAFinishedOneCannot() {
+        String jobId = api.submit(flaky("permanent", 1));
+        assertThat(api.awaitFinished(jobId).get("status").asText()).isEqualTo("FAILED");
+
+        HttpResponse<String> retry = post("/jobs/" + jobId + "/retry");
+        assertThat(retry.statusCode()).isEqualTo(202);
+        assertThat(Api.json(retry).get("status").asText()).isEqualTo("QUEUED");
+
+        // attempts are counted afresh: attempt 1 fails again, so the fixed world is what makes it pass
+        JsonNode failedAgain = api.awaitFinished(jobId);
+        assertThat(failedAgain.get("status").asText()).isEqualTo("FAILED");
+        FlakyProcessor.HEALTHY.set(true);
+        assertThat(post("/jobs/" + jobId + "/retry").statusCode()).isEqualTo(202);
+        assertThat(api.awaitFinished(jobId).get("status").asText()).isEqualTo("SUCCESS");
+
+        assertThat(post("/jobs/" + jobId + "/retry").statusCode()).isEqualTo(409);
+        assertThat(post("/jobs/job_0123456789abcdef0123456789abcdef/retry").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void aJobCancelledBeforeItRunsNeverRuns() {
+        String body = flaky("transient", 0).replaceFirst("\\{", "{\"run_at\":\"" + java.time.Instant.now()
+                .plusSeconds(3600) + "\",");
+        String jobId = api.submit(body);
+
+        HttpResponse<String> cancel = post("/jobs/" + jobId + "/cancel");
+
+        assertThat(cancel.statusCode()).isEqualTo(202);
+        assertThat(Api.json(cancel).get("status").asText()).isEqualTo("CANCELLED");
+        jdbc.update("UPDATE jobs SET run_at = now() WHERE job_id = ?", jobId);
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4))
+                .until(() -> api.job(jobId).get("attempts").asInt() == 0);
+        assertThat(api.job(jobId).get("status").asText()).isEqualTo("CANCELLED");
+        assertThat(eventTypes(jobId)).containsExactly("job.queued", "job.cancelled");
+        assertThat(post("/jobs/" + jobId + "/cancel").statusCode()).isEqualTo(409);
+    }
+
+    @Test
+    void aRunningJobStopsAtItsNextCheckpointWhenCancelled() {
+        String jobId = api.submit(flaky("slow", 0));
+        await().atMost(Duration.ofSeconds(10)).until(() -> api.job(jobId).get("progress").asInt() > 0);
+
+        HttpResponse<String> cancel = post("/jobs/" + jobId + "/cancel");
+
+        assertThat(cancel.statusCode()).isEqualTo(202);
+        assertThat(Api.json(cancel).get("cancel_requested").asBoolean()).isTrue();
+        JsonNode job = api.awaitFinished(jobId, Duration.ofSeconds(10));
+        assertThat(job.get("status").asText()).isEqualTo("CANCELLED");
+        assertThat(job.get("progress").asInt()).isLessThan(100);
+        assertThat(eventTypes(jobId)).endsWith("job.started", "job.cancelled");
+    }
+
+    @Test
+    void aJobWhoseWorkerDiedIsRecoveredFromItsExpiredLeaseAndFinishedOnce() {
+        // what a worker killed mid-job leaves behind: RUNNING, attempt 1 counted, a lease that ran out
+        String jobId = api.submit(flaky("transient", 0).replaceFirst("\\{", "{\"run_at\":\""
+                + java.time.Instant.now().plusSeconds(3600) + "\","));
+        jdbc.update("UPDATE jobs SET status = 'RUNNING', attempts = 1, claimed_by = 'killed-worker', "
+                + "lease_until = now() - interval '1 second', started_at = now() WHERE job_id = ?", jobId);
+
+        JsonNode job = api.awaitFinished(jobId);
+
+        assertThat(job.get("status").asText()).isEqualTo("SUCCESS");
+        assertThat(job.get("retry_count").asInt()).isEqualTo(1);
+        assertThat(job.get("errors").get(0).get("exception").asText()).isEqualTo("LeaseExpired");
+        assertThat(eventTypes(jobId).stream().filter("job.completed"::equals).count()).isEqualTo(1);
+    }
+
+    @Test
+    void aLeaseThatExpiresOnTheLastAttemptDeadLettersTheJob() {
+        String jobId = api.submit(flaky("transient", 0).replaceFirst("\\{", "{\"run_at\":\""
+                + java.time.Instant.now().plusSeconds(3600) + "\","));
+        jdbc.update("UPDATE jobs SET status = 'RUNNING', attempts = 3, claimed_by = 'killed-worker', "
+                + "lease_until = now() - interval '1 second', started_at = now() WHERE job_id = ?", jobId);
+
+        JsonNode job = api.awaitFinished(jobId);
+
+        assertThat(job.get("status").asText()).isEqualTo("DEAD_LETTERED");
+        assertThat(find(Api.json(api.get("/dead-letters")).get("dead_letters"), jobId).get("last_error").asText())
+                .contains("lease expired");
+    }
+
+    private HttpResponse<String> post(String path) {
+        return api.post(path, null, java.net.http.HttpRequest.BodyPublishers.noBody());
+    }
+
+    private long deadLetterLaneSize() {
+        return camel.getEndpoints().stream().filter(e -> e instanceof SedaEndpoint s
+                        && s.getName().equals("conveyor.dead-letter"))
+                .mapToLong(e -> ((SedaEndpoint) e).getCurrentQueueSize()).sum();
+    }
+
+    private List<String> eventTypes(String jobId) {
+        return jdbc.queryForList("SELECT event_type FROM job_events WHERE job_id = ? ORDER BY created_at",
+                String.class, jobId);
+    }
+
+    private static JsonNode find(JsonNode list, String jobId) {
+        for (JsonNode item : list) {
+            if (item.get("job_id").asText().equals(jobId)) {
+                return item;
+            }
+        }
+        throw new AssertionError(jobId + " not in " + list);
+    }
+
+    private static String flaky(String mode, int failTimes) {
+        return "{\"type\":\"test_flaky\",\"payload\":{\"mode\":\"" + mode + "\",\"fail_times\":" + failTimes + "}}";
+    }
+}
