@@ -43,6 +43,8 @@ public final class ConveyorInstance implements AutoCloseable {
         all.put("server.port", "0");
         all.put("conveyor.inbox.enabled", "false");
         all.put("conveyor.telemetry.validate-events", "true");
+        all.put("conveyor.retry.backoff-initial", "50ms");
+        all.put("conveyor.retry.backoff-max", "200ms");
         try {
             all.put("conveyor.data-dir", Files.createTempDirectory("conveyor-" + name).toString());
         } catch (IOException e) {
@@ -52,7 +54,7 @@ public final class ConveyorInstance implements AutoCloseable {
         List<String> args = new ArrayList<>();
         // command-line arguments outrank application.yaml, as the test's settings must
         all.forEach((key, value) -> args.add("--" + key + "=" + value));
-        return new ConveyorInstance(new SpringApplicationBuilder(ConveyorApplication.class)
+        return new ConveyorInstance(new SpringApplicationBuilder(ConveyorApplication.class, TestJobTypes.class)
                 .run(args.toArray(String[]::new)));
     }
 

@@ -7,14 +7,14 @@ import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
+import dev.conveyor.support.TestJobTypes;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.seda.SedaEndpoint;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.TestPropertySource;
@@ -28,21 +28,13 @@ import static org.awaitility.Awaitility.await;
  * before or during a run, and jobs of a dead worker recovered from their expired lease.
  */
 @ConveyorIntegrationTest
-@Import(FailureHandlingTest.FlakyJobs.class)
+@Import(TestJobTypes.class)
 @TestPropertySource(properties = {
         "conveyor.retry.backoff-initial=50ms",
         "conveyor.retry.backoff-max=200ms",
         "conveyor.worker.max-attempts=3",
         "conveyor.worker.reaper-period-ms=200"})
 class FailureHandlingTest {
-
-    @TestConfiguration
-    static class FlakyJobs {
-        @Bean
-        FlakyProcessor flakyProcessor() {
-            return new FlakyProcessor();
-        }
-    }
 
     @LocalServerPort
     int port;
@@ -58,6 +50,12 @@ class FailureHandlingTest {
     @BeforeEach
     void setUp() {
         api = new Api(port);
+        FlakyProcessor.HEALTHY.set(false);
+    }
+
+    @AfterEach
+    void restoreTheBrokenWorld() {
+        // other test classes in this JVM expect test_flaky to fail
         FlakyProcessor.HEALTHY.set(false);
     }
 

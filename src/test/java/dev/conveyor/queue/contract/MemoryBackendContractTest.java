@@ -2,12 +2,24 @@ package dev.conveyor.queue.contract;
 
 import java.util.Map;
 
+import dev.conveyor.support.ConveyorInstance;
+import org.apache.camel.CamelContext;
+import org.apache.camel.component.seda.SedaEndpoint;
+
 /** The queue contract on the in-memory (SEDA) backend; the jobs table as outbox makes it restart-safe. */
 class MemoryBackendContractTest extends QueueBackendContract {
 
     @Override
     protected Map<String, String> backendProperties(String isolation) {
         return Map.of("conveyor.queue.backend", "memory");
+    }
+
+    @Override
+    protected boolean deadLetterLaneHolds(ConveyorInstance instance, String isolation, String jobId) {
+        return instance.bean(CamelContext.class).getEndpoints().stream()
+                .filter(e -> e instanceof SedaEndpoint seda && seda.getName().equals("conveyor.dead-letter"))
+                .flatMap(e -> ((SedaEndpoint) e).getQueue().stream())
+                .anyMatch(exchange -> jobId.equals(exchange.getMessage().getBody(String.class)));
     }
 
     @Override

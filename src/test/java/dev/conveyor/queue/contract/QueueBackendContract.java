@@ -11,6 +11,7 @@ import dev.conveyor.job.JobLifecycle;
 import dev.conveyor.job.NewJob;
 import dev.conveyor.job.Priority;
 import dev.conveyor.support.ConveyorInstance;
+import dev.conveyor.worker.FlakyProcessor;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.junit.jupiter.api.AfterAll;
@@ -39,6 +40,9 @@ abstract class QueueBackendContract {
 
     /** The settings that select and reach this backend; {@code isolation} keeps topics/queues apart. */
     protected abstract Map<String, String> backendProperties(String isolation);
+
+    /** Whether the backend's dead-letter lane holds a message for the job (read from the broker itself). */
+    protected abstract boolean deadLetterLaneHolds(ConveyorInstance instance, String isolation, String jobId);
 
     /** Stops the broker, after every instance using it has stopped. */
     protected abstract void stopBackend();
@@ -88,6 +92,20 @@ abstract class QueueBackendContract {
         assertThat(shared.jdbc().queryForObject("SELECT attempts FROM jobs WHERE job_id = ?", Integer.class,
                 job.jobId())).isEqualTo(1);
         producer.stop();
+    }
+
+    @Test
+    void exhaustedJobsReachTheBackendsDeadLetterLane() {
+        FlakyProcessor.HEALTHY.set(false);
+        String jobId = shared.api().submit("{\"type\":\"test_flaky\",\"payload\":{\"mode\":\"transient\"}}");
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> shared.jdbc().queryForMap(
+                "SELECT status, attempts, run_at, dispatched_at, errors::text FROM jobs WHERE job_id = ?", jobId),
+                job -> "DEAD_LETTERED".equals(job.get("status")));
+
+        assertThat(shared.jdbc().queryForObject("SELECT count(*) FROM dead_letters WHERE job_id = ?", Long.class,
+                jobId)).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> deadLetterLaneHolds(shared, sharedSchema, jobId));
     }
 
     @Test

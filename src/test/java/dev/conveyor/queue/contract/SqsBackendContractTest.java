@@ -2,6 +2,9 @@ package dev.conveyor.queue.contract;
 
 import java.util.Map;
 
+import dev.conveyor.support.ConveyorInstance;
+import software.amazon.awssdk.services.sqs.SqsClient;
+
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 
@@ -20,6 +23,14 @@ class SqsBackendContractTest extends QueueBackendContract {
         return Map.of("conveyor.queue.backend", "sqs",
                 "conveyor.queue.sqs.endpoint", endpoint,
                 "conveyor.queue.sqs.queue-prefix", isolation + "-");
+    }
+
+    @Override
+    protected boolean deadLetterLaneHolds(ConveyorInstance instance, String isolation, String jobId) {
+        SqsClient sqs = instance.bean(SqsClient.class);
+        String url = sqs.getQueueUrl(b -> b.queueName(isolation + "-dead-letter")).queueUrl();
+        return sqs.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1)
+                        .visibilityTimeout(0)).messages().stream().anyMatch(m -> jobId.equals(m.body()));
     }
 
     @Override
