@@ -53,7 +53,8 @@ public record ConveyorProperties(
     public record Worker(
             @DefaultValue("60") long leaseSeconds,
             @DefaultValue("3") int maxAttempts,
-            @DefaultValue("10000") long reaperPeriodMs) {
+            @DefaultValue("10000") long reaperPeriodMs,
+            @DefaultValue("1h") java.time.Duration timeLimit) {
     }
 
     /**
@@ -68,7 +69,7 @@ public record ConveyorProperties(
     }
 
     public record TypeRetry(Integer maxAttempts, java.time.Duration backoffInitial, Double backoffMultiplier,
-                            java.time.Duration backoffMax) {
+                            java.time.Duration backoffMax, java.time.Duration timeLimit, Boolean timeLimitRetries) {
     }
 
     public record Routing(

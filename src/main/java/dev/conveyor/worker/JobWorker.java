@@ -60,11 +60,25 @@ public class JobWorker {
                 throw new PermanentJobException("no processor for job type " + job.type());
             }
             JsonNode payload = json.readTree(job.payloadJson());
-            JobOutcome outcome = processor.process(new JobContext(job, payload, percent -> {
-                if (!lifecycle.heartbeat(job, percent)) {
-                    throw new JobStoppedException(job.jobId());
+            Duration limit = retryPolicy.timeLimit(job.type());
+            long deadline = System.nanoTime() + limit.toNanos();
+            JobOutcome outcome;
+            try (TimeLimit watchdog = TimeLimit.start(limit)) {
+                outcome = processor.process(new JobContext(job, payload, percent -> {
+                    if (System.nanoTime() > deadline) {
+                        throw new JobTimedOutException(job.jobId(), limit);
+                    }
+                    if (!lifecycle.heartbeat(job, percent)) {
+                        throw new JobStoppedException(job.jobId());
+                    }
+                }));
+            } catch (Exception e) {
+                if (System.nanoTime() > deadline && !(e instanceof JobTimedOutException)) {
+                    // interrupted by the watchdog: whatever the processor threw, the cause is the time limit
+                    throw new JobTimedOutException(job.jobId(), limit);
                 }
-            }));
+                throw e;
+            }
             return tx.execute(status -> {
                 Optional<Job> finished = lifecycle.finish(job, outcome);
                 finished.ifPresent(done -> outcome.next().forEach(next -> chains.createChild(done, next)));
@@ -80,7 +94,9 @@ public class JobWorker {
 
     /** Permanent: FAILED now. Transient: RETRYING after a backoff, or dead-lettered on the last attempt. */
     private Optional<Job> failed(Job job, JobProcessor processor, Exception failure) {
-        ErrorKind kind = classifier.classify(failure, processor);
+        ErrorKind kind = failure instanceof JobTimedOutException
+                ? retryPolicy.retriesAfterTimeLimit(job.type()) ? ErrorKind.TRANSIENT : ErrorKind.PERMANENT
+                : classifier.classify(failure, processor);
         if (kind == ErrorKind.PERMANENT) {
             log.warn("{} ({}) failed permanently: {}", job.jobId(), job.type(), failure.toString());
             return lifecycle.fail(job, messageOf(failure), failure.getClass().getName(), null, Map.of());

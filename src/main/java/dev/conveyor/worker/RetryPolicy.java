@@ -16,13 +16,27 @@ import org.springframework.stereotype.Component;
 public class RetryPolicy {
 
     private final int maxAttempts;
+    private final Duration timeLimit;
     private final ConveyorProperties.Retry global;
     private final Map<String, TypeRetry> types;
 
     public RetryPolicy(ConveyorProperties properties) {
         this.maxAttempts = properties.worker().maxAttempts();
+        this.timeLimit = properties.worker().timeLimit();
         this.global = properties.retry();
         this.types = properties.retry().types() == null ? Map.of() : properties.retry().types();
+    }
+
+    /** How long one attempt of the type may run before it is stopped. */
+    public Duration timeLimit(String type) {
+        TypeRetry own = types.get(type);
+        return own != null && own.timeLimit() != null ? own.timeLimit() : timeLimit;
+    }
+
+    /** Whether an attempt stopped by its time limit is retried (the default) or fails the job. */
+    public boolean retriesAfterTimeLimit(String type) {
+        TypeRetry own = types.get(type);
+        return own == null || own.timeLimitRetries() == null || own.timeLimitRetries();
     }
 
     public int maxAttempts(String type) {

@@ -33,7 +33,8 @@ import static org.awaitility.Awaitility.await;
         "conveyor.retry.backoff-initial=50ms",
         "conveyor.retry.backoff-max=200ms",
         "conveyor.worker.max-attempts=3",
-        "conveyor.worker.reaper-period-ms=200"})
+        "conveyor.worker.reaper-period-ms=200",
+        "conveyor.retry.types.test_flaky.time-limit=2s"})
 class FailureHandlingTest {
 
     @LocalServerPort
@@ -179,6 +180,20 @@ class FailureHandlingTest {
         assertThat(job.get("status").asText()).isEqualTo("CANCELLED");
         assertThat(job.get("progress").asInt()).isLessThan(100);
         assertThat(eventTypes(jobId)).endsWith("job.started", "job.cancelled");
+    }
+
+    @Test
+    void anAttemptOverItsTimeLimitIsStoppedAndRetriedThenDeadLettered() {
+        String jobId = api.submit(flaky("slow", 0));
+
+        JsonNode job = api.awaitFinished(jobId, Duration.ofSeconds(30));
+
+        assertThat(job.get("status").asText()).isEqualTo("DEAD_LETTERED");
+        assertThat(job.get("errors")).hasSize(3);
+        assertThat(job.get("errors").get(0).get("exception").asText())
+                .isEqualTo(JobTimedOutException.class.getName());
+        assertThat(job.get("error_message").asText()).contains("time limit of PT2S");
+        assertThat(job.get("progress").asInt()).isLessThan(100);
     }
 
     @Test
