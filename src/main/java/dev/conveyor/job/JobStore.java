@@ -258,6 +258,18 @@ public class JobStore {
                 """, new MapSqlParameterSource("limit", limit), JobStore::map);
     }
 
+    /**
+     * Jobs this instance still holds when it shuts down: back to QUEUED for another instance (or the next
+     * start), the interrupted attempt not counted — it was stopped, not failed.
+     */
+    public int handBack(String instanceId) {
+        return jdbc.update("""
+                UPDATE jobs SET status = 'QUEUED', attempts = greatest(attempts - 1, 0), lease_until = NULL,
+                                dispatched_at = NULL, run_at = now(), updated_at = now()
+                WHERE status = 'RUNNING' AND claimed_by = :instance
+                """, new MapSqlParameterSource("instance", instanceId));
+    }
+
     /** Cancels a job that has not started: it will never run. */
     public Optional<Job> cancelWaiting(String jobId) {
         return jdbc.query("""

@@ -16,7 +16,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The packaged service (target/conveyor.jar) in a process of its own, started from the project directory
- * the way the README runs it, with no DB_URL: the embedded PostgreSQL and the memory backend.
+ * the way the README runs it: with no DB_URL (the embedded PostgreSQL) unless the caller's environment
+ * names one, and the memory backend.
  */
 public final class ServiceProcess implements AutoCloseable {
 
@@ -79,6 +80,12 @@ public final class ServiceProcess implements AutoCloseable {
         }
         return Files.readAllLines(status).stream().filter(line -> line.startsWith("VmHWM:"))
                 .map(line -> Long.parseLong(line.replaceAll("[^0-9]", ""))).findFirst().orElse(-1L);
+    }
+
+    /** SIGKILL (kill -9): the process gets no chance to clean up. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
     }
 
     /** SIGTERM, then waits for the process to end; true when it ended by itself. */
