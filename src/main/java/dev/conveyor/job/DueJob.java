@@ -6,6 +6,10 @@ import java.util.Comparator;
 public record DueJob(String jobId, String type, Priority priority, long payloadSizeBytes, String marketplace,
                      String category, String region) {
 
+    public String partitionKey() {
+        return PartitionKeys.of(marketplace, category, region);
+    }
+
     /** UPDATE ... RETURNING does not keep the sub-select's order, so the batch is sorted again. */
     static final Comparator<DueJob> DISPATCH_ORDER = Comparator.comparing(DueJob::priority);
 }

@@ -41,10 +41,6 @@ public record Job(
 
     /** {@code marketplace:category[:region]}, the key that keeps one listing's jobs together. */
     public String partitionKey() {
-        if (marketplace == null && category == null) {
-            return null;
-        }
-        String key = marketplace + ":" + category;
-        return region == null ? key : key + ":" + region;
+        return PartitionKeys.of(marketplace, category, region);
     }
 }

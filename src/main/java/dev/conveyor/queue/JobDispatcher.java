@@ -87,7 +87,7 @@ public class JobDispatcher {
         message.setHeader("jobId", job.jobId());
         message.setHeader("jobType", job.type());
         message.setHeader("lane", router.laneFor(job));
-        String partitionKey = partitionKey(job);
+        String partitionKey = job.partitionKey();
         if (partitionKey != null) {
             message.setHeader("partitionKey", partitionKey);
             if (backend == QueueBackend.KAFKA) {
@@ -123,13 +123,5 @@ public class JobDispatcher {
                     redispatchAfter);
         }
         return released;
-    }
-
-    private static String partitionKey(DueJob job) {
-        if (job.marketplace() == null && job.category() == null) {
-            return null;
-        }
-        String key = job.marketplace() + ":" + job.category();
-        return job.region() == null ? key : key + ":" + job.region();
     }
 }
