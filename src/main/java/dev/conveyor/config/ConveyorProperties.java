@@ -30,8 +30,12 @@ public record ConveyorProperties(
             @DefaultValue("postgres") String user,
             @DefaultValue("") String password,
             @DefaultValue("public") String schema,
-            @DefaultValue("10") int poolSize,
-            @DefaultValue("0") int embeddedPort) {
+            @DefaultValue("32") int poolSize,
+            @DefaultValue("0") int embeddedPort,
+            @DefaultValue("2") int minIdle,
+            @DefaultValue("60000") long idleTimeoutMs,
+            @DefaultValue("64") int groupCommitBatch,
+            @DefaultValue("2") int groupCommitWriters) {
 
         public boolean embedded() {
             return url == null || url.isBlank();

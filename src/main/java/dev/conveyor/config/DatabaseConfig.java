@@ -33,6 +33,8 @@ public class DatabaseConfig {
         EmbeddedPostgres postgres = EmbeddedPostgres.builder()
                 .setDataDirectory(dir)
                 .setCleanDataDirectory(false)
+                // Spring closes it once the service has stopped: a JVM hook of its own could stop it first
+                .setRegisterShutdownHook(false)
                 .setPort(properties.db().embeddedPort())
                 .start();
         return new EmbeddedDatabase(postgres);
@@ -52,6 +54,8 @@ public class DatabaseConfig {
         }
         config.setSchema(db.schema());
         config.setMaximumPoolSize(db.poolSize());
+        config.setMinimumIdle(Math.min(db.minIdle(), db.poolSize()));
+        config.setIdleTimeout(db.idleTimeoutMs());
         config.setPoolName("conveyor-db");
         return new HikariDataSource(config);
     }

@@ -18,7 +18,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Every state change of a job, each in one transaction with the event that describes it. The SQL is in
- * {@link JobStore}; the allowed transitions are in {@link JobStatus}.
+ * {@link JobStore}; the allowed transitions are in {@link JobStatus}. The frequent ones (submit, claim, finish,
+ * fail, retry) go through {@link GroupCommit}, so concurrent changes share a commit.
  */
 @Service
 public class JobLifecycle {
@@ -27,16 +28,18 @@ public class JobLifecycle {
     private final Telemetry telemetry;
     private final JobMetrics metrics;
     private final TransactionTemplate tx;
+    private final GroupCommit commits;
     private final ObjectMapper json;
     private final Duration lease;
     private final String instanceId;
 
     public JobLifecycle(JobStore store, Telemetry telemetry, JobMetrics metrics, TransactionTemplate tx,
-                        ObjectMapper json, ConveyorProperties properties) {
+                        GroupCommit commits, ObjectMapper json, ConveyorProperties properties) {
         this.store = store;
         this.telemetry = telemetry;
         this.metrics = metrics;
         this.tx = tx;
+        this.commits = commits;
         this.json = json;
         this.lease = Duration.ofSeconds(properties.worker().leaseSeconds());
         this.instanceId = properties.instanceId();
@@ -44,7 +47,7 @@ public class JobLifecycle {
 
     /** Writes a QUEUED job, or returns the job its idempotency key already names. */
     public Submission submit(NewJob job) {
-        return tx.execute(status -> {
+        return commits.execute(status -> {
             Optional<Job> inserted = store.insert(job);
             if (inserted.isPresent()) {
                 telemetry.emit(JobEvents.of(EventType.QUEUED, inserted.get(), null, null));
@@ -59,7 +62,7 @@ public class JobLifecycle {
 
     /** Claims the job for one worker; empty when another worker has it or it is no longer claimable. */
     public Optional<Job> claim(String jobId, String lane) {
-        return tx.execute(status -> {
+        return commits.execute(status -> {
             Optional<Job> claimed = store.claim(jobId, lane, instanceId, lease);
             claimed.ifPresent(job -> telemetry.emit(JobEvents.of(EventType.STARTED, job, null, null)));
             return claimed;
@@ -75,7 +78,7 @@ public class JobLifecycle {
         if (outcome.status() == JobStatus.FAILED) {
             return fail(running, outcome.errorMessage(), "JobFailed", outcome.result(), outcome.metrics());
         }
-        return tx.execute(status -> {
+        return commits.execute(status -> {
             Optional<Job> done = store.complete(running.jobId(), outcome.status(), toJson(outcome.result()),
                     outcome.resultUrl());
             done.ifPresent(job -> telemetry.emit(JobEvents.of(EventType.COMPLETED, job,
@@ -89,7 +92,7 @@ public class JobLifecycle {
                               Map<String, Object> metrics) {
         String message = messageOr(failure);
         Map<String, Object> entry = errorEntry(running, errorClass, message);
-        return tx.execute(status -> {
+        return commits.execute(status -> {
             Optional<Job> failed = store.fail(running.jobId(), message, toJson(entry), toJson(result));
             failed.ifPresent(job -> telemetry.emit(JobEvents.of(EventType.FAILED, job,
                     withProcessingTime(job, metrics), Map.of("type", errorClass, "message", message))));
@@ -103,7 +106,7 @@ public class JobLifecycle {
         String message = messageOr(failure);
         Map<String, Object> entry = errorEntry(running, errorClass, message);
         entry.put("retry_in_ms", delay.toMillis());
-        return tx.execute(status -> {
+        return commits.execute(status -> {
             Optional<Job> retrying = store.scheduleRetry(running.jobId(), delay, message, toJson(entry));
             retrying.ifPresent(job -> telemetry.emit(JobEvents.of(EventType.RETRYING, job, null,
                     Map.of("type", errorClass, "message", message))));

@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.conveyor.job.GroupCommit;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobLifecycle;
 import dev.conveyor.job.JobOutcome;
@@ -13,7 +14,6 @@ import dev.conveyor.intake.JobChains;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Runs one job a lane consumer hands over: claim it (one conditional UPDATE, so exactly one worker wins),
@@ -27,17 +27,17 @@ public class JobWorker {
     private final JobLifecycle lifecycle;
     private final JobProcessors processors;
     private final JobChains chains;
-    private final TransactionTemplate tx;
+    private final GroupCommit commits;
     private final ObjectMapper json;
     private final ErrorClassifier classifier;
     private final RetryPolicy retryPolicy;
 
-    public JobWorker(JobLifecycle lifecycle, JobProcessors processors, JobChains chains, TransactionTemplate tx,
+    public JobWorker(JobLifecycle lifecycle, JobProcessors processors, JobChains chains, GroupCommit commits,
                      ObjectMapper json, ErrorClassifier classifier, RetryPolicy retryPolicy) {
         this.lifecycle = lifecycle;
         this.processors = processors;
         this.chains = chains;
-        this.tx = tx;
+        this.commits = commits;
         this.json = json;
         this.classifier = classifier;
         this.retryPolicy = retryPolicy;
@@ -79,7 +79,7 @@ public class JobWorker {
                 }
                 throw e;
             }
-            return tx.execute(status -> {
+            return commits.execute(status -> {
                 Optional<Job> finished = lifecycle.finish(job, outcome);
                 finished.ifPresent(done -> outcome.next().forEach(next -> chains.createChild(done, next)));
                 return finished;

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.springframework.boot.SpringApplication;
 
 /**
  * The PostgreSQL the tests use: the server named by {@code DB_URL} (CI starts the machine's), or else one
@@ -40,14 +41,17 @@ public final class TestDatabase {
     private static String startEmbedded() {
         try {
             Path dir = Files.createTempDirectory("conveyor-test-pg");
-            EmbeddedPostgres postgres = EmbeddedPostgres.builder().setDataDirectory(dir).start();
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            EmbeddedPostgres postgres = EmbeddedPostgres.builder().setDataDirectory(dir)
+                    .setRegisterShutdownHook(false).start();
+            // Spring Boot runs its shutdown handlers after every application context has closed, so the
+            // contexts' last statements (a worker handing back its jobs) still find the server up.
+            SpringApplication.getShutdownHandlers().add(() -> {
                 try {
                     postgres.close();
                 } catch (IOException ignored) {
                     // the JVM is going away; the temp directory goes with the OS's cleanup
                 }
-            }));
+            });
             return postgres.getJdbcUrl("postgres", "postgres");
         } catch (IOException e) {
             throw new UncheckedIOException("could not start an embedded PostgreSQL for the tests", e);

@@ -44,6 +44,10 @@ public class TestEnvironment implements ApplicationContextInitializer<Configurab
                 "conveyor.inbox.settle-ms", "300",
                 "conveyor.inbox.poll-ms", "200",
                 "conveyor.sql.poll-ms", "200")));
+        // Many contexts live at once in a test JVM (Spring caches them): keep each one's share of the server's
+        // 100 connections small.
+        context.getEnvironment().getPropertySources().addLast(new MapPropertySource("conveyor-test-pool",
+                Map.of("conveyor.db.pool-size", "8")));
         // The whole suite validates every event it produces against schemas/events (see EventSchemas): an
         // event that breaks its schema fails the step that emitted it, and so the test that produced it.
         context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("conveyor-test-telemetry",
