@@ -136,7 +136,8 @@ class EventPartitionsTest {
         assertThat(eventExists(expired)).isFalse();
         assertThat(defaultPartitionRows()).isZero();
         // the moved partition has the parent's indexes and primary key
-        assertThat(jdbc.queryForObject("SELECT count(*) FROM pg_indexes WHERE tablename = ?", Long.class,
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema() "
+                + "AND tablename = ?", Long.class,
                 EventPartitions.name(farAhead))).isEqualTo(3);
     }
 
