@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,6 +38,9 @@ import static org.awaitility.Awaitility.await;
         "conveyor.telemetry.store.partitions-ahead=6",
         // only the start-up run happens by itself; the tests call the bean
         "conveyor.telemetry.store.maintenance-period-ms=3600000"})
+// properties of its own make a context no other class shares: close it after the class rather than keep its
+// connection pool open for the rest of the suite
+@DirtiesContext
 class EventPartitionsTest {
 
     static final int AHEAD = 6;

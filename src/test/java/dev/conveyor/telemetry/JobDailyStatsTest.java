@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,6 +34,9 @@ import static org.awaitility.Awaitility.await;
 // the maintenance route refreshes the aggregate every second here; every refresh writes the same rows, so the
 // tests' own refreshes and the route's agree
 @TestPropertySource(properties = "conveyor.telemetry.store.maintenance-period-ms=1000")
+// properties of its own make a context no other class shares: close it after the class rather than keep its
+// connection pool open for the rest of the suite
+@DirtiesContext
 class JobDailyStatsTest {
 
     static final String MARKETPLACE = "daily_mkt";
