@@ -27,6 +27,8 @@ import dev.conveyor.job.DeadLetterStore;
 import dev.conveyor.job.JobLifecycle;
 import dev.conveyor.queue.DispatchSignal;
 import dev.conveyor.telemetry.EventHistory;
+import dev.conveyor.telemetry.JobStats;
+import dev.conveyor.telemetry.StatsWindow;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.springframework.stereotype.Component;
@@ -54,12 +56,13 @@ public class JobApi {
     private final JobLifecycle lifecycle;
     private final DeadLetterStore deadLetters;
     private final DispatchSignal dispatchSignal;
+    private final JobStats stats;
     private final ObjectMapper json;
     private final ConveyorProperties properties;
 
     public JobApi(JobRequestParser parser, JobIntake intake, JobStore store, JobViews views, CsvUploads uploads,
                   EventHistory events, JobLifecycle lifecycle, DeadLetterStore deadLetters,
-                  DispatchSignal dispatchSignal, ObjectMapper json, ConveyorProperties properties) {
+                  DispatchSignal dispatchSignal, JobStats stats, ObjectMapper json, ConveyorProperties properties) {
         this.parser = parser;
         this.intake = intake;
         this.store = store;
@@ -69,6 +72,7 @@ public class JobApi {
         this.lifecycle = lifecycle;
         this.deadLetters = deadLetters;
         this.dispatchSignal = dispatchSignal;
+        this.stats = stats;
         this.json = json;
         this.properties = properties;
     }
@@ -156,6 +160,18 @@ public class JobApi {
         body.put("jobs", page.stream().map(views::summary).toList());
         body.put("next_after", page.size() == limit ? page.get(page.size() - 1).jobId() : null);
         respond(exchange, 200, body);
+    }
+
+    /** GET /jobs/stats?window=&type=: the tenant's counts, success rate and latencies over a window ending now. */
+    public void getStats(Exchange exchange) {
+        Message in = exchange.getMessage();
+        StatsWindow window;
+        try {
+            window = StatsWindow.parse(header(in, "window"));
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest(e.getMessage());
+        }
+        respond(exchange, 200, stats.of(tenant(in), window, header(in, "type"), Instant.now()));
     }
 
     /** POST /jobs/{job_id}/cancel: a waiting job never runs; a running one stops at its next checkpoint. */

@@ -50,6 +50,9 @@ class MonitoringQueriesTest {
     @Autowired
     JobLifecycle lifecycle;
 
+    @Autowired
+    JobDailyStats dailyStats;
+
     /** One query of the doc: the heading above its block, and its text. */
     record DocQuery(String title, String sql) {
     }
@@ -59,10 +62,10 @@ class MonitoringQueriesTest {
     }
 
     @Test
-    void theDocHasTheEightQueriesAnOperatorNeedsEachUnderItsOwnTitle() throws IOException {
+    void theDocHasTheNineQueriesAnOperatorNeedsEachUnderItsOwnTitle() throws IOException {
         List<DocQuery> queries = queries();
 
-        assertThat(queries).extracting(DocQuery::title).doesNotHaveDuplicates().hasSize(8);
+        assertThat(queries).extracting(DocQuery::title).doesNotHaveDuplicates().hasSize(9);
         assertThat(queries).allSatisfy(query -> assertThat(query.sql()).isNotBlank());
         assertThat(String.join("\n", queries.stream().map(DocQuery::sql).toList()).replace(JOB_ID_PLACEHOLDER, ""))
                 .as("no placeholder but :'job_id'").doesNotContain(":'").doesNotContainPattern("(?<!:):[a-z_]+\\b");
@@ -141,6 +144,18 @@ class MonitoringQueriesTest {
                     assertThat((Long) row.get("waiting")).isGreaterThanOrEqualTo(1);
                     assertThat((Long) row.get("scheduled")).isGreaterThanOrEqualTo(1);
                 }));
+        checks.put("Jobs per day by marketplace and type, from the daily aggregate", rows -> assertThat(rows)
+                .filteredOn(row -> MARKETPLACE.equals(row.get("marketplace"))).singleElement().satisfies(row -> {
+                    // the three finished jobs; the waiting and the running one have no final status yet
+                    assertThat(row.get("type")).isEqualTo("csv_validation");
+                    assertThat(((Number) row.get("jobs")).longValue()).isEqualTo(3);
+                    assertThat(((Number) row.get("succeeded")).longValue()).isEqualTo(2);
+                    assertThat(((Number) row.get("failed")).longValue()).isEqualTo(1);
+                    assertThat((BigDecimal) row.get("success_rate")).isEqualByComparingTo("0.6667");
+                    assertThat(((Number) row.get("total_rows")).longValue()).isEqualTo(8);
+                    assertThat((BigDecimal) row.get("error_rate")).isEqualByComparingTo("0.25");
+                    assertThat(((Number) row.get("worst_latency_p95_ms")).longValue()).isPositive();
+                }));
         return checks;
     }
 
@@ -153,6 +168,8 @@ class MonitoringQueriesTest {
         assertThat(api.awaitFinished(success).get("status").asText()).isEqualTo("SUCCESS");
         assertThat(api.awaitFinished(partial).get("status").asText()).isEqualTo("PARTIAL_SUCCESS");
         assertThat(api.awaitFinished(failed).get("status").asText()).isEqualTo("FAILED");
+        // what the maintenance route does every TELEMETRY_MAINTENANCE_PERIOD_MS, now rather than in 15 minutes
+        dailyStats.refresh();
 
         String later = "{\"run_at\":\"" + Instant.now().plusSeconds(3600) + "\",";
         String waiting = api.submit(CsvJobs.inline(CsvJobs.CLEAN).replaceFirst("\\{", later));
