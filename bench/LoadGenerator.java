@@ -1,0 +1,147 @@
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * W1's load generator: POSTs N small csv_validation jobs to a running Conveyor as fast as it accepts them,
+ * from its own process, over C kept-alive HTTP/1.1 connections (one worker thread per connection).
+ * Run by bench/run with Java's source launcher; no dependencies:
+ *
+ *   java bench/LoadGenerator.java --url http://localhost:8080 --jobs 10000 --concurrency 32 --tag bench-w1
+ *
+ * Every job carries correlation_id = tag, so the harness finds exactly these jobs in the database. Each
+ * validates a 10-row CSV with 3 invalid rows (as the peer's W1 does), so each should end PARTIAL_SUCCESS
+ * with 7 valid rows. Jobs are spread over MARKETPLACES x CATEGORIES listing keys, so a keyed backend
+ * (Kafka's partition key) sees traffic from many listings, not one.
+ *
+ * The last line on stdout is key=value pairs for the harness; progress and errors go to stderr.
+ */
+public final class LoadGenerator {
+
+    private static final String[] MARKETPLACES = {"amazon", "shopee", "magalu", "ebay", "etsy"};
+    private static final String[] CATEGORIES = {"toys", "books", "home", "garden", "sports", "beauty", "auto", "pets"};
+
+    public static void main(String[] args) throws Exception {
+        String url = option(args, "--url", "http://localhost:8080");
+        int jobs = Integer.parseInt(option(args, "--jobs", "10000"));
+        int concurrency = Integer.parseInt(option(args, "--concurrency", "32"));
+        String tag = option(args, "--tag", "bench-w1");
+
+        // The JDK client pools HTTP/1.1 connections and keeps them alive between requests: with one
+        // synchronous sender per thread it holds at most `concurrency` connections open.
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
+        URI target = URI.create(url + "/jobs");
+
+        long[] latencyNanos = new long[jobs];
+        AtomicInteger next = new AtomicInteger();
+        AtomicInteger failures = new AtomicInteger();
+        AtomicLong firstSubmitMillis = new AtomicLong(Long.MAX_VALUE);
+        AtomicLong lastAnswerMillis = new AtomicLong();
+        long cpuBefore = processCpuNanos();
+
+        ExecutorService senders = Executors.newFixedThreadPool(concurrency);
+        long start = System.nanoTime();
+        for (int t = 0; t < concurrency; t++) {
+            senders.submit(() -> {
+                for (int i = next.getAndIncrement(); i < jobs; i = next.getAndIncrement()) {
+                    HttpRequest request = HttpRequest.newBuilder(target)
+                            .timeout(Duration.ofSeconds(60))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(body(i, tag)))
+                            .build();
+                    firstSubmitMillis.accumulateAndGet(System.currentTimeMillis(), Math::min);
+                    long sent = System.nanoTime();
+                    try {
+                        HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+                        if (response.statusCode() != 202) {
+                            fail(failures, "job " + i + ": HTTP " + response.statusCode() + " " + response.body());
+                        }
+                    } catch (Exception e) {
+                        fail(failures, "job " + i + ": " + e);
+                    }
+                    latencyNanos[i] = System.nanoTime() - sent;
+                    lastAnswerMillis.accumulateAndGet(System.currentTimeMillis(), Math::max);
+                }
+                return null;
+            });
+        }
+        senders.shutdown();
+        if (!senders.awaitTermination(1, TimeUnit.HOURS)) {
+            throw new IllegalStateException("submission did not finish within an hour");
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double cpuSeconds = (processCpuNanos() - cpuBefore) / 1e9;
+
+        long[] sorted = latencyNanos.clone();
+        Arrays.sort(sorted);
+        System.out.println(String.format(Locale.ROOT,
+                "submitted=%d failed=%d concurrency=%d submit_s=%.3f submit_rate=%.1f lat_p50_ms=%.2f "
+                        + "lat_p95_ms=%.2f lat_p99_ms=%.2f lat_max_ms=%.2f client_cpu_s=%.2f "
+                        + "first_submit_ms=%d last_answer_ms=%d",
+                jobs, failures.get(), concurrency, seconds, jobs / seconds, percentile(sorted, 0.50),
+                percentile(sorted, 0.95), percentile(sorted, 0.99), sorted[sorted.length - 1] / 1e6, cpuSeconds,
+                firstSubmitMillis.get(), lastAnswerMillis.get()));
+        System.exit(failures.get() == 0 ? 0 : 1);
+    }
+
+    /** A 10-row CSV, 3 rows invalid (empty title, negative price, a quantity that is not an integer). */
+    static String body(int i, String tag) {
+        String marketplace = MARKETPLACES[i % MARKETPLACES.length];
+        String category = CATEGORIES[(i / MARKETPLACES.length) % CATEGORIES.length];
+        String sku = "J" + i + "-";
+        String csv = "sku,title,price,quantity\\n"
+                + sku + "01,Blue widget,19.99,10\\n"
+                + sku + "02,Red widget,5.00,0\\n"
+                + sku + "03,Gadget pro,149.50,3\\n"
+                + sku + "04,,12.00,4\\n"
+                + sku + "05,Cable 2m,3.49,250\\n"
+                + sku + "06,Cable 5m,-4.99,100\\n"
+                + sku + "07,Adapter,7.25,12\\n"
+                + sku + "08,Charger,24.00,x7\\n"
+                + sku + "09,Battery pack,39.90,18\\n"
+                + sku + "10,Lamp,15.00,6\\n";
+        return "{\"type\":\"csv_validation\",\"correlation_id\":\"" + tag + "\",\"payload\":{\"marketplace\":\""
+                + marketplace + "\",\"category\":\"" + category + "\",\"csv\":\"" + csv + "\"}}";
+    }
+
+    private static void fail(AtomicInteger failures, String message) {
+        // the first few are enough to see what went wrong; the count says how many
+        if (failures.incrementAndGet() <= 5) {
+            System.err.println("load generator: " + message);
+        }
+    }
+
+    private static double percentile(long[] sortedNanos, double p) {
+        double rank = (sortedNanos.length - 1) * p;
+        int low = (int) Math.floor(rank);
+        int high = Math.min(low + 1, sortedNanos.length - 1);
+        return (sortedNanos[low] + (sortedNanos[high] - sortedNanos[low]) * (rank - low)) / 1e6;
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    private static String option(String[] args, String name, String fallback) {
+        for (int i = 0; i < args.length - 1; i++) {
+            if (args[i].equals(name)) {
+                return args[i + 1];
+            }
+        }
+        return fallback;
+    }
+}
