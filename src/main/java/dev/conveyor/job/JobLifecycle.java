@@ -80,7 +80,7 @@ public class JobLifecycle {
      */
     public boolean heartbeat(Job job, int progress, Long rowsProcessed) {
         int percent = Math.max(0, Math.min(100, progress));
-        if (!progressEvents.due(job.jobId(), job.attempts())) {
+        if (!progressEvents.due(job.jobId(), job.attempts(), job.startedAt())) {
             return store.heartbeat(job.jobId(), percent, lease);
         }
         return Boolean.TRUE.equals(tx.execute(status -> {

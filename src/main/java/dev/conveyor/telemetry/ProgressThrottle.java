@@ -1,19 +1,20 @@
 package dev.conveyor.telemetry;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.LongSupplier;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * Decides when a running job's progress report also becomes a job.progress event: the first report of an
- * attempt, then at most one every {@code conveyor.telemetry.progress.every-seconds} (0: every report). The
- * reports in between still move jobs.progress and the lease; only the event is spared, so a million-row file
- * reporting every few thousand rows does not write hundreds of events.
+ * Decides when a running job's progress report also becomes a job.progress event: once the attempt has run
+ * {@code conveyor.telemetry.progress.every-seconds}, then at most once per that interval (0: every report). So
+ * only long jobs emit them, and a million-row file reporting every few thousand rows writes one event every few
+ * seconds, not hundreds; the reports in between still move jobs.progress and the lease.
  */
 @Component
 public class ProgressThrottle {
@@ -21,39 +22,44 @@ public class ProgressThrottle {
     /** Above this many remembered attempts, those whose interval has passed are forgotten. */
     private static final int SWEEP_ABOVE = 1024;
 
-    private final long intervalNanos;
-    private final LongSupplier nanoClock;
-    /** Attempt (job_id#attempt) → when its last progress event was allowed. */
+    private final long intervalMs;
+    private final Clock clock;
+    /** Attempt (job_id#attempt) → when its last progress event was allowed (at first: when it started). */
     private final Map<String, Long> lastEvent = new ConcurrentHashMap<>();
 
     @Autowired
     public ProgressThrottle(@Value("${conveyor.telemetry.progress.every-seconds:5}") long everySeconds) {
-        this(Duration.ofSeconds(everySeconds), System::nanoTime);
+        this(Duration.ofSeconds(everySeconds), Clock.systemUTC());
     }
 
-    ProgressThrottle(Duration interval, LongSupplier nanoClock) {
+    ProgressThrottle(Duration interval, Clock clock) {
         if (interval.isNegative()) {
             throw new IllegalArgumentException("conveyor.telemetry.progress.every-seconds must not be negative");
         }
-        this.intervalNanos = interval.toNanos();
-        this.nanoClock = nanoClock;
+        this.intervalMs = interval.toMillis();
+        this.clock = clock;
     }
 
-    /** Whether this attempt's progress report is due for an event now; when it is, its interval starts again. */
-    public boolean due(String jobId, int attempt) {
-        long now = nanoClock.getAsLong();
+    /**
+     * Whether this attempt's progress report is due for an event now; when it is, its interval starts again.
+     *
+     * @param startedAt when the attempt started (null: now)
+     */
+    public boolean due(String jobId, int attempt, Instant startedAt) {
+        long now = clock.millis();
         boolean[] due = {false};
         lastEvent.compute(jobId + '#' + attempt, (key, last) -> {
-            if (last == null || now - last >= intervalNanos) {
+            long since = last != null ? last : startedAt != null ? startedAt.toEpochMilli() : now;
+            if (now - since >= intervalMs) {
                 due[0] = true;
                 return now;
             }
-            return last;
+            return since;
         });
         if (due[0] && lastEvent.size() > SWEEP_ABOVE) {
-            // an entry whose interval has passed answers like no entry at all, so forgetting it changes nothing:
-            // this keeps the map as small as the attempts that reported within the last interval
-            lastEvent.values().removeIf(last -> now - last >= intervalNanos);
+            // an entry whose interval has passed answers as no entry does (the attempt started even earlier), so
+            // forgetting it changes nothing: the map stays as small as the attempts inside their interval
+            lastEvent.values().removeIf(last -> now - last >= intervalMs);
         }
         return due[0];
     }
