@@ -2,6 +2,7 @@ package dev.conveyor.telemetry.sinks;
 
 import java.util.List;
 
+import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -18,8 +19,8 @@ public class EventLogSink {
 
     private static final Logger log = LoggerFactory.getLogger(LOGGER);
 
-    public void write(List<String> events) {
-        for (String event : events) {
+    public void write(List<Exchange> batch) {
+        for (String event : EventBatcher.events(batch)) {
             log.info(event);
         }
     }

@@ -10,11 +10,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
-import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.seda.SedaEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.context.SmartLifecycle;
+import jakarta.annotation.PreDestroy;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.stereotype.Component;
 
 /**
@@ -24,29 +27,31 @@ import org.springframework.stereotype.Component;
  * {@code conveyor.events.dropped{sink,reason="queue_full"}}, with a WARN at most every {@link #WARN_EVERY_NANOS}.
  * Every event a sink accepted ends as exactly one of delivered ({@code conveyor.events.delivered}) or dropped
  * with a reason ({@code rejected}: the endpoint refused it for good; {@code shutdown}: the service stopped
- * before the sink could deliver it). {@code unavailable} counts an offer made while the sink's route was not
- * running (the service stopping); until then it counts in {@code conveyor.events.sink.backlog{sink}}.
+ * before the sink could deliver it); until then it counts in {@code conveyor.events.sink.backlog{sink}}.
  */
 @Component("eventSinks")
-public class EventSinks implements SmartLifecycle {
+public class EventSinks implements ApplicationListener<ContextClosedEvent> {
 
     public static final String DELIVERED = "conveyor.events.delivered";
     public static final String DROPPED = "conveyor.events.dropped";
     public static final String BACKLOG = "conveyor.events.sink.backlog";
-    /** Carried by each queued event; the Kafka sink keys its record with it. */
-    public static final String PARTITION_KEY_HEADER = "partitionKey";
+    /** Carried by each queued event: its partition_key, the key the Kafka sink gives its record. */
+    public static final String PARTITION_KEY_HEADER = "kafka.KEY";
+
+    /** Why a sink lost an event: its queue was full, the endpoint refused it, or the service stopped. */
+    static final List<String> REASONS = List.of("queue_full", "rejected", "shutdown");
 
     static final long WARN_EVERY_NANOS = 10_000_000_000L;
 
     private static final Logger log = LoggerFactory.getLogger(EventSinks.class);
 
-    private final ProducerTemplate producer;
+    private final CamelContext camel;
     private final MeterRegistry registry;
     private final Map<String, Sink> sinks;
-    private volatile boolean running;
+    private volatile boolean closing;
 
-    public EventSinks(ProducerTemplate producer, MeterRegistry registry, TelemetrySinksProperties properties) {
-        this.producer = producer;
+    public EventSinks(CamelContext camel, MeterRegistry registry, TelemetrySinksProperties properties) {
+        this.camel = camel;
         this.registry = registry;
         Map<String, Sink> enabled = new LinkedHashMap<>();
         if (properties.log().enabled()) {
@@ -80,25 +85,15 @@ public class EventSinks implements SmartLifecycle {
      */
     public void offer(String eventJson, String partitionKey) {
         for (Sink sink : sinks.values()) {
-            Exchange sent;
-            try {
-                sent = producer.send(sink.queue, exchange -> {
-                    exchange.getIn().setBody(eventJson);
-                    exchange.getIn().setHeader(PARTITION_KEY_HEADER, partitionKey);
-                });
-            } catch (RuntimeException e) {
-                sink.dropped("unavailable", 1, e);
-                continue;
-            }
-            Exception refused = sent.getException();
-            if (refused == null) {
-                sink.backlog.incrementAndGet();
-            } else if (refused instanceof IllegalStateException) {
-                // the queue is bounded, and its producer neither blocks nor discards silently: a full queue refuses
-                sink.dropped("queue_full", 1, refused);
-            } else {
-                // no consumer (the service is stopping) or Camel not running
-                sink.dropped("unavailable", 1, refused);
+            SedaEndpoint queue = sink.endpoint();
+            Exchange exchange = queue.createExchange();
+            exchange.getIn().setBody(eventJson);
+            exchange.getIn().setHeader(PARTITION_KEY_HEADER, partitionKey);
+            // straight into the bounded queue its route consumes: offer() answers at once, false when it is full
+            sink.backlog.incrementAndGet(); // before the offer: its route may deliver it at once
+            if (!queue.getQueue().offer(exchange)) {
+                sink.backlog.decrementAndGet();
+                sink.dropped("queue_full", 1, null);
             }
         }
     }
@@ -117,6 +112,20 @@ public class EventSinks implements SmartLifecycle {
         s.dropped(reason, count, cause);
     }
 
+    /**
+     * Whether a sink should send a failed batch again: yes until the service begins to stop; from then on a sink
+     * that cannot deliver gives its batches up (counted) instead of holding the shutdown.
+     */
+    public boolean retrying() {
+        return !closing;
+    }
+
+    /** The service begins to stop (before the web server, the workers and the routes do). */
+    @Override
+    public void onApplicationEvent(ContextClosedEvent event) {
+        closing = true;
+    }
+
     /** Events a sink accepted and has not yet delivered or given up on. */
     public long backlog(String sink) {
         return sink(sink).backlog.get();
@@ -130,17 +139,13 @@ public class EventSinks implements SmartLifecycle {
         return sink;
     }
 
-    // Stopped after Camel (a lower phase stops later): by then each sink route has drained its queue and
-    // flushed its last batch, or gave up on it; what is still in a backlog now is lost, and said so.
-
-    @Override
-    public void start() {
-        running = true;
-    }
-
-    @Override
-    public void stop() {
-        running = false;
+    /**
+     * When the service has stopped: Camel stopped first (a lifecycle bean stops before any bean is destroyed), so
+     * each sink route has drained its queue or given its batches up; what a backlog still holds now is lost, and
+     * is said so.
+     */
+    @PreDestroy
+    void countWhatWasLeft() {
         for (Sink sink : sinks.values()) {
             long left = sink.backlog.getAndSet(0);
             if (left > 0) {
@@ -150,21 +155,12 @@ public class EventSinks implements SmartLifecycle {
         }
     }
 
-    @Override
-    public boolean isRunning() {
-        return running;
-    }
-
-    @Override
-    public int getPhase() {
-        return 0;
-    }
-
     /** One sink's queue and books. */
     private final class Sink {
 
         final String name;
         final String queue;
+        volatile SedaEndpoint endpoint;
         final AtomicLong backlog = new AtomicLong();
         final Counter delivered;
         final AtomicLong droppedSinceWarning = new AtomicLong();
@@ -181,13 +177,23 @@ public class EventSinks implements SmartLifecycle {
                     .description("Events an asynchronous sink accepted and has not delivered yet, by sink")
                     .tag("sink", name)
                     .register(registry);
-            droppedCounter("queue_full"); // present at 0, so a rate() over it works before the first loss
+            // every reason present at 0, so a rate() or an alert over it works before the first loss
+            REASONS.forEach(this::droppedCounter);
+        }
+
+        SedaEndpoint endpoint() {
+            SedaEndpoint known = endpoint;
+            if (known == null) {
+                known = camel.getEndpoint(queue, SedaEndpoint.class);
+                endpoint = known;
+            }
+            return known;
         }
 
         Counter droppedCounter(String reason) {
             return Counter.builder(DROPPED)
                     .description("Events an asynchronous sink lost, by sink and reason (queue_full, rejected, "
-                            + "shutdown, unavailable); the job_events table still has them")
+                            + "shutdown); the job_events table still has them")
                     .tag("sink", name)
                     .tag("reason", reason)
                     .register(registry);
@@ -208,7 +214,7 @@ public class EventSinks implements SmartLifecycle {
                 long told = droppedSinceWarning.getAndSet(0);
                 log.warn("event sink {}: {} events dropped since the last warning (now: {}: {}); they are in "
                                 + "job_events, counted in {}", name, told, reason,
-                        cause == null ? "-" : cause.getMessage(), DROPPED);
+                        cause == null ? "its queue is full" : cause.getMessage(), DROPPED);
             }
         }
     }

@@ -105,6 +105,19 @@ class HttpSinkTest {
         MeterRegistry registry = instance.bean(MeterRegistry.class);
         assertThat(count(registry, EventSinks.DELIVERED, "http")).isEqualTo(3);
         assertThat(count(registry, EventSinks.DROPPED, "http")).isZero();
+
+        // a 4xx refuses the batch itself: it is not retried, and its events are counted as rejected
+        receiver.answer(400);
+        int requestsBefore = receiver.refusedRequests();
+        String refused = api.submit(CsvJobs.inline(CsvJobs.CLEAN));
+        assertThat(api.awaitFinished(refused, PROMPTLY).get("status").asText()).isEqualTo("SUCCESS");
+        await().atMost(PROMPTLY).until(() -> count(registry, EventSinks.DROPPED, "http") == 3);
+        assertThat(registry.get(EventSinks.DROPPED).tag("sink", "http").tag("reason", "rejected").counter()
+                .count()).isEqualTo(3);
+        assertThat(receiver.refusedRequests() - requestsBefore).as("one request per batch, none retried")
+                .isLessThanOrEqualTo(3);
+        assertThat(sinks(instance).backlog("http")).isZero();
+        assertThat(receiver.eventIds()).containsExactlyInAnyOrderElementsOf(stored);
     }
 
     @Test
@@ -148,6 +161,33 @@ class HttpSinkTest {
         assertThat(received.size() + count(registry, EventSinks.DROPPED, "http")).isEqualTo(stored.size());
         assertThat(count(registry, EventSinks.DROPPED, "http")).as("no more drops once it was back")
                 .isEqualTo(dropped);
+    }
+
+    @Test
+    void aSinkStillDownAtShutdownGivesItsEventsUpAtOnceAndCountsThem() throws Exception {
+        EventReceiver receiver = open(EventReceiver.answering(503));
+        ConveyorInstance instance = start(receiver, Map.of(
+                "conveyor.telemetry.sinks.flush-interval-ms", "100",
+                "conveyor.telemetry.sinks.retry-initial-ms", "100",
+                "conveyor.telemetry.sinks.retry-max-ms", "1000"));
+        Api api = instance.api();
+        MeterRegistry registry = instance.bean(MeterRegistry.class);
+        EventSinks sinks = sinks(instance);
+        String jobId = api.submit(CsvJobs.inline(CsvJobs.CLEAN));
+        assertThat(api.awaitFinished(jobId, PROMPTLY).get("status").asText()).isEqualTo("SUCCESS");
+        await().atMost(PROMPTLY).until(() -> receiver.refusedRequests() >= 2 && sinks.backlog("http") == 3);
+
+        Counter givenUp = registry.get(EventSinks.DROPPED).tag("sink", "http").tag("reason", "shutdown").counter();
+        assertThat(givenUp.count()).isZero();
+        long stopping = System.nanoTime();
+        instance.close();
+        Duration stop = Duration.ofNanos(System.nanoTime() - stopping);
+
+        // well inside Camel's 45 s shutdown timeout: the retries stop with the service, they do not hold it
+        assertThat(stop).isLessThan(Duration.ofSeconds(30));
+        assertThat(receiver.events()).isEmpty();
+        assertThat(givenUp.count()).as("the three events, given up").isEqualTo(3);
+        assertThat(sinks.backlog("http")).isZero();
     }
 
     private ConveyorInstance start(EventReceiver receiver, Map<String, String> settings) {
