@@ -12,6 +12,7 @@ import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.telemetry.EventType;
 import dev.conveyor.telemetry.JobEvents;
 import dev.conveyor.telemetry.JobMetrics;
+import dev.conveyor.telemetry.ProgressThrottle;
 import dev.conveyor.telemetry.Telemetry;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -32,10 +33,13 @@ public class JobLifecycle {
     private final ObjectMapper json;
     private final Duration lease;
     private final String instanceId;
+    private final ProgressThrottle progressEvents;
 
     public JobLifecycle(JobStore store, Telemetry telemetry, JobMetrics metrics, TransactionTemplate tx,
-                        GroupCommit commits, ObjectMapper json, ConveyorProperties properties) {
+                        GroupCommit commits, ObjectMapper json, ConveyorProperties properties,
+                        ProgressThrottle progressEvents) {
         this.store = store;
+        this.progressEvents = progressEvents;
         this.telemetry = telemetry;
         this.metrics = metrics;
         this.tx = tx;
@@ -71,7 +75,25 @@ public class JobLifecycle {
 
     /** Records progress (0-100) and extends the lease; false when the job stopped being RUNNING. */
     public boolean heartbeat(Job job, int progress) {
-        return store.heartbeat(job.jobId(), Math.max(0, Math.min(100, progress)), lease);
+        return heartbeat(job, progress, null);
+    }
+
+    /**
+     * As {@link #heartbeat(Job, int)}, and when a job.progress event is due ({@link ProgressThrottle}) writes
+     * one in the same transaction; {@code rowsProcessed} (null: not counted) goes into its metrics.
+     */
+    public boolean heartbeat(Job job, int progress, Long rowsProcessed) {
+        int percent = Math.max(0, Math.min(100, progress));
+        if (!progressEvents.due(job.jobId(), job.attempts(), job.startedAt())) {
+            return store.heartbeat(job.jobId(), percent, lease);
+        }
+        return Boolean.TRUE.equals(tx.execute(status -> {
+            boolean running = store.heartbeat(job.jobId(), percent, lease);
+            if (running) {
+                telemetry.emit(JobEvents.progress(job, percent, rowsProcessed));
+            }
+            return running;
+        }));
     }
 
     public Optional<Job> finish(Job running, JobOutcome outcome) {
@@ -110,6 +132,7 @@ public class JobLifecycle {
             Optional<Job> retrying = store.scheduleRetry(running.jobId(), delay, message, toJson(entry));
             retrying.ifPresent(job -> telemetry.emit(JobEvents.of(EventType.RETRYING, job, null,
                     Map.of("type", errorClass, "message", message))));
+            retrying.ifPresent(this.metrics::jobRetried);
             return retrying;
         });
     }
@@ -126,6 +149,7 @@ public class JobLifecycle {
             telemetry.emit(JobEvents.of(EventType.DEAD_LETTERED, dead, null,
                     Map.of("type", errorClass, "message", message)));
             this.metrics.jobFinished(dead, Map.of());
+            this.metrics.jobDeadLettered(dead);
             return new DeadLetter(id, dead);
         }));
     }

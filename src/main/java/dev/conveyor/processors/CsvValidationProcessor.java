@@ -109,7 +109,7 @@ public class CsvValidationProcessor implements JobProcessor {
         try (CountingInputStream in = new CountingInputStream(source);
              Writer reportWriter = new BufferedWriter(Files.newBufferedWriter(report, StandardCharsets.UTF_8))) {
             result = new CsvValidator(ruleSet, options).validate(in, RowSink.NONE, reportWriter,
-                    rows -> context.progress().report(CountingInputStream.percent(in.count(), size)));
+                    rows -> context.progress().report(CountingInputStream.percent(in.count(), size), rows));
         } catch (CsvFormatException e) {
             Files.deleteIfExists(report);
             throw new PermanentJobException(e.getMessage(), e);

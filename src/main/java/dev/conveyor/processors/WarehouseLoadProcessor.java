@@ -81,7 +81,7 @@ public class WarehouseLoadProcessor implements JobProcessor {
                 } catch (SQLException e) {
                     throw new IOException("loading row " + row + " failed: " + e.getMessage(), e);
                 }
-            }, null, rows -> context.progress().report(CountingInputStream.percent(in.count(), size)));
+            }, null, rows -> context.progress().report(CountingInputStream.percent(in.count(), size), rows));
             load = warehouse.commit();
         } catch (CsvFormatException e) {
             throw new PermanentJobException(e.getMessage(), e);

@@ -7,6 +7,7 @@ import java.util.List;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.conveyor.config.ConveyorProperties;
+import dev.conveyor.telemetry.sinks.EventSinks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -14,7 +15,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Writes events to the job_events table (and a structured log line at DEBUG). With
+ * Writes events to the job_events table, in the caller's transaction, and once that commits hands the same JSON
+ * to the asynchronous sinks ({@link EventSinks}: log, Kafka, HTTP), which never hold the caller up. With
  * {@code conveyor.telemetry.validate-events} on, each event is first checked against its schema in
  * {@code <schemas-dir>/events} ({@link EventSchemas}) and one that breaks it is refused with an
  * {@link IllegalStateException}, which rolls back the state change it describes: meant for tests and staging.
@@ -22,7 +24,6 @@ import org.springframework.stereotype.Component;
 @Component
 public class JdbcEventStore implements Telemetry {
 
-    private static final Logger log = LoggerFactory.getLogger("dev.conveyor.events");
     private static final Logger self = LoggerFactory.getLogger(JdbcEventStore.class);
 
     private final JdbcTemplate jdbc;
@@ -30,11 +31,13 @@ public class JdbcEventStore implements Telemetry {
     /** Null unless events are validated. */
     private final EventSchemas schemas;
     private final JobMetrics metrics;
+    private final EventSinks sinks;
 
     public JdbcEventStore(JdbcTemplate jdbc, ObjectMapper json, ConveyorProperties properties,
                           @Value("${conveyor.telemetry.validate-events:false}") boolean validateEvents,
-                          JobMetrics metrics) {
+                          JobMetrics metrics, EventSinks sinks) {
         this.jdbc = jdbc;
+        this.sinks = sinks;
         this.json = json;
         this.metrics = metrics;
         this.schemas = validateEvents ? EventSchemas.load(properties.schemasDir()) : null;
@@ -59,8 +62,9 @@ public class JdbcEventStore implements Telemetry {
                         + "VALUES (?, ?, ?, ?, CAST(? AS jsonb))",
                 event.eventId(), event.eventType(), event.jobId(), Timestamp.from(event.timestamp()), payload);
         metrics.eventEmitted(event.eventType());
-        if (log.isDebugEnabled()) {
-            log.debug(payload);
+        if (sinks.any()) {
+            Object partitionKey = event.envelope().get("partition_key");
+            AfterCommit.run(() -> sinks.offer(payload, partitionKey == null ? null : partitionKey.toString()));
         }
     }
 

@@ -51,7 +51,21 @@ public final class JobEvents {
         if (type == EventType.RETRYING) {
             envelope.put("retry_count", job.retryCount());
         }
+        if (type == EventType.PROGRESS) {
+            envelope.put("progress", job.progress());
+        }
         return new JobEvent(eventId, type.wireName(), job.jobId(), now, envelope);
+    }
+
+    /**
+     * job.progress of a running job: the percent its processor just reported (the job row read at the claim
+     * does not know it yet) and, when the processor counts rows, how many it has read.
+     */
+    public static JobEvent progress(Job job, int percent, Long rowsProcessed) {
+        Map<String, Object> metrics = rowsProcessed == null ? null : Map.of("rows_processed", rowsProcessed);
+        JobEvent event = of(EventType.PROGRESS, job, metrics, null);
+        event.envelope().put("progress", percent);
+        return event;
     }
 
     /**

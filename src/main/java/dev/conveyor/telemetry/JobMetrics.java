@@ -31,10 +31,14 @@ import org.springframework.stereotype.Component;
  *       {@code histogram_quantile};</li>
  *   <li>{@code conveyor.rows.validated} (type, outcome = valid|error): from a finished job's
  *       {@code valid_rows}/{@code error_rows};</li>
+ *   <li>{@code conveyor.jobs.retried} (type): failed attempts that will run again (each job.retrying);</li>
+ *   <li>{@code conveyor.jobs.dead_lettered} (type): jobs whose attempts ran out;</li>
  *   <li>{@code conveyor.events.emitted} (event_type): lifecycle events written;</li>
  *   <li>{@code conveyor.queue.depth} (lane, status = QUEUED|RETRYING): jobs waiting, sampled from the jobs table
  *       by the {@code metrics-sampler} route ({@link #sampleQueueDepth()}).</li>
  * </ul>
+ * The event sinks' own metrics ({@code conveyor.events.delivered}, {@code .dropped}, {@code .sink.backlog}) are
+ * kept by {@link dev.conveyor.telemetry.sinks.EventSinks}.
  * Counters and timers move only when the transaction that made the change commits ({@link AfterCommit}).
  * Histogram buckets can be overridden with Spring Boot's {@code management.metrics.distribution.*} keys.
  */
@@ -46,6 +50,8 @@ public class JobMetrics {
     public static final String DURATION = "conveyor.job.duration";
     public static final String PROCESSING = "conveyor.job.processing";
     public static final String ROWS_VALIDATED = "conveyor.rows.validated";
+    public static final String RETRIED = "conveyor.jobs.retried";
+    public static final String DEAD_LETTERED = "conveyor.jobs.dead_lettered";
     public static final String EVENTS_EMITTED = "conveyor.events.emitted";
     public static final String QUEUE_DEPTH = "conveyor.queue.depth";
 
@@ -137,6 +143,26 @@ public class JobMetrics {
                 rows(type, "error").increment(errors);
             }
         });
+    }
+
+    /** A failed attempt was rescheduled (RETRYING): counted when its transaction commits. */
+    public void jobRetried(Job job) {
+        String type = job.type();
+        AfterCommit.run(() -> Counter.builder(RETRIED)
+                .description("Failed attempts that will run again (job.retrying), by type")
+                .tag("type", type)
+                .register(registry)
+                .increment());
+    }
+
+    /** A job's attempts ran out (DEAD_LETTERED): counted when its transaction commits. */
+    public void jobDeadLettered(Job job) {
+        String type = job.type();
+        AfterCommit.run(() -> Counter.builder(DEAD_LETTERED)
+                .description("Jobs set aside in the dead-letter channel after their last attempt, by type")
+                .tag("type", type)
+                .register(registry)
+                .increment());
     }
 
     /** A lifecycle event was written (counted when its transaction commits). */

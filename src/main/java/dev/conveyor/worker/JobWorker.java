@@ -64,11 +64,11 @@ public class JobWorker {
             long deadline = System.nanoTime() + limit.toNanos();
             JobOutcome outcome;
             try (TimeLimit watchdog = TimeLimit.start(limit)) {
-                outcome = processor.process(new JobContext(job, payload, percent -> {
+                outcome = processor.process(new JobContext(job, payload, (percent, rows) -> {
                     if (System.nanoTime() > deadline) {
                         throw new JobTimedOutException(job.jobId(), limit);
                     }
-                    if (!lifecycle.heartbeat(job, percent)) {
+                    if (!lifecycle.heartbeat(job, percent, rows < 0 ? null : rows)) {
                         throw new JobStoppedException(job.jobId());
                     }
                 }));

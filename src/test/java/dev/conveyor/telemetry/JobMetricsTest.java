@@ -13,12 +13,14 @@ import java.util.regex.Pattern;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
+import dev.conveyor.support.TestJobTypes;
 import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.TestPropertySource;
 
@@ -34,7 +36,14 @@ import static org.awaitility.Awaitility.await;
  */
 @ConveyorIntegrationTest
 @AutoConfigureObservability
-@TestPropertySource(properties = "conveyor.metrics.queue-depth-period-ms=200")
+@Import(TestJobTypes.class)
+@TestPropertySource(properties = {
+        "conveyor.metrics.queue-depth-period-ms=200",
+        "conveyor.retry.backoff-initial=50ms",
+        "conveyor.retry.backoff-max=200ms",
+        "conveyor.worker.max-attempts=3",
+        "conveyor.telemetry.sinks.log.enabled=true",
+        "conveyor.telemetry.sinks.flush-interval-ms=100"})
 class JobMetricsTest {
 
     static final String CSV = "csv_validation";
@@ -106,6 +115,40 @@ class JobMetricsTest {
         assertThat(after.delta(before, "conveyor_events_emitted_total", "event_type", "job.failed")).isEqualTo(1);
         // Spring's own HTTP metrics, which the dashboard's request rate panel reads
         assertThat(after.series("http_server_requests_seconds_count")).isNotEmpty();
+    }
+
+    @Test
+    void retriesAndDeadLettersAreCountedByType() {
+        Scrape before = scrape();
+
+        // test_flaky "transient" fails every attempt: two retries, then the dead-letter channel
+        String jobId = api.submit("{\"type\":\"test_flaky\",\"payload\":{\"mode\":\"transient\"}}");
+        assertThat(api.awaitFinished(jobId).get("status").asText()).isEqualTo("DEAD_LETTERED");
+
+        await().atMost(METRICS_SETTLE).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> assertThat(
+                scrape().delta(before, "conveyor_jobs_dead_lettered_total", "type", "test_flaky")).isEqualTo(1));
+        Scrape after = scrape();
+        assertThat(after.delta(before, "conveyor_jobs_retried_total", "type", "test_flaky")).isEqualTo(2);
+        assertThat(after.delta(before, "conveyor_events_emitted_total", "event_type", "job.retrying")).isEqualTo(2);
+        assertThat(after.delta(before, "conveyor_jobs_finished_total", "type", "test_flaky",
+                "status", "DEAD_LETTERED")).isEqualTo(1);
+    }
+
+    @Test
+    void theEventSinksBooksAreServedPerSink() {
+        String jobId = api.submit(CsvJobs.inline(CsvJobs.CLEAN));
+        api.awaitFinished(jobId);
+
+        await().atMost(METRICS_SETTLE).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            Scrape now = scrape();
+            assertThat(now.value("conveyor_events_delivered_total", "sink", "log")).isGreaterThanOrEqualTo(3);
+            assertThat(now.series("conveyor_events_sink_backlog", "sink", "log")).hasSize(1);
+            assertThat(now.value("conveyor_events_sink_backlog", "sink", "log")).isZero();
+        });
+        // present at 0 before any loss, so alerts on its rate work from the start
+        assertThat(scrape().series("conveyor_events_dropped_total", "sink", "log", "reason", "queue_full"))
+                .hasSize(1);
+        assertThat(scrape().value("conveyor_events_dropped_total", "sink", "log")).isZero();
     }
 
     @Test

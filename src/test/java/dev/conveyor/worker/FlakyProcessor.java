@@ -11,7 +11,8 @@ import dev.conveyor.job.JobOutcome;
 /**
  * A job type for tests of failure handling. {@code transient} throws an IOException and {@code permanent} a
  * PermanentJobException while the attempt number is at most {@code fail_times} (always, when absent) and the
- * outside world is not "healthy"; {@code slow} works for up to 10 s, reporting progress every 25 ms.
+ * outside world is not "healthy"; {@code slow} works for up to 10 s, reporting progress (and one more row done)
+ * every 25 ms.
  */
 public class FlakyProcessor implements JobProcessor {
 
@@ -43,7 +44,7 @@ public class FlakyProcessor implements JobProcessor {
                 // slow work: progress checkpoints are where a cancellation is noticed
                 for (int step = 1; step <= 400; step++) {
                     LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(25));
-                    context.progress().report(step / 4);
+                    context.progress().report(step / 4, step); // a "row" per step
                 }
             }
         }
