@@ -77,6 +77,26 @@ public final class WarehouseLoad implements AutoCloseable {
             )
             SELECT (SELECT count(*) FROM src), (SELECT count(*) FROM inserted), (SELECT count(*) FROM updated)""";
 
+    // Asked under the marketplace lock, so no other load can add the marketplace's first rows in between.
+    private static final String MARKETPLACE_HAS_ROWS =
+            "SELECT EXISTS (SELECT 1 FROM warehouse_listings WHERE marketplace = ?)";
+
+    /*
+     * The merge when the marketplace has no rows yet (its first load, a typical big import): every deduplicated
+     * staging row is new, so there is nothing to join or compare, and the MERGE's materialised CTE, the join and the
+     * ANALYZE it needs are all skipped. On PostgreSQL 15 with 980k rows this cut the server's CPU for the merge from
+     * 3.5 s to 3.0 s; what remains is the sort (~0.4 s) and maintaining the table's three b-tree indexes per row.
+     * The DISTINCT ON keeps a repeated sku's last row (by seq), like the MERGE does, and its sort hands the rows to the
+     * primary key in key order, which keeps the index inserts on its rightmost pages.
+     *
+     * Parameters: 1 marketplace, 2 category, 3 region, 4 job.
+     */
+    private static final String INSERT_ALL_NEW = """
+            INSERT INTO warehouse_listings (marketplace, sku, category, region, title, price, quantity, source_job_id)
+            SELECT DISTINCT ON (sku) ?, sku, ?, ?, title, price, quantity, ?
+              FROM pg_temp.warehouse_staging
+             ORDER BY sku, seq DESC""";
+
     private enum State { OPEN, COMMITTED, FAILED, CLOSED }
 
     private final Connection connection;
@@ -200,15 +220,19 @@ public final class WarehouseLoad implements AutoCloseable {
             long distinct;
             long inserted;
             long updated;
+            try (PreparedStatement lock = connection.prepareStatement(LOCK_MARKETPLACE)) {
+                lock.setString(1, marketplace);
+                lock.execute();
+            }
+            if (!marketplaceHasRows()) {
+                inserted = insertAllNew();
+                return committed(inserted, inserted, 0);
+            }
             try (Statement statement = connection.createStatement()) {
                 // Without statistics the planner takes the deduplicated rows for ~200 and joins them to the
                 // warehouse by a nested loop over the primary key: re-loading 1M rows took 15 s that way, 7 s
                 // after ANALYZE (a hash join). The ANALYZE itself is ~0.2 s at 1M rows.
                 statement.execute("ANALYZE pg_temp.warehouse_staging");
-            }
-            try (PreparedStatement lock = connection.prepareStatement(LOCK_MARKETPLACE)) {
-                lock.setString(1, marketplace);
-                lock.execute();
             }
             try (PreparedStatement merge = connection.prepareStatement(MERGE)) {
                 // the staging table is new every time: a server-side prepared plan would not outlive it
@@ -232,17 +256,42 @@ public final class WarehouseLoad implements AutoCloseable {
                     updated = result.getLong(3);
                 }
             }
-            connection.commit();
-            state = State.COMMITTED;
-            long durationMs = (System.nanoTime() - startedNanos) / 1_000_000;
-            release(connection, null, originalAutoCommit, originalIsolation, null);
-            return new LoadReport(rows, distinct, inserted, updated, distinct - inserted - updated, durationMs);
+            return committed(distinct, inserted, updated);
         } catch (SQLException e) {
             throw abort(e);
         } catch (RuntimeException e) {
             abort(new SQLException("commit of job " + jobId + " failed", e));
             throw e;
         }
+    }
+
+    private boolean marketplaceHasRows() throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(MARKETPLACE_HAS_ROWS)) {
+            query.setString(1, marketplace);
+            try (ResultSet result = query.executeQuery()) {
+                result.next();
+                return result.getBoolean(1);
+            }
+        }
+    }
+
+    private long insertAllNew() throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(INSERT_ALL_NEW)) {
+            insert.unwrap(PGStatement.class).setPrepareThreshold(0);
+            insert.setString(1, marketplace);
+            insert.setString(2, category);
+            insert.setString(3, region);
+            insert.setString(4, jobId);
+            return insert.executeLargeUpdate();
+        }
+    }
+
+    private LoadReport committed(long distinct, long inserted, long updated) throws SQLException {
+        connection.commit();
+        state = State.COMMITTED;
+        long durationMs = (System.nanoTime() - startedNanos) / 1_000_000;
+        release(connection, null, originalAutoCommit, originalIsolation, null);
+        return new LoadReport(rows, distinct, inserted, updated, distinct - inserted - updated, durationMs);
     }
 
     /** Rolls back if not committed. Idempotent; never throws. */
