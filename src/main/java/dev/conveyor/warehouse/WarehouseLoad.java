@@ -1,10 +1,14 @@
 package dev.conveyor.warehouse;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.function.LongConsumer;
 
 import org.postgresql.PGConnection;
 import org.postgresql.PGStatement;
@@ -21,6 +25,8 @@ public final class WarehouseLoad implements AutoCloseable {
 
     /** A chunk is handed to the COPY stream at {@code copyBufferRows} rows, or sooner if its rows are this big. */
     private static final int MAX_CHUNK_BYTES = 8 << 20;
+    private static final int SPOOL_CHUNK_BYTES = 1 << 20;
+    private static final long SPOOL_PROGRESS_BYTES = 8L << 20;
 
     // seq keeps file order, so the merge can tell which of a sku's rows came last.
     private static final String CREATE_STAGING = """
@@ -170,19 +176,7 @@ public final class WarehouseLoad implements AutoCloseable {
         checkOpen();
         long seq = rows + 1;
         try {
-            if (sku == null || sku.isBlank()) {
-                throw new SQLException("sku is required", "23502");
-            }
-            encoder.writeLong(seq);
-            encoder.tab();
-            encoder.writeText(sku, "sku");
-            encoder.tab();
-            encoder.writeText(title, "title");
-            encoder.tab();
-            encoder.writeText(number(price, "price", true), "price");
-            encoder.tab();
-            encoder.writeText(number(quantity, "quantity", false), "quantity");
-            encoder.endRow();
+            StagingRows.encode(encoder, seq, sku, title, price, quantity);
         } catch (SQLException e) {
             throw abort(new SQLException("row " + seq + " of job " + jobId + ": " + e.getMessage(),
                     e.getSQLState(), e));
@@ -197,6 +191,44 @@ public final class WarehouseLoad implements AutoCloseable {
             } catch (SQLException e) {
                 throw abort(e);
             }
+        }
+    }
+
+    /**
+     * Streams a spool's rows, already encoded by {@link RowSpool.Writer} the way {@link #add} would encode them,
+     * straight into the COPY: no parsing and no encoding here. Only into a load that has no rows yet (the spool
+     * numbers its rows from 1). {@code progress} is told the bytes sent so far every few MiB; an unchecked exception
+     * it throws (a cancelled job) rolls the load back and propagates unchanged.
+     *
+     * @throws SQLException if the stream fails or the spool cannot be read; the load is then rolled back
+     */
+    public void addSpooled(RowSpool spool, LongConsumer progress) throws SQLException {
+        checkOpen();
+        if (rows != 0) {
+            throw new IllegalStateException("a spool can only be the whole of a load; " + rows + " rows were added");
+        }
+        try (InputStream in = Files.newInputStream(spool.data())) {
+            flush();
+            byte[] chunk = new byte[SPOOL_CHUNK_BYTES];
+            long sent = 0;
+            long reported = 0;
+            for (int n; (n = in.read(chunk)) > 0; ) {
+                copyIn.writeToCopy(chunk, 0, n);
+                sent += n;
+                if (sent - reported >= SPOOL_PROGRESS_BYTES) {
+                    reported = sent;
+                    progress.accept(sent);
+                }
+            }
+            rows = spool.rows();
+        } catch (IOException e) {
+            throw abort(new SQLException("spool " + spool.data() + " of job " + jobId + " could not be read: "
+                    + e.getMessage(), "58030", e));
+        } catch (SQLException e) {
+            throw abort(e);
+        } catch (RuntimeException e) {
+            abort(new SQLException("load of job " + jobId + " was stopped", e));
+            throw e;
         }
     }
 
@@ -330,42 +362,6 @@ public final class WarehouseLoad implements AutoCloseable {
             release(connection, copyIn, originalAutoCommit, originalIsolation, cause);
         }
         return cause;
-    }
-
-    /**
-     * The value to stage for a numeric column: null if blank, else the text if it is plain notation,
-     * {@code [+-]?digits} with {@code ('.' digits)?} when {@code fraction} is allowed. PostgreSQL would also take
-     * {@code NaN}, {@code Infinity}, {@code 1e3} (and, from 16, {@code 0x1F} and {@code 1_000}); the validator does
-     * not, and neither does the warehouse. Checking here also fails a bad row when it is added rather than after
-     * the rest of the file has been streamed, which is when the server's error would come back.
-     */
-    private static String number(String value, String field, boolean fraction) throws SQLException {
-        if (value == null || value.isBlank()) {
-            return null;
-        }
-        int n = value.length();
-        int i = value.charAt(0) == '-' || value.charAt(0) == '+' ? 1 : 0;
-        int digits = i;
-        while (i < n && isDigit(value.charAt(i))) {
-            i++;
-        }
-        boolean plain = i > digits;
-        if (plain && i < n) {
-            plain = fraction && value.charAt(i) == '.' && ++i < n;
-            while (plain && i < n) {
-                plain = isDigit(value.charAt(i++));
-            }
-        }
-        if (!plain) {
-            String shown = n > 40 ? value.substring(0, 40) + "..." : value;
-            throw new SQLException(field + " \"" + shown + "\" is not plain " + (fraction ? "decimal" : "integer")
-                    + " text", "22P02");
-        }
-        return value;
-    }
-
-    private static boolean isDigit(char c) {
-        return c >= '0' && c <= '9';
     }
 
     /**
