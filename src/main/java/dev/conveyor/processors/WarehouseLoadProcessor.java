@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +46,7 @@ public class WarehouseLoadProcessor implements JobProcessor {
     private final WarehouseLoader loader;
     private final ValidationOptions options;
     private final Path spoolDir;
+    private final Duration heartbeat;
 
     public WarehouseLoadProcessor(RuleSetRepository rules, DataFiles files, WarehouseLoader loader,
                                   ConveyorProperties properties) {
@@ -54,6 +56,8 @@ public class WarehouseLoadProcessor implements JobProcessor {
         this.options = ValidationOptions.defaults().withMaxErrors(0)
                 .withProgressInterval(properties.validation().progressEveryRows());
         this.spoolDir = spoolDir(properties);
+        // three beats per lease: one late beat on a busy machine still leaves the lease standing
+        this.heartbeat = Duration.ofSeconds(properties.worker().leaseSeconds()).dividedBy(3);
     }
 
     /** Where validations leave the valid rows for the loads they chain. */
@@ -116,7 +120,7 @@ public class WarehouseLoadProcessor implements JobProcessor {
         try (WarehouseLoad warehouse = loader.begin(job.jobId(), job.marketplace(), job.category(), job.region())) {
             warehouse.addSpooled(spool,
                     sent -> context.progress().report(CountingInputStream.percent(sent, spoolBytes)));
-            load = warehouse.commit();
+            load = commit(context, warehouse);
         }
         // committed: the spool has done its work (a retry of this job would find the rows unchanged without it)
         spool.delete();
@@ -139,11 +143,19 @@ public class WarehouseLoadProcessor implements JobProcessor {
                     throw new IOException("loading row " + row + " failed: " + e.getMessage(), e);
                 }
             }, null, rows -> context.progress().report(CountingInputStream.percent(in.count(), size)));
-            load = warehouse.commit();
+            load = commit(context, warehouse);
         } catch (CsvFormatException e) {
             throw new PermanentJobException(e.getMessage(), e);
         }
         return new Loaded(load, new RowSpool.Counts(validation.totalRows(), validation.validRows(),
                 validation.errorRows(), validation.warningRows()));
+    }
+
+    /** The merge has no checkpoints; the job's lease is kept alive while it runs. */
+    private LoadReport commit(JobContext context, WarehouseLoad warehouse) throws SQLException {
+        context.progress().report(99);
+        try (LeaseKeeper keeper = LeaseKeeper.every(heartbeat, () -> context.progress().report(99))) {
+            return warehouse.commit();
+        }
     }
 }
