@@ -78,13 +78,13 @@ class ValidationSpoolTest {
         String file = upload("by-hand.csv");
 
         JsonNode load = api.awaitFinished(api.submit("{\"type\":\"warehouse_load\",\"payload\":{\"marketplace\":"
-                + "\"hand_mkt\",\"category\":\"toys\",\"file\":\"" + file + "\"}}"));
+                + "\"spool_by_hand_mkt\",\"category\":\"toys\",\"file\":\"" + file + "\"}}"));
 
         assertThat(load.get("status").asText()).isEqualTo("SUCCESS");
         assertThat(load.get("result").get("rows_from").asText()).isEqualTo("file");
         assertThat(load.get("result").get("skipped_invalid_rows").asLong()).isEqualTo(2);
         assertThat(jdbc.queryForList("SELECT sku || '|' || title || '|' || price FROM warehouse_listings"
-                + " WHERE marketplace = 'hand_mkt' ORDER BY sku", String.class))
+                + " WHERE marketplace = 'spool_by_hand_mkt' ORDER BY sku", String.class))
                 .containsExactly("SP-1|Red ball again|9.95", "SP-3|Quoted, with comma|1.00");
     }
 
@@ -93,7 +93,7 @@ class ValidationSpoolTest {
         Path dir = Files.createDirectories(properties.dataDir().resolve("uploads"));
         Files.writeString(dir.resolve("all-bad.csv"), "sku,title,price,quantity\nB-1,t,x,1\nB-2,t,y,1\n");
 
-        JsonNode validation = api.awaitFinished(api.submit(validation("bad_mkt", "uploads/all-bad.csv")));
+        JsonNode validation = api.awaitFinished(api.submit(validation("spool_all_bad_mkt", "uploads/all-bad.csv")));
 
         assertThat(validation.get("status").asText()).isEqualTo("FAILED");
         assertThat(validation.get("children")).isEmpty();
