@@ -23,7 +23,8 @@ import static org.awaitility.Awaitility.await;
  */
 class BigFileIT {
 
-    private static final long ROWS = 1_000_000;
+    /** 1M by default; {@code -Dbigfile.rows=5000000} for the 5M-row memory check. */
+    private static final long ROWS = Long.getLong("bigfile.rows", 1_000_000);
     private static final long BAD_EVERY = 50;
 
     @Test

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.config.ConveyorProperties;
+import dev.conveyor.config.WarehouseSpoolProperties;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobOutcome;
 import dev.conveyor.job.JobOutcome.FollowUp;
@@ -28,6 +29,7 @@ import dev.conveyor.validation.RuleSet;
 import dev.conveyor.validation.RuleSetRepository;
 import dev.conveyor.validation.ValidationOptions;
 import dev.conveyor.validation.ValidationReport;
+import dev.conveyor.warehouse.RowSpool;
 import dev.conveyor.worker.JobContext;
 import dev.conveyor.worker.JobProcessor;
 import dev.conveyor.worker.PermanentJobException;
@@ -35,7 +37,8 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code csv_validation}: streams the CSV (inline or a file under the data directory) through the rule set
- * of its marketplace and category, writes the bad rows to an error report, and reports the counts.
+ * of its marketplace and category, writes the bad rows to an error report, and reports the counts. When it chains a
+ * warehouse load, it also leaves the valid rows in a {@link RowSpool} for that load, so the file is parsed once.
  */
 @Component
 public class CsvValidationProcessor implements JobProcessor {
@@ -46,11 +49,16 @@ public class CsvValidationProcessor implements JobProcessor {
     private final DataFiles files;
     private final Path reportsDir;
     private final ValidationOptions options;
+    private final Path spoolDir;
+    private final boolean spoolValidRows;
 
-    public CsvValidationProcessor(RuleSetRepository rules, DataFiles files, ConveyorProperties properties) {
+    public CsvValidationProcessor(RuleSetRepository rules, DataFiles files, ConveyorProperties properties,
+                                  WarehouseSpoolProperties spool) {
         this.rules = rules;
         this.files = files;
         this.reportsDir = properties.reportsDir();
+        this.spoolDir = WarehouseLoadProcessor.spoolDir(properties);
+        this.spoolValidRows = spool.spoolValidRows();
         this.options = ValidationOptions.defaults()
                 .withMaxErrors(properties.validation().firstErrors())
                 .withProgressInterval(properties.validation().progressEveryRows());
@@ -105,11 +113,23 @@ public class CsvValidationProcessor implements JobProcessor {
         }
         Files.createDirectories(reportsDir);
         Path report = reportsDir.resolve(job.jobId() + "-errors.csv");
+        ListingColumns columns = ListingColumns.of(ruleSet);
+        boolean spooling = spoolValidRows && payload.hasNonNull("file")
+                && payload.path("load_to_warehouse").asBoolean(false) && columns.hasSku();
         ValidationReport result;
         try (CountingInputStream in = new CountingInputStream(source);
-             Writer reportWriter = new BufferedWriter(Files.newBufferedWriter(report, StandardCharsets.UTF_8))) {
-            result = new CsvValidator(ruleSet, options).validate(in, RowSink.NONE, reportWriter,
+             Writer reportWriter = new BufferedWriter(Files.newBufferedWriter(report, StandardCharsets.UTF_8));
+             RowSpool.Writer spool = spooling ? RowSpool.create(spoolDir, job.jobId()) : null) {
+            RowSink sink = spool == null ? RowSink.NONE : (row, values) -> spool.add(columns.sku(values),
+                    columns.title(values), columns.price(values), columns.quantity(values));
+            result = new CsvValidator(ruleSet, options).validate(in, sink, reportWriter,
                     rows -> context.progress().report(CountingInputStream.percent(in.count(), size), rows));
+            if (spool != null && result.validRows() > 0) {
+                String file = payload.get("file").asText();
+                spool.finish(RowSpool.Source.of(file, files.resolve(file), ruleSet.name()),
+                        new RowSpool.Counts(result.totalRows(), result.validRows(), result.errorRows(),
+                                result.warningRows()));
+            }
         } catch (CsvFormatException e) {
             Files.deleteIfExists(report);
             throw new PermanentJobException(e.getMessage(), e);

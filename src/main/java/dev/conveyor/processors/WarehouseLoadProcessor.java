@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.config.ConveyorProperties;
@@ -20,6 +22,7 @@ import dev.conveyor.validation.RuleSetRepository;
 import dev.conveyor.validation.ValidationOptions;
 import dev.conveyor.validation.ValidationReport;
 import dev.conveyor.warehouse.LoadReport;
+import dev.conveyor.warehouse.RowSpool;
 import dev.conveyor.warehouse.WarehouseLoad;
 import dev.conveyor.warehouse.WarehouseLoader;
 import dev.conveyor.worker.JobContext;
@@ -28,20 +31,22 @@ import dev.conveyor.worker.PermanentJobException;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code warehouse_load}: streams a validated file through its rule set again and upserts its valid rows
- * into {@code warehouse_listings} in one transaction (all or nothing), keyed by marketplace and sku, so a
- * retried load or the same rows under another file never duplicate a row.
+ * {@code warehouse_load}: upserts a validated file's valid rows into {@code warehouse_listings} in one transaction (all
+ * or nothing), keyed by marketplace and sku, so a retried load or the same rows under another file never duplicate a
+ * row. The rows come from the spool its parent validation left (see {@link RowSpool}) when there is one that fits
+ * the file and rule set; otherwise the file is streamed through its rule set again and its valid rows loaded.
  */
 @Component
 public class WarehouseLoadProcessor implements JobProcessor {
 
     public static final String TYPE = "warehouse_load";
-    private static final List<String> COLUMNS = List.of("sku", "title", "price", "quantity");
 
     private final RuleSetRepository rules;
     private final DataFiles files;
     private final WarehouseLoader loader;
     private final ValidationOptions options;
+    private final Path spoolDir;
+    private final Duration heartbeat;
 
     public WarehouseLoadProcessor(RuleSetRepository rules, DataFiles files, WarehouseLoader loader,
                                   ConveyorProperties properties) {
@@ -50,6 +55,14 @@ public class WarehouseLoadProcessor implements JobProcessor {
         this.loader = loader;
         this.options = ValidationOptions.defaults().withMaxErrors(0)
                 .withProgressInterval(properties.validation().progressEveryRows());
+        this.spoolDir = spoolDir(properties);
+        // three beats per lease: one late beat on a busy machine still leaves the lease standing
+        this.heartbeat = Duration.ofSeconds(properties.worker().leaseSeconds()).dividedBy(3);
+    }
+
+    /** Where validations leave the valid rows for the loads they chain. */
+    static Path spoolDir(ConveyorProperties properties) {
+        return properties.dataDir().resolve("spool");
     }
 
     @Override
@@ -65,51 +78,84 @@ public class WarehouseLoadProcessor implements JobProcessor {
     @Override
     public JobOutcome process(JobContext context) throws IOException, SQLException {
         Job job = context.job();
-        Path file = files.resolve(context.payload().get("file").asText());
+        String name = context.payload().get("file").asText();
+        Path file = files.resolve(name);
         RuleSet ruleSet = rules.forListing(job.marketplace(), job.category());
-        int[] at = columnIndexes(ruleSet);
+        ListingColumns columns = ListingColumns.of(ruleSet);
+        if (!columns.hasSku()) {
+            throw new PermanentJobException("rule set " + ruleSet.name() + " has no sku column, so its rows cannot "
+                    + "be loaded into the warehouse (keyed by marketplace and sku)");
+        }
         long size = Files.size(file);
         long started = System.nanoTime();
+        Optional<RowSpool> spool = job.parentJobId() == null ? Optional.empty()
+                : RowSpool.find(spoolDir, job.parentJobId(), RowSpool.Source.of(name, file, ruleSet.name()));
+        Loaded loaded = spool.isPresent() ? loadSpool(context, spool.get())
+                : loadFile(context, file, size, ruleSet, columns);
+        LoadReport load = loaded.load();
+        RowSpool.Counts counts = loaded.counts();
+        long processingMs = (System.nanoTime() - started) / 1_000_000;
+        Map<String, Object> result = new LinkedHashMap<>(load.toMap());
+        result.put("total_rows", counts.totalRows());
+        result.put("valid_rows", counts.validRows());
+        result.put("skipped_invalid_rows", counts.errorRows());
+        result.put("payload_size_bytes", size);
+        result.put("processing_time_ms", processingMs);
+        result.put("rows_per_second", processingMs == 0 ? null : counts.totalRows() * 1000 / processingMs);
+        result.put("rows_from", spool.isPresent() ? "spool" : "file");
+        ValidationReport asValidated = new ValidationReport(ruleSet.name(), counts.totalRows(), counts.validRows(),
+                counts.errorRows(), counts.warningRows(), Map.of(), Map.of(), List.of());
+        Map<String, Object> metrics = RowMetrics.of(asValidated, size, processingMs, false);
+        return new JobOutcome(JobStatus.SUCCESS, result, null, null, metrics);
+    }
+
+    private record Loaded(LoadReport load, RowSpool.Counts counts) {
+    }
+
+    /** The rows as the parent validation left them: streamed to the COPY as they are. */
+    private Loaded loadSpool(JobContext context, RowSpool spool) throws IOException, SQLException {
+        Job job = context.job();
+        long spoolBytes = Files.size(spool.data());
+        LoadReport load;
+        try (WarehouseLoad warehouse = loader.begin(job.jobId(), job.marketplace(), job.category(), job.region())) {
+            warehouse.addSpooled(spool,
+                    sent -> context.progress().report(CountingInputStream.percent(sent, spoolBytes)));
+            load = commit(context, warehouse);
+        }
+        // committed: the spool has done its work (a retry of this job would find the rows unchanged without it)
+        spool.delete();
+        return new Loaded(load, spool.counts());
+    }
+
+    /** No spool: the file is validated again as it streams past, and its valid rows are loaded. */
+    private Loaded loadFile(JobContext context, Path file, long size, RuleSet ruleSet, ListingColumns columns)
+            throws IOException, SQLException {
+        Job job = context.job();
         ValidationReport validation;
         LoadReport load;
         try (WarehouseLoad warehouse = loader.begin(job.jobId(), job.marketplace(), job.category(), job.region());
              CountingInputStream in = new CountingInputStream(Files.newInputStream(file))) {
             validation = new CsvValidator(ruleSet, options).validate(in, (row, values) -> {
                 try {
-                    warehouse.add(values[at[0]], at[1] < 0 ? null : values[at[1]], at[2] < 0 ? null : values[at[2]],
-                            at[3] < 0 ? null : values[at[3]]);
+                    warehouse.add(columns.sku(values), columns.title(values), columns.price(values),
+                            columns.quantity(values));
                 } catch (SQLException e) {
                     throw new IOException("loading row " + row + " failed: " + e.getMessage(), e);
                 }
             }, null, rows -> context.progress().report(CountingInputStream.percent(in.count(), size), rows));
-            load = warehouse.commit();
+            load = commit(context, warehouse);
         } catch (CsvFormatException e) {
             throw new PermanentJobException(e.getMessage(), e);
         }
-        long processingMs = (System.nanoTime() - started) / 1_000_000;
-        Map<String, Object> result = new LinkedHashMap<>(load.toMap());
-        result.put("total_rows", validation.totalRows());
-        result.put("valid_rows", validation.validRows());
-        result.put("skipped_invalid_rows", validation.errorRows());
-        result.put("payload_size_bytes", size);
-        result.put("processing_time_ms", processingMs);
-        result.put("rows_per_second", processingMs == 0 ? null : validation.totalRows() * 1000 / processingMs);
-        Map<String, Object> metrics = RowMetrics.of(validation, size, processingMs, false);
-        return new JobOutcome(JobStatus.SUCCESS, result, null, null, metrics);
+        return new Loaded(load, new RowSpool.Counts(validation.totalRows(), validation.validRows(),
+                validation.errorRows(), validation.warningRows()));
     }
 
-    /** Where sku, title, price and quantity sit in the rule set's column order; sku is required. */
-    private static int[] columnIndexes(RuleSet ruleSet) {
-        List<String> names = ruleSet.columnNames().stream().map(n -> n.toLowerCase(java.util.Locale.ROOT)).toList();
-        int[] at = new int[COLUMNS.size()];
-        for (int i = 0; i < at.length; i++) {
-            at[i] = names.indexOf(COLUMNS.get(i));
+    /** The merge has no checkpoints; the job's lease is kept alive while it runs. */
+    private LoadReport commit(JobContext context, WarehouseLoad warehouse) throws SQLException {
+        context.progress().report(99);
+        try (LeaseKeeper keeper = LeaseKeeper.every(heartbeat, () -> context.progress().report(99))) {
+            return warehouse.commit();
         }
-        if (at[0] < 0) {
-            throw new PermanentJobException("rule set " + ruleSet.name() + " has no sku column, so its rows cannot "
-                    + "be loaded into the warehouse (keyed by marketplace and sku)");
-        }
-        return at;
     }
-
 }

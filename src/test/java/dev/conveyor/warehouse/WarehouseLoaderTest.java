@@ -219,6 +219,63 @@ class WarehouseLoaderTest {
                 .containsExactly(List.of("amazon", "X1", "job-1"), List.of("ebay", "X1", "job-2"));
     }
 
+    // A marketplace's first load skips the merge's join (nothing can match): the next tests pin that path down.
+
+    @Test
+    void aMarketplacesFirstLoadKeepsARepeatedSkusLastRowAndLeavesOtherMarketplacesAlone() throws SQLException {
+        load("job-1", "amazon", "c", null, row("a", "amazon a", "1", "1"), row("b", "amazon b", "2", "2"));
+        List<List<String>> amazon = schema.rows("SELECT * FROM warehouse_listings ORDER BY sku");
+
+        LoadReport first = load("job-2", "ebay", "c", "EU",
+                row("a", "first", "1", "1"), row("b", "only", "5", "5"), row("a", "second", "2", "2"),
+                row("a", "third", "3", "3"));
+
+        assertThat(first.rowsReceived()).isEqualTo(4);
+        assertThat(first.distinctSkus()).isEqualTo(2);
+        assertThat(first.inserted()).isEqualTo(2);
+        assertThat(first.updated()).isZero();
+        assertThat(first.unchanged()).isZero();
+        assertThat(schema.rows("SELECT sku, title, price::text, region, source_job_id FROM warehouse_listings"
+                + " WHERE marketplace = 'ebay' ORDER BY sku")).containsExactly(
+                List.of("a", "third", "3", "EU", "job-2"), List.of("b", "only", "5", "EU", "job-2"));
+        assertThat(schema.rows("SELECT * FROM warehouse_listings WHERE marketplace = 'amazon' ORDER BY sku"))
+                .isEqualTo(amazon);
+    }
+
+    @Test
+    void aLoadAfterAMarketplacesFirstLoadUpdatesOnlyTheChangedRows() throws SQLException {
+        load("job-1", "m", "c", null, numbered(5));
+
+        String[][] rows = numbered(6);
+        rows[2] = row("SKU-2", "changed", "2.50", "2");
+        LoadReport second = load("job-2", "m", "c", null, rows);
+
+        assertThat(second.inserted()).isEqualTo(1);
+        assertThat(second.updated()).isEqualTo(1);
+        assertThat(second.unchanged()).isEqualTo(4);
+        assertThat(schema.count("")).isEqualTo(6);
+        assertThat(schema.rows("SELECT sku, title, source_job_id FROM warehouse_listings WHERE source_job_id = 'job-2'"
+                + " ORDER BY sku")).containsExactly(List.of("SKU-2", "changed", "job-2"), List.of("SKU-5", "Item 5", "job-2"));
+    }
+
+    @Test
+    void aMarketplacesFirstLoadThatFailsAtTheServerLeavesItEmptyAndCanBeRunAgain() throws SQLException {
+        load("job-0", "other", "c", null, numbered(2));
+        List<List<String>> before = schema.snapshot();
+        try (WarehouseLoad load = loader.begin("job-1", "m", "c", null)) {
+            for (String[] row : numbered(10)) {
+                load.add(row[0], row[1], row[2], row[3]);
+            }
+            load.add("big", "t", "1", "99999999999999999999");   // plain integer text, but not a bigint
+            assertThatThrownBy(load::commit).isInstanceOf(SQLException.class).hasMessageContaining("out of range");
+        }
+        assertThat(schema.snapshot()).isEqualTo(before);
+
+        assertThat(load("job-1", "m", "c", null, numbered(10)).inserted()).isEqualTo(10);
+        assertThat(load("job-1", "m", "c", null, numbered(10)).unchanged()).isEqualTo(10);
+        assertThat(schema.count("marketplace = 'm'")).isEqualTo(10);
+    }
+
     @Test
     void aBadValueMidwayRollsTheWholeLoadBack() throws SQLException {
         load("job-1", "m", "c", "EU", numbered(4));
