@@ -1,5 +1,7 @@
 package dev.conveyor.queue;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 import org.apache.camel.ProducerTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -16,6 +18,7 @@ public class DispatchSignal {
     static final String WAKE_ENDPOINT = "seda:dispatch-wake?size=1&discardWhenFull=true";
 
     private final ProducerTemplate producer;
+    private final AtomicBoolean pending = new AtomicBoolean();
 
     public DispatchSignal(ProducerTemplate producer) {
         this.producer = producer;
@@ -34,7 +37,18 @@ public class DispatchSignal {
         }
     }
 
+    /**
+     * At most one wake-up is outstanding: until the dispatcher starts its next round, later commits have
+     * nothing to add (that round will see their jobs), so they skip the message altogether.
+     */
     private void send() {
-        producer.sendBody(WAKE_ENDPOINT, null);
+        if (pending.compareAndSet(false, true)) {
+            producer.sendBody(WAKE_ENDPOINT, null);
+        }
+    }
+
+    /** The dispatcher starts a round: a commit from now on may have jobs that round misses, so it wakes again. */
+    public void roundStarted() {
+        pending.set(false);
     }
 }

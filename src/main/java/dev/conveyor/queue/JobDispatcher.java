@@ -58,6 +58,8 @@ public class JobDispatcher {
      * lanes have room for.
      */
     public List<DueJob> takeDueBatch() {
+        // before the query: a job committed after this line is either in this batch or wakes another round
+        signal.roundStarted();
         if (camel.getStatus().isStopping()) {
             // shutting down: what is queued stays in the table for the next start or another instance
             return List.of();

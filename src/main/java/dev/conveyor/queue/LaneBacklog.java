@@ -1,5 +1,13 @@
 package dev.conveyor.queue;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.seda.SedaEndpoint;
 import org.springframework.beans.factory.annotation.Value;
@@ -13,10 +21,13 @@ import org.springframework.stereotype.Component;
 @Component
 public class LaneBacklog {
 
-    private static final String LANE_QUEUE_PREFIX = "conveyor.";
+    /** The in-memory lanes' queue names (not the dead-letter lane's, nor the event sinks' queues). */
+    private static final Set<String> LANE_QUEUES = Arrays.stream(Lane.values())
+            .map(lane -> "conveyor." + lane.wireName()).collect(Collectors.toUnmodifiableSet());
 
     private final CamelContext camel;
     private final boolean inMemory;
+    private volatile List<SedaEndpoint> laneEndpoints;
 
     public LaneBacklog(CamelContext camel, @Value("${conveyor.queue.backend}") String backend) {
         this.camel = camel;
@@ -28,12 +39,29 @@ public class LaneBacklog {
             return 0;
         }
         int pending = 0;
-        for (var endpoint : camel.getEndpoints()) {
-            if (endpoint instanceof SedaEndpoint seda && seda.getName().startsWith(LANE_QUEUE_PREFIX)
-                    && !seda.getName().endsWith("dead-letter")) {
-                pending += seda.getCurrentQueueSize();
-            }
+        for (SedaEndpoint lane : lanes()) {
+            pending += lane.getCurrentQueueSize();
         }
         return pending;
+    }
+
+    /** The lanes' queues, looked up once they exist: this is asked after every job. */
+    private List<SedaEndpoint> lanes() {
+        List<SedaEndpoint> found = laneEndpoints;
+        if (found != null) {
+            return found;
+        }
+        // one endpoint per queue: a lane's publishing and consuming endpoints share theirs
+        Map<String, SedaEndpoint> byQueue = new HashMap<>();
+        for (var endpoint : camel.getEndpoints()) {
+            if (endpoint instanceof SedaEndpoint seda && LANE_QUEUES.contains(seda.getName())) {
+                byQueue.putIfAbsent(seda.getName(), seda);
+            }
+        }
+        List<SedaEndpoint> lanes = new ArrayList<>(byQueue.values());
+        if (lanes.size() >= Lane.values().length) {
+            laneEndpoints = List.copyOf(lanes);
+        }
+        return lanes;
     }
 }
