@@ -51,7 +51,7 @@ public record ConveyorProperties(
             @DefaultValue("200") int batchSize,
             @DefaultValue("1000") long pollIntervalMs,
             @DefaultValue("300") long redispatchAfterSeconds,
-            @DefaultValue("1000") int maxInMemoryBacklog) {
+            @DefaultValue("200") int maxInMemoryBacklog) {
     }
 
     public record Worker(
