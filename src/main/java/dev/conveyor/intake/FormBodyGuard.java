@@ -40,7 +40,7 @@ public class FormBodyGuard extends OncePerRequestFilter {
         response.setStatus(415);
         response.setContentType("application/problem+json");
         response.setCharacterEncoding("UTF-8");
-        String detail = "form bodies are not accepted (Content-Type was '" + request.getContentType()
+        String detail = "form bodies are not accepted (Content-Type was '" + Echo.of(request.getContentType())
                 + "'); send JSON with Content-Type: application/json, or a CSV to /jobs/csv with "
                 + "Content-Type: text/csv";
         Map<String, Object> problem = new LinkedHashMap<>();

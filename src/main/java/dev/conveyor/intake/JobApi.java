@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.time.Instant;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -26,6 +25,7 @@ import dev.conveyor.job.Submission;
 import dev.conveyor.job.DeadLetterStore;
 import dev.conveyor.job.JobLifecycle;
 import dev.conveyor.queue.DispatchSignal;
+import dev.conveyor.security.Role;
 import dev.conveyor.telemetry.EventHistory;
 import dev.conveyor.telemetry.JobStats;
 import dev.conveyor.telemetry.StatsWindow;
@@ -41,7 +41,6 @@ import org.springframework.stereotype.Component;
 @Component("jobApi")
 public class JobApi {
 
-    private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final Set<String> CSV_TYPES = Set.of("text/csv", "application/csv", "text/plain",
             "application/octet-stream");
     private static final int DEFAULT_PAGE = 50;
@@ -80,20 +79,29 @@ public class JobApi {
     /** POST /jobs */
     public void submitJob(Exchange exchange) throws IOException {
         Message in = exchange.getMessage();
+        RequestScope scope = RequestScope.of(exchange);
+        String contentType = header(in, Exchange.CONTENT_TYPE);
+        String mediaType = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
+        if (!mediaType.equals("application/json") && !mediaType.endsWith("+json")) {
+            throw new ProblemException(415, "Unsupported Media Type", "send the job as JSON with Content-Type: "
+                    + "application/json (was " + (contentType == null ? "none" : "'" + Echo.of(contentType) + "'")
+                    + ")");
+        }
         byte[] body = readBounded(in, properties.intake().maxJsonBytes());
-        JobRequest request = parser.parse(tenant(in), body, header(in, "Idempotency-Key"));
-        respondAccepted(exchange, intake.submit(request));
+        JobRequest request = parser.parse(scope.tenantId(), body, header(in, "Idempotency-Key"));
+        respondAccepted(exchange, intake.submit(request.submittedBy(scope.caller().keyId())));
     }
 
     /** POST /jobs/csv?marketplace=&category=&region= with a text/csv body, streamed to a file. */
     public void submitCsv(Exchange exchange) throws IOException {
         Message in = exchange.getMessage();
-        String tenant = tenant(in);
+        RequestScope scope = RequestScope.of(exchange);
+        String tenant = scope.tenantId();
         String contentType = header(in, Exchange.CONTENT_TYPE);
         String mediaType = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
         if (!CSV_TYPES.contains(mediaType)) {
             throw new ProblemException(415, "Unsupported Media Type", "send the CSV as the request body with "
-                    + "Content-Type: text/csv (was '" + contentType + "')");
+                    + "Content-Type: text/csv (was '" + Echo.of(contentType) + "')");
         }
         ObjectNode payload = json.createObjectNode();
         putParam(in, payload, "marketplace", true);
@@ -107,7 +115,7 @@ public class JobApi {
         try {
             submission = intake.submit(new JobRequest(tenant, "csv_upload", "csv_validation", payload,
                     header(in, "X-Priority"), null, header(in, "X-Correlation-Id"), null, idempotencyKey,
-                    upload.sizeBytes()));
+                    upload.sizeBytes()).submittedBy(scope.caller().keyId()));
         } catch (RuntimeException e) {
             uploads.discard(upload);
             throw e;
@@ -120,8 +128,7 @@ public class JobApi {
 
     /** GET /jobs/{job_id} */
     public void getJob(Exchange exchange) {
-        Message in = exchange.getMessage();
-        Job job = findJob(in);
+        Job job = findJob(exchange);
         respond(exchange, 200, views.detail(job, store.childrenOf(job.jobId())));
     }
 
@@ -134,7 +141,7 @@ public class JobApi {
             try {
                 status = JobStatus.valueOf(statusParam.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw ProblemException.badRequest("unknown status '" + statusParam + "'; one of "
+                throw ProblemException.badRequest("unknown status '" + Echo.of(statusParam) + "'; one of "
                         + List.of(JobStatus.values()));
             }
         }
@@ -154,7 +161,7 @@ public class JobApi {
         if (after != null && !JobIds.isWellFormed(after)) {
             throw ProblemException.badRequest("'after' must be a job_id from a previous page");
         }
-        List<Job> page = store.list(new JobQuery(tenant(in), status, header(in, "type"),
+        List<Job> page = store.list(new JobQuery(RequestScope.of(exchange).tenantId(), status, header(in, "type"),
                 header(in, "correlation_id"), after, limit));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("jobs", page.stream().map(views::summary).toList());
@@ -171,12 +178,12 @@ public class JobApi {
         } catch (IllegalArgumentException e) {
             throw ProblemException.badRequest(e.getMessage());
         }
-        respond(exchange, 200, stats.of(tenant(in), window, header(in, "type"), Instant.now()));
+        respond(exchange, 200, stats.of(RequestScope.of(exchange).tenantId(), window, header(in, "type"), Instant.now()));
     }
 
     /** POST /jobs/{job_id}/cancel: a waiting job never runs; a running one stops at its next checkpoint. */
     public void cancelJob(Exchange exchange) {
-        Job job = findJob(exchange.getMessage());
+        Job job = findJob(exchange);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("job_id", job.jobId());
         Optional<Job> cancelled = lifecycle.cancelWaiting(job.jobId());
@@ -193,7 +200,7 @@ public class JobApi {
 
     /** POST /jobs/{job_id}/retry: a FAILED or DEAD_LETTERED job back to QUEUED, its attempts counted afresh. */
     public void retryJob(Exchange exchange) {
-        Job job = findJob(exchange.getMessage());
+        Job job = findJob(exchange);
         Job queued = lifecycle.requeue(job.jobId()).orElseThrow(() -> conflict(job.jobId(), "retried", job));
         dispatchSignal.wake();
         respond(exchange, 202, views.accepted(queued));
@@ -202,9 +209,11 @@ public class JobApi {
     /** GET /dead-letters?type=&since=&until=&limit= */
     public void listDeadLetters(Exchange exchange) {
         Message in = exchange.getMessage();
+        RequestScope scope = RequestScope.of(exchange);
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("dead_letters", deadLetters.list(tenant(in), header(in, "type"), instant(in, "since"),
-                instant(in, "until"), limit(in)));
+        // a stack trace shows the service's insides: for admins only, everyone else reads the error message
+        body.put("dead_letters", deadLetters.list(scope.tenantId(), header(in, "type"), instant(in, "since"),
+                instant(in, "until"), limit(in), scope.caller().may(Role.ADMIN)));
         respond(exchange, 200, body);
     }
 
@@ -215,9 +224,9 @@ public class JobApi {
         try {
             id = Long.parseLong(header(in, "id"));
         } catch (NumberFormatException | NullPointerException e) {
-            throw ProblemException.notFound("no dead letter " + header(in, "id"));
+            throw ProblemException.notFound("no dead letter " + Echo.of(header(in, "id")));
         }
-        String jobId = deadLetters.jobOf(tenant(in), id)
+        String jobId = deadLetters.jobOf(RequestScope.of(exchange).tenantId(), id)
                 .orElseThrow(() -> ProblemException.notFound("no dead letter " + id));
         Job queued = lifecycle.requeue(jobId).orElseThrow(() -> conflict(jobId, "replayed",
                 store.find(jobId).orElseThrow()));
@@ -261,7 +270,7 @@ public class JobApi {
 
     /** GET /jobs/{job_id}/events: the job's lifecycle events in order, each attempt's under its execution id. */
     public void getEvents(Exchange exchange) {
-        Job job = findJob(exchange.getMessage());
+        Job job = findJob(exchange);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("job_id", job.jobId());
         body.put("events", events.of(job.jobId()));
@@ -270,7 +279,7 @@ public class JobApi {
 
     /** GET /jobs/{job_id}/report: the CSV of a validation's bad rows, streamed from disk. */
     public void getReport(Exchange exchange) throws IOException {
-        Job job = findJob(exchange.getMessage());
+        Job job = findJob(exchange);
         Path report = properties.reportsDir().resolve(job.jobId() + "-errors.csv");
         if (job.resultUrl() == null || !Files.isRegularFile(report)) {
             throw ProblemException.notFound(job.jobId() + " has no report");
@@ -279,15 +288,19 @@ public class JobApi {
         out.getHeaders().clear();
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, 200);
         out.setHeader(Exchange.CONTENT_TYPE, "text/csv; charset=utf-8");
+        // a download, never a page: the browser saves it and does not guess another type for it
+        out.setHeader("Content-Disposition", "attachment; filename=\"" + job.jobId() + "-errors.csv\"");
+        out.setHeader("X-Content-Type-Options", "nosniff");
         out.setBody(Files.newInputStream(report));
     }
 
-    private Job findJob(Message in) {
-        String jobId = header(in, "job_id");
+    private Job findJob(Exchange exchange) {
+        String jobId = header(exchange.getMessage(), "job_id");
         if (!JobIds.isWellFormed(jobId)) {
-            throw ProblemException.notFound("no job " + jobId);
+            throw ProblemException.notFound("no job " + Echo.of(jobId));
         }
-        return store.find(tenant(in), jobId).orElseThrow(() -> ProblemException.notFound("no job " + jobId));
+        return store.find(RequestScope.of(exchange).tenantId(), jobId)
+                .orElseThrow(() -> ProblemException.notFound("no job " + jobId));
     }
 
     private void respondAccepted(Exchange exchange, Submission submission) {
@@ -305,17 +318,6 @@ public class JobApi {
         out.setHeader(Exchange.HTTP_RESPONSE_CODE, status);
         out.setHeader(Exchange.CONTENT_TYPE, "application/json");
         out.setBody(views.write(body));
-    }
-
-    private String tenant(Message in) {
-        String tenant = header(in, "X-Tenant-Id");
-        if (tenant == null) {
-            return properties.defaultTenant();
-        }
-        if (!TENANT.matcher(tenant).matches()) {
-            throw ProblemException.badRequest("X-Tenant-Id must be 1-64 letters, digits, '_', '.' or '-'");
-        }
-        return tenant;
     }
 
     private static void putParam(Message in, ObjectNode payload, String name, boolean required) {

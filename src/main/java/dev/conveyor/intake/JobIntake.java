@@ -62,7 +62,7 @@ public class JobIntake {
     public Submission submit(JobRequest request) {
         List<String> errors = new ArrayList<>();
         if (!schemas.knows(request.type())) {
-            throw ProblemException.unprocessable("unknown job type '" + request.type() + "'; known types: "
+            throw ProblemException.unprocessable("unknown job type '" + Echo.of(request.type()) + "'; known types: "
                     + String.join(", ", schemas.types().stream().sorted().toList()));
         }
         List<String> violations = schemas.violations(request.type(), request.payload());
@@ -72,7 +72,7 @@ public class JobIntake {
         }
         Optional<Priority> priority = Priority.parse(request.priority());
         if (priority.isEmpty()) {
-            errors.add("'priority' must be one of high, normal, low (was '" + request.priority() + "')");
+            errors.add("'priority' must be one of high, normal, low (was '" + Echo.of(request.priority()) + "')");
         }
         Instant runAt = parseRunAt(request.runAt(), errors);
         checkLength("correlation_id", request.correlationId(), errors);
@@ -94,9 +94,9 @@ public class JobIntake {
         Submission submission = lifecycle.submit(new NewJob(request.tenantId(), request.type(), request.source(),
                 priority.get(), payloadJson, payloadSize(request, payloadJson), request.idempotencyKey(),
                 requestHash, request.correlationId(), request.parentJobId(), marketplace, category, region, runAt,
-                retryPolicy.maxAttempts(request.type())));
+                retryPolicy.maxAttempts(request.type()), request.submittedBy()));
         if (!submission.created() && !requestHash.equals(submission.job().requestHash())) {
-            throw new ProblemException(409, "Conflict", "Idempotency-Key '" + request.idempotencyKey()
+            throw new ProblemException(409, "Conflict", "Idempotency-Key '" + Echo.of(request.idempotencyKey())
                     + "' was already used for a different request (" + submission.job().jobId() + ")");
         }
         if (submission.created()) {
@@ -119,7 +119,7 @@ public class JobIntake {
             return OffsetDateTime.parse(runAt).toInstant();
         } catch (DateTimeParseException e) {
             errors.add("'run_at' must be an ISO-8601 date-time with an offset, e.g. 2026-01-31T12:00:00Z (was '"
-                    + runAt + "')");
+                    + Echo.of(runAt) + "')");
             return null;
         }
     }
@@ -137,7 +137,8 @@ public class JobIntake {
         }
         String value = node.asText();
         if (!node.isTextual() || !LISTING_KEY.matcher(value).matches()) {
-            errors.add("payload '" + field + "' must be 1-64 letters, digits, '_', '.' or '-' (was '" + value + "')");
+            errors.add("payload '" + field + "' must be 1-64 letters, digits, '_', '.' or '-' (was '"
+                    + Echo.of(value) + "')");
             return null;
         }
         return value;

@@ -17,7 +17,21 @@ public record JobRequest(
         String correlationId,
         String parentJobId,
         String idempotencyKey,
-        Long fileSizeBytes) {
+        Long fileSizeBytes,
+        String submittedBy) {
+
+    /** A request no API key made (the inbox, the SQL source, a chain). */
+    public JobRequest(String tenantId, String source, String type, JsonNode payload, String priority, String runAt,
+                      String correlationId, String parentJobId, String idempotencyKey, Long fileSizeBytes) {
+        this(tenantId, source, type, payload, priority, runAt, correlationId, parentJobId, idempotencyKey,
+                fileSizeBytes, null);
+    }
+
+    /** The same request, recorded as made by the API key {@code keyId}. */
+    public JobRequest submittedBy(String keyId) {
+        return new JobRequest(tenantId, source, type, payload, priority, runAt, correlationId, parentJobId,
+                idempotencyKey, fileSizeBytes, keyId);
+    }
 
     /** A request from a source that is not a file upload. */
     public static JobRequest of(String tenantId, String source, String type, JsonNode payload, String priority,

@@ -34,7 +34,7 @@ public class JobRequestParser {
         for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
             String name = names.next();
             if (!FIELDS.contains(name)) {
-                errors.add("unknown field '" + name + "' (allowed: type, payload, priority, run_at, "
+                errors.add("unknown field '" + Echo.of(name) + "' (allowed: type, payload, priority, run_at, "
                         + "correlation_id, parent_job_id, idempotency_key)");
             }
         }
@@ -55,6 +55,19 @@ public class JobRequestParser {
         String bodyKey = text(root, "idempotency_key", errors);
         if (idempotencyHeader != null && bodyKey != null && !idempotencyHeader.equals(bodyKey)) {
             errors.add("the Idempotency-Key header and the idempotency_key field differ");
+        }
+        for (String field : List.of("type", "priority", "run_at", "correlation_id", "parent_job_id",
+                "idempotency_key")) {
+            if (root.get(field) != null && root.get(field).isTextual() && hasControl(root.get(field).asText())) {
+                errors.add("'" + field + "' contains a control character (such as \\u0000); remove it");
+            }
+        }
+        if (idempotencyHeader != null && hasControl(idempotencyHeader)) {
+            errors.add("the Idempotency-Key header contains a control character; remove it");
+        }
+        if (payload != null && payload.isObject()) {
+            nulIn(payload, "payload").ifPresent(path -> errors.add("'" + Echo.of(path) + "' contains the character "
+                    + "\\u0000, which cannot be stored; remove it"));
         }
         if (!errors.isEmpty()) {
             throw new ProblemException(422, "Unprocessable Content", String.join("; ", errors), errors);
@@ -80,6 +93,43 @@ public class JobRequestParser {
         } catch (java.io.IOException e) {
             throw ProblemException.badRequest("the request body could not be read: " + e.getMessage());
         }
+    }
+
+    /** Identifiers and names: no control character at all (they end up in logs, headers and file names). */
+    private static boolean hasControl(String value) {
+        return value.chars().anyMatch(Character::isISOControl);
+    }
+
+    /**
+     * The first place in a payload whose name or text holds U+0000: PostgreSQL's text and jsonb cannot store it,
+     * so it is refused here, as the caller's mistake, instead of failing the insert.
+     */
+    private static java.util.Optional<String> nulIn(JsonNode node, String path) {
+        if (node.isTextual()) {
+            return node.asText().indexOf('\0') >= 0 ? java.util.Optional.of(path) : java.util.Optional.empty();
+        }
+        if (node.isObject()) {
+            for (Iterator<java.util.Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+                java.util.Map.Entry<String, JsonNode> field = fields.next();
+                String at = path + "." + field.getKey();
+                if (field.getKey().indexOf('\0') >= 0) {
+                    return java.util.Optional.of(at);
+                }
+                java.util.Optional<String> found = nulIn(field.getValue(), at);
+                if (found.isPresent()) {
+                    return found;
+                }
+            }
+        }
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                java.util.Optional<String> found = nulIn(node.get(i), path + "[" + i + "]");
+                if (found.isPresent()) {
+                    return found;
+                }
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     private static String text(JsonNode root, String field, List<String> errors) {

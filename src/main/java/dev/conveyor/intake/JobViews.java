@@ -59,6 +59,8 @@ public class JobViews {
         view.put("priority", job.priority().wireName());
         view.put("lane", job.lane());
         view.put("source", job.source());
+        view.put("tenant_id", job.tenantId());
+        view.put("submitted_by", job.submittedBy());
         view.put("progress", job.progress());
         view.put("result", parse(job.resultJson()));
         view.put("result_url", job.resultUrl());

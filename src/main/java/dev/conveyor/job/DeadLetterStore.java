@@ -20,13 +20,18 @@ public class DeadLetterStore {
         this.jdbc = jdbc;
     }
 
-    /** The tenant's dead letters, newest first, optionally by type and time window. */
-    public List<Map<String, Object>> list(String tenantId, String type, Instant since, Instant until, int limit) {
+    /**
+     * The tenant's dead letters, newest first, optionally by type and time window; the last stack trace only
+     * when {@code withStackTraces}.
+     */
+    public List<Map<String, Object>> list(String tenantId, String type, Instant since, Instant until, int limit,
+                                          boolean withStackTraces) {
         StringBuilder sql = new StringBuilder("""
                 SELECT d.id, d.job_id, d.type, d.attempts, d.errors::text AS errors, d.last_error,
-                       d.last_stack_trace, d.payload_ref, d.created_at, d.replay_count, d.replayed_at, j.status
+                       CASE WHEN :withStackTraces THEN d.last_stack_trace END AS last_stack_trace, d.payload_ref, d.created_at, d.replay_count, d.replayed_at, j.status
                 FROM dead_letters d JOIN jobs j USING (job_id) WHERE d.tenant_id = :tenantId""");
-        MapSqlParameterSource params = new MapSqlParameterSource("tenantId", tenantId).addValue("limit", limit);
+        MapSqlParameterSource params = new MapSqlParameterSource("tenantId", tenantId).addValue("limit", limit)
+                .addValue("withStackTraces", withStackTraces);
         if (type != null) {
             sql.append(" AND d.type = :type");
             params.addValue("type", type);

@@ -37,7 +37,8 @@ public record Job(
         Instant startedAt,
         Instant completedAt,
         String claimedBy,
-        boolean cancelRequested) {
+        boolean cancelRequested,
+        String submittedBy) {
 
     /** {@code marketplace:category[:region]}, the key that keeps one listing's jobs together. */
     public String partitionKey() {

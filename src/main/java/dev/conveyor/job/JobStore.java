@@ -48,14 +48,15 @@ public class JobStore {
                 .addValue("category", job.category())
                 .addValue("region", job.region())
                 .addValue("runAt", job.runAt() == null ? null : Timestamp.from(job.runAt()))
-                .addValue("maxAttempts", job.maxAttempts());
+                .addValue("maxAttempts", job.maxAttempts())
+                .addValue("submittedBy", job.submittedBy());
         return jdbc.query("""
                 INSERT INTO jobs (id, job_id, tenant_id, type, source, priority, payload, payload_size_bytes,
                                   idempotency_key, request_hash, correlation_id, parent_job_id,
-                                  marketplace, category, region, run_at, max_attempts)
+                                  marketplace, category, region, run_at, max_attempts, submitted_by)
                 VALUES (:id, :jobId, :tenantId, :type, :source, :priority, CAST(:payload AS jsonb), :payloadSize,
                         :idempotencyKey, :requestHash, coalesce(:correlationId, :jobId), :parentJobId,
-                        :marketplace, :category, :region, coalesce(:runAt, now()), :maxAttempts)
+                        :marketplace, :category, :region, coalesce(:runAt, now()), :maxAttempts, :submittedBy)
                 ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
                 RETURNING *
                 """, params, JobStore::map).stream().findFirst();
@@ -338,7 +339,8 @@ public class JobStore {
                 instant(rs, "started_at"),
                 instant(rs, "completed_at"),
                 rs.getString("claimed_by"),
-                rs.getBoolean("cancel_requested"));
+                rs.getBoolean("cancel_requested"),
+                rs.getString("submitted_by"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

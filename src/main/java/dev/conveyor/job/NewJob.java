@@ -18,5 +18,15 @@ public record NewJob(
         String category,
         String region,
         Instant runAt,
-        int maxAttempts) {
+        int maxAttempts,
+        String submittedBy) {
+
+    /** A job no API key submitted (the inbox, the SQL source, a chain). */
+    public NewJob(String tenantId, String type, String source, Priority priority, String payloadJson,
+                  long payloadSizeBytes, String idempotencyKey, String requestHash, String correlationId,
+                  String parentJobId, String marketplace, String category, String region, Instant runAt,
+                  int maxAttempts) {
+        this(tenantId, type, source, priority, payloadJson, payloadSizeBytes, idempotencyKey, requestHash,
+                correlationId, parentJobId, marketplace, category, region, runAt, maxAttempts, null);
+    }
 }

@@ -20,11 +20,34 @@ public final class Api {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final String base;
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    private final HttpClient client = CLIENT;
+    private final String base;
+    private final String key;
+
+    /** Calls as the test services' admin (TestKeys.ADMIN). */
     public Api(int port) {
+        this(port, TestKeys.ADMIN);
+    }
+
+    /** Calls with {@code key} as the bearer token; null: with no Authorization header at all. */
+    public Api(int port, String key) {
         this.base = "http://localhost:" + port;
+        this.key = key;
+    }
+
+    /** The same service, called with another key (null: anonymously). */
+    public Api as(String otherKey) {
+        return new Api(Integer.parseInt(base.substring(base.lastIndexOf(':') + 1)), otherKey);
+    }
+
+    public HttpResponse<String> delete(String path, String... headers) {
+        return send(withHeaders(HttpRequest.newBuilder(URI.create(base + path)).DELETE(), headers));
+    }
+
+    public HttpResponse<String> send(String method, String path, HttpRequest.BodyPublisher body, String... headers) {
+        return send(withHeaders(HttpRequest.newBuilder(URI.create(base + path)).method(method, body), headers));
     }
 
     public HttpResponse<String> postJson(String path, String body, String... headers) {
@@ -94,9 +117,14 @@ public final class Api {
     }
 
     private HttpResponse<String> send(HttpRequest.Builder request) {
+        HttpRequest built = request.timeout(Duration.ofSeconds(60)).build();
+        // a test that sends an Authorization header of its own (a wrong key, Basic) keeps it
+        if (key != null && built.headers().firstValue("Authorization").isEmpty()) {
+            built = HttpRequest.newBuilder(built, (name, value) -> true)
+                    .header("Authorization", "Bearer " + key).build();
+        }
         try {
-            return client.send(request.timeout(Duration.ofSeconds(60)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            return client.send(built, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -40,6 +40,8 @@ public final class ConveyorInstance implements AutoCloseable {
         all.put("conveyor.db.schema", schema);
         all.put("spring.flyway.schemas", schema);
         all.put("conveyor.instance-id", name);
+        all.put("conveyor.security.admin-key", TestKeys.ADMIN);
+        all.put("hawtio.realm", "conveyor-" + schema);
         all.put("server.port", "0");
         all.put("conveyor.inbox.enabled", "false");
         all.put("conveyor.telemetry.validate-events", "true");

@@ -54,6 +54,7 @@ public final class ServiceProcess implements AutoCloseable {
         env.remove("DB_USER");
         env.remove("DB_PASSWORD");
         env.put("PORT", Integer.toString(port));
+        env.put("CONVEYOR_ADMIN_KEY", TestKeys.ADMIN);
         env.putAll(environment);
         ServiceProcess service = new ServiceProcess(builder.start(), port);
         await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()

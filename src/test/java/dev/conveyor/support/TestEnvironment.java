@@ -15,6 +15,7 @@ import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.core.env.MapPropertySource;
+import org.springframework.test.context.support.TestPropertySourceUtils;
 
 /**
  * Gives each test application context its own database schema, data directory and inbox, so tests never see
@@ -44,6 +45,17 @@ public class TestEnvironment implements ApplicationContextInitializer<Configurab
                 "conveyor.inbox.settle-ms", "300",
                 "conveyor.inbox.poll-ms", "200",
                 "conveyor.sql.poll-ms", "200")));
+        // below a test class's own properties (@TestPropertySource), above application.yaml
+        MapPropertySource security = new MapPropertySource("conveyor-test-security", Map.of(
+                "conveyor.security.admin-key", TestKeys.ADMIN,
+                // a Hawtio login realm of its own: the services of a test JVM share its JAAS configuration
+                "hawtio.realm", "conveyor-" + schema));
+        String inlined = TestPropertySourceUtils.INLINED_PROPERTIES_PROPERTY_SOURCE_NAME;
+        if (context.getEnvironment().getPropertySources().contains(inlined)) {
+            context.getEnvironment().getPropertySources().addAfter(inlined, security);
+        } else {
+            context.getEnvironment().getPropertySources().addFirst(security);
+        }
         // Many contexts live at once in a test JVM (Spring caches them): keep each one's share of the server's
         // 100 connections small.
         context.getEnvironment().getPropertySources().addLast(new MapPropertySource("conveyor-test-pool",

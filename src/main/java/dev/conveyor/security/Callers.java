@@ -1,0 +1,43 @@
+package dev.conveyor.security;
+
+import java.util.Optional;
+
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.core.OAuth2AuthenticatedPrincipal;
+import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
+
+/**
+ * The caller of a request. Camel's platform-http handles a request on a thread of its own, where Spring
+ * Security's thread-bound context is not; the bearer-token filter also keeps the context as a request
+ * attribute, which is what this reads.
+ */
+public final class Callers {
+
+    private static final RequestAttributeSecurityContextRepository REQUEST_CONTEXT =
+            new RequestAttributeSecurityContextRepository();
+
+    private Callers() {
+    }
+
+    /** The caller of the request; empty when it came without a valid key (a path open to anyone). */
+    public static Optional<Caller> of(HttpServletRequest request) {
+        SecurityContext context = REQUEST_CONTEXT.loadDeferredContext(request).get();
+        return context == null ? Optional.empty() : of(context.getAuthentication());
+    }
+
+    /** The caller on this thread (inside Spring Security's filters). */
+    public static Optional<Caller> current() {
+        return of(SecurityContextHolder.getContext().getAuthentication());
+    }
+
+    private static Optional<Caller> of(Authentication authentication) {
+        if (authentication != null && authentication.getPrincipal() instanceof OAuth2AuthenticatedPrincipal p
+                && p.getAttribute(ApiKeyIntrospector.CALLER) instanceof Caller caller) {
+            return Optional.of(caller);
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,115 @@
+package dev.conveyor.security;
+
+import java.util.List;
+
+import jakarta.servlet.DispatcherType;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
+import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configuration.EnableWebSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.web.cors.CorsConfiguration;
+import org.springframework.web.cors.CorsConfigurationSource;
+import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
+
+/**
+ * Who may call what (docs/security.md). Every request needs an API key except the two health probes (and
+ * Prometheus when conveyor.security.public-metrics is on). Hawtio and Jolokia are behind Hawtio's own login,
+ * which is on by default and accepts operator and admin keys ({@link HawtioLogin}); turned off, they need an
+ * operator key as a bearer token like the API.
+ */
+@Configuration(proxyBeanMethods = false)
+@EnableWebSecurity
+@EnableConfigurationProperties(SecurityProperties.class)
+public class SecurityConfig {
+
+    private static final String READER = "READER";
+    private static final String SUBMITTER = "SUBMITTER";
+    private static final String OPERATOR = "OPERATOR";
+    private static final String ADMIN = "ADMIN";
+
+    @Bean
+    static RoleHierarchy roleHierarchy() {
+        return RoleHierarchyImpl.withDefaultRolePrefix()
+                .role(ADMIN).implies(OPERATOR)
+                .role(OPERATOR).implies(SUBMITTER)
+                .role(SUBMITTER).implies(READER)
+                .build();
+    }
+
+    @Bean
+    SecurityFilterChain conveyorSecurity(HttpSecurity http, ApiKeyIntrospector introspector,
+                                         ProblemResponses problems, SecurityProperties security,
+                                         @Value("${hawtio.authenticationEnabled:true}") boolean hawtioLogin)
+            throws Exception {
+        http
+                // keys travel in a header a browser never adds by itself, so there is no cross-site request to
+                // forge on the API; Jolokia checks the Origin of Hawtio's calls (jolokia-access.xml)
+                .csrf(AbstractHttpConfigurer::disable)
+                .cors(cors -> cors.configurationSource(cors(security.corsAllowedOrigins())))
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .httpBasic(AbstractHttpConfigurer::disable)
+                .formLogin(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .requestCache(AbstractHttpConfigurer::disable)
+                .authorizeHttpRequests(requests -> {
+                    // a request was authorised on its way in; Camel answers it on an async dispatch, and an
+                    // error page is rendered on an error dispatch of the same request
+                    requests.dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll();
+                    requests.requestMatchers(HttpMethod.GET, "/actuator/health/liveness",
+                            "/actuator/health/readiness").permitAll();
+                    if (security.publicMetrics()) {
+                        requests.requestMatchers(HttpMethod.GET, "/actuator/prometheus").permitAll();
+                    }
+                    if (hawtioLogin) {
+                        requests.requestMatchers("/actuator/hawtio", "/actuator/hawtio/**", "/actuator/jolokia",
+                                "/actuator/jolokia/**").permitAll();
+                    } else {
+                        requests.requestMatchers("/actuator/hawtio", "/actuator/hawtio/**", "/actuator/jolokia",
+                                "/actuator/jolokia/**").hasRole(OPERATOR);
+                    }
+                    requests.requestMatchers(HttpMethod.GET, "/actuator", "/actuator/**").hasRole(READER);
+                    requests.requestMatchers("/actuator", "/actuator/**").hasRole(ADMIN);
+                    requests.requestMatchers("/admin/**").hasRole(ADMIN);
+                    requests.requestMatchers(HttpMethod.POST, "/jobs/*/cancel", "/jobs/*/retry",
+                            "/dead-letters/*/replay").hasRole(OPERATOR);
+                    requests.requestMatchers(HttpMethod.POST, "/jobs", "/jobs/csv", "/jobs/batch")
+                            .hasRole(SUBMITTER);
+                    requests.requestMatchers(HttpMethod.GET, "/jobs", "/jobs/**", "/dead-letters",
+                            "/dead-letters/**").hasRole(READER);
+                    // anything not named above (another method, a path of no route) is for admins only, so a
+                    // new endpoint is closed until it is given a rule here
+                    requests.anyRequest().hasRole(ADMIN);
+                })
+                .oauth2ResourceServer(server -> server
+                        .opaqueToken(token -> token.introspector(introspector))
+                        .authenticationEntryPoint(problems)
+                        .accessDeniedHandler(problems))
+                .exceptionHandling(errors -> errors
+                        .authenticationEntryPoint(problems)
+                        .accessDeniedHandler(problems));
+        return http.build();
+    }
+
+    /** Cross-origin calls only from the configured origins; none by default (a page must be same-origin). */
+    private static CorsConfigurationSource cors(List<String> allowedOrigins) {
+        UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
+        if (!allowedOrigins.isEmpty()) {
+            CorsConfiguration configuration = new CorsConfiguration();
+            configuration.setAllowedOrigins(allowedOrigins);
+            configuration.setAllowedMethods(List.of("GET", "POST", "DELETE"));
+            configuration.setAllowedHeaders(List.of("Authorization", "Content-Type", "Idempotency-Key",
+                    "X-Tenant-Id", "X-Priority", "X-Correlation-Id"));
+            configuration.setAllowCredentials(false);
+            source.registerCorsConfiguration("/**", configuration);
+        }
+        return source;
+    }
+}
