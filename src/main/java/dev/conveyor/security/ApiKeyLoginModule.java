@@ -2,7 +2,6 @@ package dev.conveyor.security;
 
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -24,24 +23,20 @@ import io.hawt.web.auth.UserPrincipal;
  */
 public class ApiKeyLoginModule implements LoginModule {
 
-    static final String KEYS = "keys";
-    static final String USERS = "users";
+    static final String REALM = "realm";
 
     private Subject subject;
     private CallbackHandler callbacks;
-    private ApiKeys keys;
-    private List<SecurityProperties.ConsoleUser> users;
+    private String realm;
     private String user;
     private Role role;
 
     @Override
-    @SuppressWarnings("unchecked")
     public void initialize(Subject subject, CallbackHandler callbackHandler, Map<String, ?> sharedState,
                            Map<String, ?> options) {
         this.subject = subject;
         this.callbacks = callbackHandler;
-        this.keys = (ApiKeys) options.get(KEYS);
-        this.users = (List<SecurityProperties.ConsoleUser>) options.get(USERS);
+        this.realm = (String) options.get(REALM);
     }
 
     @Override
@@ -55,13 +50,17 @@ public class ApiKeyLoginModule implements LoginModule {
         }
         String secret = password.getPassword() == null ? "" : new String(password.getPassword());
         password.clearPassword();
-        Optional<Caller> caller = keys.authenticate(secret);
+        HawtioLogin.Backing backing = HawtioLogin.backing(realm);
+        if (backing == null) {
+            throw new FailedLoginException("the service is still starting; try again in a moment");
+        }
+        Optional<Caller> caller = backing.keys().authenticate(secret);
         if (caller.isPresent() && caller.get().may(Role.OPERATOR)) {
             user = caller.get().name() + " (" + caller.get().keyId() + ")";
             role = caller.get().role();
             return true;
         }
-        Optional<SecurityProperties.ConsoleUser> console = users.stream()
+        Optional<SecurityProperties.ConsoleUser> console = backing.users().stream()
                 .filter(u -> u.name() != null && u.name().equals(name.getName()) && matches(u, secret))
                 .findFirst();
         if (console.isPresent()) {

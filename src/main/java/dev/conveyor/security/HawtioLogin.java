@@ -1,5 +1,6 @@
 package dev.conveyor.security;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -10,19 +11,26 @@ import javax.security.auth.login.Configuration;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
+import org.springframework.context.EnvironmentAware;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 /**
- * Hawtio's login asks a JAAS realm (hawtio.realm). This declares that realm, as a JAAS configuration file would,
- * with {@link ApiKeyLoginModule}: the same operator and admin keys as the API (the key is the password), and the
- * console users of conveyor.security.console-users. Other realm names are left to the JVM's own configuration, so
- * an operator can still point hawtio.realm at a directory of their own.
+ * Hawtio's login asks a JAAS realm (hawtio.realm, "conveyor" by default). This declares that realm, as a JAAS
+ * configuration file would, with {@link ApiKeyLoginModule}: the same operator and admin keys as the API (the key
+ * is the password), and the console users of conveyor.security.console-users. Another realm name is left to the
+ * JVM's own JAAS configuration, so an operator can still point Hawtio at a directory of their own.
+ *
+ * <p>Hawtio reads its realm's modules once, while the web server starts, which is before the beans that reach
+ * the database exist: the realm is declared first ({@link #declareRealm}), and the keys it checks are attached
+ * when they are ready. Several services share a test JVM's JAAS configuration, each with a realm of its own.
  */
 @Component
 public class HawtioLogin implements InitializingBean, DisposableBean {
 
-    /** The realms this JVM's services declared: tests run several services in one JVM, each its own realm. */
-    private static final Map<String, AppConfigurationEntry[]> REALMS = new ConcurrentHashMap<>();
+    private static final Map<String, Backing> REALMS = new ConcurrentHashMap<>();
     private static volatile boolean installed;
 
     private final String realm;
@@ -35,12 +43,23 @@ public class HawtioLogin implements InitializingBean, DisposableBean {
         this.security = security;
     }
 
+    /** What a realm checks logins against; absent while its service is starting. */
+    record Backing(ApiKeys keys, List<SecurityProperties.ConsoleUser> users) {
+    }
+
+    static Backing backing(String realm) {
+        return REALMS.get(realm);
+    }
+
+    /** Declares the realm before the web server (and Hawtio in it) starts. */
+    @Bean
+    static BeanFactoryPostProcessor declareRealm() {
+        return new RealmDeclaration();
+    }
+
     @Override
     public void afterPropertiesSet() {
-        REALMS.put(realm, new AppConfigurationEntry[] {new AppConfigurationEntry(
-                ApiKeyLoginModule.class.getName(), LoginModuleControlFlag.REQUIRED,
-                Map.of(ApiKeyLoginModule.KEYS, keys, ApiKeyLoginModule.USERS, security.consoleUsers()))});
-        install();
+        REALMS.put(realm, new Backing(keys, security.consoleUsers()));
     }
 
     @Override
@@ -48,7 +67,10 @@ public class HawtioLogin implements InitializingBean, DisposableBean {
         REALMS.remove(realm);
     }
 
-    private static synchronized void install() {
+    private static final Map<String, Boolean> DECLARED = new ConcurrentHashMap<>();
+
+    private static synchronized void declare(String realm) {
+        DECLARED.put(realm, true);
         if (installed) {
             return;
         }
@@ -56,9 +78,9 @@ public class HawtioLogin implements InitializingBean, DisposableBean {
         Configuration.setConfiguration(new Configuration() {
             @Override
             public AppConfigurationEntry[] getAppConfigurationEntry(String name) {
-                AppConfigurationEntry[] ours = REALMS.get(name);
-                if (ours != null) {
-                    return ours;
+                if (DECLARED.containsKey(name)) {
+                    return new AppConfigurationEntry[] {new AppConfigurationEntry(ApiKeyLoginModule.class.getName(),
+                            LoginModuleControlFlag.REQUIRED, Map.of(ApiKeyLoginModule.REALM, name))};
                 }
                 return previous == null ? null : previous.getAppConfigurationEntry(name);
             }
@@ -71,6 +93,22 @@ public class HawtioLogin implements InitializingBean, DisposableBean {
             return Configuration.getConfiguration();
         } catch (SecurityException noConfigurationFile) {
             return null;
+        }
+    }
+
+    private static final class RealmDeclaration implements BeanFactoryPostProcessor, EnvironmentAware {
+
+        private Environment environment;
+
+        @Override
+        public void setEnvironment(Environment environment) {
+            this.environment = environment;
+        }
+
+        @Override
+        public void postProcessBeanFactory(
+                org.springframework.beans.factory.config.ConfigurableListableBeanFactory beanFactory) {
+            declare(environment.getProperty("hawtio.realm", "conveyor"));
         }
     }
 }

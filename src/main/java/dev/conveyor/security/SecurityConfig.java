@@ -98,18 +98,24 @@ public class SecurityConfig {
         return http.build();
     }
 
-    /** Cross-origin calls only from the configured origins; none by default (a page must be same-origin). */
+    /**
+     * Cross-origin calls only from the configured origins, to the API only; none by default. A configuration is
+     * registered for every path even when it allows no origin: Spring then refuses (403) a request whose Origin
+     * is not the service's own instead of passing it on, so a page elsewhere can never drive Hawtio's Jolokia
+     * with an operator's session, whatever Jolokia itself would answer.
+     */
     private static CorsConfigurationSource cors(List<String> allowedOrigins) {
         UrlBasedCorsConfigurationSource source = new UrlBasedCorsConfigurationSource();
-        if (!allowedOrigins.isEmpty()) {
-            CorsConfiguration configuration = new CorsConfiguration();
-            configuration.setAllowedOrigins(allowedOrigins);
-            configuration.setAllowedMethods(List.of("GET", "POST", "DELETE"));
-            configuration.setAllowedHeaders(List.of("Authorization", "Content-Type", "Idempotency-Key",
-                    "X-Tenant-Id", "X-Priority", "X-Correlation-Id"));
-            configuration.setAllowCredentials(false);
-            source.registerCorsConfiguration("/**", configuration);
-        }
+        CorsConfiguration api = new CorsConfiguration();
+        api.setAllowedOrigins(allowedOrigins);
+        api.setAllowedMethods(List.of("GET", "POST", "DELETE"));
+        api.setAllowedHeaders(List.of("Authorization", "Content-Type", "Idempotency-Key", "X-Tenant-Id",
+                "X-Priority", "X-Correlation-Id"));
+        // keys travel in the Authorization header, never in cookies
+        api.setAllowCredentials(false);
+        CorsConfiguration sameOriginOnly = new CorsConfiguration();
+        source.registerCorsConfiguration("/actuator/**", sameOriginOnly);
+        source.registerCorsConfiguration("/**", api);
         return source;
     }
 }
