@@ -33,8 +33,9 @@ import org.springframework.stereotype.Component;
 /**
  * {@code warehouse_load}: upserts a validated file's valid rows into {@code warehouse_listings} in one transaction (all
  * or nothing), keyed by the job's tenant, marketplace and sku, so a retried load or the same rows under another file
- * never duplicate a row, and a load changes only its own tenant's rows. The rows come from the spool its parent validation left (see {@link RowSpool}) when there is one that fits
- * the file and rule set; otherwise the file is streamed through its rule set again and its valid rows loaded.
+ * never duplicate a row, and a load changes only its own tenant's rows. The rows come from the spool its parent
+ * validation left (see {@link RowSpool}) when there is one that fits the file and rule set; otherwise the file is
+ * streamed through its rule set again and its valid rows loaded.
  */
 @Component
 public class WarehouseLoadProcessor implements JobProcessor {

@@ -102,8 +102,9 @@ public final class WarehouseLoad implements AutoCloseable {
     /*
      * The merge when the tenant has no rows in the marketplace yet (its first load there, a typical big import),
      * whatever other tenants have there: every deduplicated staging row is new, so there is nothing to join or
-     * compare, and the MERGE's materialised CTE, the join and the ANALYZE it needs are all skipped. On PostgreSQL 15 with 980k rows this cut the server's CPU for the merge from
-     * 3.5 s to 3.0 s; what remains is the sort (~0.4 s) and maintaining the table's three b-tree indexes per row.
+     * compare, and the MERGE's materialised CTE, the join and the ANALYZE it needs are all skipped. On PostgreSQL
+     * 15 with 980k rows this cut the server's CPU for the merge from 3.5 s to 3.0 s; what remains is the sort
+     * (~0.4 s) and maintaining the table's three b-tree indexes per row.
      * The DISTINCT ON keeps a repeated sku's last row (by seq), like the MERGE does, and its sort hands the rows to the
      * primary key in key order (tenant and marketplace are the same on every row), which keeps the index inserts
      * together in the one range of it that the tenant's marketplace occupies.
