@@ -19,7 +19,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code enrich}: for each listed sku (or every warehouse row of the marketplace and category) asks the
+ * {@code enrich}: for each listed sku (or every warehouse row of the job's tenant, marketplace and category) asks the
  * enrichment service, through the rate-limited enrich-call route (the client holds the circuit breaker), and stores the answer
  * with the warehouse row — or in the job's result when there is no row yet.
  */
@@ -53,8 +53,10 @@ public class EnrichProcessor implements JobProcessor {
         for (int i = 0; i < skus.size(); i++) {
             String sku = skus.get(i);
             String answer = call(job, sku);
+            // the job's tenant's row only: another tenant's listing of the same sku is not this job's to change
             int updated = jdbc.update("UPDATE warehouse_listings SET enrichment = CAST(? AS jsonb), updated_at = now() "
-                    + "WHERE marketplace = ? AND sku = ?", answer, job.marketplace(), sku);
+                    + "WHERE tenant_id = ? AND marketplace = ? AND sku = ?", answer, job.tenantId(), job.marketplace(),
+                    sku);
             if (updated == 1) {
                 stored++;
             } else {
@@ -92,7 +94,7 @@ public class EnrichProcessor implements JobProcessor {
             payload.get("skus").forEach(sku -> skus.add(sku.asText()));
             return skus;
         }
-        return jdbc.queryForList("SELECT sku FROM warehouse_listings WHERE marketplace = ? AND category = ? "
-                + "ORDER BY sku", String.class, job.marketplace(), job.category());
+        return jdbc.queryForList("SELECT sku FROM warehouse_listings WHERE tenant_id = ? AND marketplace = ? "
+                + "AND category = ? ORDER BY sku", String.class, job.tenantId(), job.marketplace(), job.category());
     }
 }

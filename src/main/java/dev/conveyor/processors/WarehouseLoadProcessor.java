@@ -32,9 +32,10 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code warehouse_load}: upserts a validated file's valid rows into {@code warehouse_listings} in one transaction (all
- * or nothing), keyed by marketplace and sku, so a retried load or the same rows under another file never duplicate a
- * row. The rows come from the spool its parent validation left (see {@link RowSpool}) when there is one that fits
- * the file and rule set; otherwise the file is streamed through its rule set again and its valid rows loaded.
+ * or nothing), keyed by the job's tenant, marketplace and sku, so a retried load or the same rows under another file
+ * never duplicate a row, and a load changes only its own tenant's rows. The rows come from the spool its parent
+ * validation left (see {@link RowSpool}) when there is one that fits the file and rule set; otherwise the file is
+ * streamed through its rule set again and its valid rows loaded.
  */
 @Component
 public class WarehouseLoadProcessor implements JobProcessor {
@@ -84,7 +85,7 @@ public class WarehouseLoadProcessor implements JobProcessor {
         ListingColumns columns = ListingColumns.of(ruleSet);
         if (!columns.hasSku()) {
             throw new PermanentJobException("rule set " + ruleSet.name() + " has no sku column, so its rows cannot "
-                    + "be loaded into the warehouse (keyed by marketplace and sku)");
+                    + "be loaded into the warehouse (keyed by tenant, marketplace and sku)");
         }
         long size = Files.size(file);
         long started = System.nanoTime();
@@ -117,7 +118,8 @@ public class WarehouseLoadProcessor implements JobProcessor {
         Job job = context.job();
         long spoolBytes = Files.size(spool.data());
         LoadReport load;
-        try (WarehouseLoad warehouse = loader.begin(job.jobId(), job.marketplace(), job.category(), job.region())) {
+        try (WarehouseLoad warehouse = loader.begin(job.tenantId(), job.jobId(), job.marketplace(), job.category(),
+                job.region())) {
             warehouse.addSpooled(spool,
                     sent -> context.progress().report(CountingInputStream.percent(sent, spoolBytes)));
             load = commit(context, warehouse);
@@ -133,7 +135,8 @@ public class WarehouseLoadProcessor implements JobProcessor {
         Job job = context.job();
         ValidationReport validation;
         LoadReport load;
-        try (WarehouseLoad warehouse = loader.begin(job.jobId(), job.marketplace(), job.category(), job.region());
+        try (WarehouseLoad warehouse = loader.begin(job.tenantId(), job.jobId(), job.marketplace(), job.category(),
+                job.region());
              CountingInputStream in = new CountingInputStream(Files.newInputStream(file))) {
             validation = new CsvValidator(ruleSet, options).validate(in, (row, values) -> {
                 try {

@@ -5,7 +5,9 @@ import java.util.Map;
 
 /**
  * What one committed load did. {@code rowsReceived} counts every {@code add} call; rows repeating a sku within the
- * load collapse to the last one, so {@code distinctSkus = inserted + updated + unchanged}.
+ * load collapse to the last one, so {@code distinctSkus = inserted + updated + unchanged}. The counts are within the
+ * load's tenant: a sku another tenant has in the same marketplace counts as inserted (the tenant had no row for it),
+ * never as updated or unchanged.
  */
 public record LoadReport(long rowsReceived, long distinctSkus, long inserted, long updated, long unchanged,
                          long durationMs) {

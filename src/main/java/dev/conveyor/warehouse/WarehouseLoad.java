@@ -19,6 +19,11 @@ import org.postgresql.copy.CopyIn;
  * {@link #add} streams rows; {@link #commit()} merges them into the warehouse and commits; {@link #close()} rolls
  * back whatever was not committed. Any failure rolls the whole load back and leaves the warehouse as it was.
  *
+ * <p>A load belongs to one tenant and one marketplace, fixed when it is opened: every statement that reads or writes
+ * {@code warehouse_listings} names both, so the merge matches, updates, inserts and counts the tenant's rows only and
+ * another tenant's row for the same marketplace and sku is never read, compared or written. The staging table needs
+ * no tenant column: it is private to this transaction and holds this load's rows only.
+ *
  * <p>Not thread-safe: one thread feeds one load.
  */
 public final class WarehouseLoad implements AutoCloseable {
@@ -41,21 +46,25 @@ public final class WarehouseLoad implements AutoCloseable {
     private static final String COPY_STAGING =
             "COPY pg_temp.warehouse_staging (seq, sku, title, price, quantity) FROM STDIN";
 
-    // Loads into one marketplace take turns at the merge (only there: they stream in parallel). Without that, two
-    // loads inserting the same new sku at once would fail one of them on the primary key.
-    private static final String LOCK_MARKETPLACE =
-            "SELECT pg_advisory_xact_lock(hashtext('warehouse_listings'), hashtext(?))";
+    // Loads into one tenant's marketplace take turns at the merge (only there: they stream in parallel). Without
+    // that, two loads inserting the same new sku at once would fail one of them on the primary key. Loads of
+    // different tenants never touch the same key, so they need not wait for each other; a tenant and marketplace
+    // pair that hashes like another (or reads the same joined with '/') only shares its lock, which is harmless.
+    // Parameters: 1 tenant, 2 marketplace.
+    static final String LOCK_TENANT_MARKETPLACE =
+            "SELECT pg_advisory_xact_lock(hashtext('warehouse_listings'), hashtext(? || '/' || ?))";
 
     /*
      * The merge, as one statement. It joins the deduplicated staging rows to the warehouse once, then updates the rows
      * that exist and differ and plain-inserts the ones that do not exist. This replaces INSERT ... ON CONFLICT DO
      * UPDATE, which does the same but costs a speculative insertion (an extra index probe and token) per row: on the
      * same PostgreSQL 15, 1M rows took 1.4-1.7x as long that way, whether all new or all unchanged. It is safe
-     * without ON CONFLICT because the marketplace lock above makes loads into one marketplace merge one after
+     * without ON CONFLICT because the lock above makes loads into one tenant's marketplace merge one after
      * another, and under READ COMMITTED this statement's snapshot, taken after the lock, sees every earlier merge.
+     * Each of the three parts names the tenant: the join, the update and the insert see and write its rows only.
      *
-     * Parameters: 1 category, 2 region, 3 marketplace | 4 category, 5 region, 6 job, 7 marketplace
-     *             | 8 marketplace, 9 category, 10 region, 11 job.
+     * Parameters: 1 category, 2 region, 3 tenant, 4 marketplace | 5 category, 6 region, 7 job, 8 tenant,
+     *             9 marketplace | 10 tenant, 11 marketplace, 12 category, 13 region, 14 job.
      */
     private static final String MERGE = """
             WITH src AS MATERIALIZED (
@@ -66,40 +75,46 @@ public final class WarehouseLoad implements AutoCloseable {
                   FROM (SELECT DISTINCT ON (sku) sku, title, price, quantity
                           FROM pg_temp.warehouse_staging
                          ORDER BY sku, seq DESC) s
-                  LEFT JOIN warehouse_listings w ON w.marketplace = ? AND w.sku = s.sku
+                  LEFT JOIN warehouse_listings w ON w.tenant_id = ? AND w.marketplace = ? AND w.sku = s.sku
             ),
             updated AS (
                 UPDATE warehouse_listings w
                    SET category = ?, region = ?, title = src.title, price = src.price, quantity = src.quantity,
                        source_job_id = ?, updated_at = now()
                   FROM src
-                 WHERE src.present AND src.changed AND w.marketplace = ? AND w.sku = src.sku
+                 WHERE src.present AND src.changed AND w.tenant_id = ? AND w.marketplace = ? AND w.sku = src.sku
                 RETURNING 1
             ),
             inserted AS (
-                INSERT INTO warehouse_listings (marketplace, sku, category, region, title, price, quantity, source_job_id)
-                SELECT ?, src.sku, ?, ?, src.title, src.price, src.quantity, ? FROM src WHERE NOT src.present
+                INSERT INTO warehouse_listings (tenant_id, marketplace, sku, category, region, title, price, quantity,
+                                                source_job_id)
+                SELECT ?, ?, src.sku, ?, ?, src.title, src.price, src.quantity, ? FROM src WHERE NOT src.present
                 RETURNING 1
             )
             SELECT (SELECT count(*) FROM src), (SELECT count(*) FROM inserted), (SELECT count(*) FROM updated)""";
 
-    // Asked under the marketplace lock, so no other load can add the marketplace's first rows in between.
-    private static final String MARKETPLACE_HAS_ROWS =
-            "SELECT EXISTS (SELECT 1 FROM warehouse_listings WHERE marketplace = ?)";
+    // Asked under the tenant's marketplace lock, so no other load can add its first rows in between. Another
+    // tenant's rows in the marketplace do not count: they are not this load's to match, so the first load of a
+    // marketplace is per tenant. Parameters: 1 tenant, 2 marketplace.
+    private static final String TENANT_MARKETPLACE_HAS_ROWS =
+            "SELECT EXISTS (SELECT 1 FROM warehouse_listings WHERE tenant_id = ? AND marketplace = ?)";
 
     /*
-     * The merge when the marketplace has no rows yet (its first load, a typical big import): every deduplicated
-     * staging row is new, so there is nothing to join or compare, and the MERGE's materialised CTE, the join and the
-     * ANALYZE it needs are all skipped. On PostgreSQL 15 with 980k rows this cut the server's CPU for the merge from
-     * 3.5 s to 3.0 s; what remains is the sort (~0.4 s) and maintaining the table's three b-tree indexes per row.
+     * The merge when the tenant has no rows in the marketplace yet (its first load there, a typical big import),
+     * whatever other tenants have there: every deduplicated staging row is new, so there is nothing to join or
+     * compare, and the MERGE's materialised CTE, the join and the ANALYZE it needs are all skipped. On PostgreSQL
+     * 15 with 980k rows this cut the server's CPU for the merge from 3.5 s to 3.0 s; what remains is the sort
+     * (~0.4 s) and maintaining the table's three b-tree indexes per row.
      * The DISTINCT ON keeps a repeated sku's last row (by seq), like the MERGE does, and its sort hands the rows to the
-     * primary key in key order, which keeps the index inserts on its rightmost pages.
+     * primary key in key order (tenant and marketplace are the same on every row), which keeps the index inserts
+     * together in the one range of it that the tenant's marketplace occupies.
      *
-     * Parameters: 1 marketplace, 2 category, 3 region, 4 job.
+     * Parameters: 1 tenant, 2 marketplace, 3 category, 4 region, 5 job.
      */
     private static final String INSERT_ALL_NEW = """
-            INSERT INTO warehouse_listings (marketplace, sku, category, region, title, price, quantity, source_job_id)
-            SELECT DISTINCT ON (sku) ?, sku, ?, ?, title, price, quantity, ?
+            INSERT INTO warehouse_listings (tenant_id, marketplace, sku, category, region, title, price, quantity,
+                                            source_job_id)
+            SELECT DISTINCT ON (sku) ?, ?, sku, ?, ?, title, price, quantity, ?
               FROM pg_temp.warehouse_staging
              ORDER BY sku, seq DESC""";
 
@@ -111,6 +126,7 @@ public final class WarehouseLoad implements AutoCloseable {
     private final CopyIn copyIn;
     private final int copyBufferRows;
     private final String jobId;
+    private final String tenantId;
     private final String marketplace;
     private final String category;
     private final String region;
@@ -121,16 +137,18 @@ public final class WarehouseLoad implements AutoCloseable {
     private SQLException failure;
     private long rows;
     private int bufferedRows;
+    private boolean firstLoad;
 
     private WarehouseLoad(Connection connection, boolean originalAutoCommit, int originalIsolation, CopyIn copyIn,
-                          int copyBufferRows, String jobId, String marketplace, String category, String region,
-                          long startedNanos) {
+                          int copyBufferRows, String jobId, String tenantId, String marketplace, String category,
+                          String region, long startedNanos) {
         this.connection = connection;
         this.originalAutoCommit = originalAutoCommit;
         this.originalIsolation = originalIsolation;
         this.copyIn = copyIn;
         this.copyBufferRows = copyBufferRows;
         this.jobId = jobId;
+        this.tenantId = tenantId;
         this.marketplace = marketplace;
         this.category = category;
         this.region = region;
@@ -140,15 +158,15 @@ public final class WarehouseLoad implements AutoCloseable {
     }
 
     /** Starts the transaction and the COPY on {@code connection}, which the load then owns (and closes). */
-    static WarehouseLoad open(Connection connection, int copyBufferRows, String jobId, String marketplace,
-                              String category, String region) throws SQLException {
+    static WarehouseLoad open(Connection connection, int copyBufferRows, String jobId, String tenantId,
+                              String marketplace, String category, String region) throws SQLException {
         long started = System.nanoTime();
         boolean autoCommit = true;
         int isolation = Connection.TRANSACTION_READ_COMMITTED;
         try {
             autoCommit = connection.getAutoCommit();
             isolation = connection.getTransactionIsolation();
-            // the merge relies on READ COMMITTED's per-statement snapshot; see LOCK_MARKETPLACE
+            // the merge relies on READ COMMITTED's per-statement snapshot; see LOCK_TENANT_MARKETPLACE
             if (isolation != Connection.TRANSACTION_READ_COMMITTED) {
                 connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
             }
@@ -157,8 +175,8 @@ public final class WarehouseLoad implements AutoCloseable {
                 statement.execute(CREATE_STAGING);
             }
             CopyIn copyIn = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(COPY_STAGING);
-            return new WarehouseLoad(connection, autoCommit, isolation, copyIn, copyBufferRows, jobId, marketplace,
-                    category, region, started);
+            return new WarehouseLoad(connection, autoCommit, isolation, copyIn, copyBufferRows, jobId, tenantId,
+                    marketplace, category, region, started);
         } catch (SQLException | RuntimeException e) {
             release(connection, null, autoCommit, isolation, e);
             throw e;
@@ -238,6 +256,14 @@ public final class WarehouseLoad implements AutoCloseable {
     }
 
     /**
+     * Whether {@link #commit()} found the tenant without rows in the marketplace and so inserted without the merge's
+     * join. Package-private: the choice is the load's own business, but tests check it is made per tenant.
+     */
+    boolean wasFirstLoad() {
+        return firstLoad;
+    }
+
+    /**
      * Ends the COPY, merges the staged rows into the warehouse and commits: after this returns, the whole load is
      * visible; if it throws, none of it is.
      */
@@ -252,11 +278,13 @@ public final class WarehouseLoad implements AutoCloseable {
             long distinct;
             long inserted;
             long updated;
-            try (PreparedStatement lock = connection.prepareStatement(LOCK_MARKETPLACE)) {
-                lock.setString(1, marketplace);
+            try (PreparedStatement lock = connection.prepareStatement(LOCK_TENANT_MARKETPLACE)) {
+                lock.setString(1, tenantId);
+                lock.setString(2, marketplace);
                 lock.execute();
             }
-            if (!marketplaceHasRows()) {
+            if (!tenantHasRowsInMarketplace()) {
+                firstLoad = true;
                 inserted = insertAllNew();
                 return committed(inserted, inserted, 0);
             }
@@ -272,11 +300,14 @@ public final class WarehouseLoad implements AutoCloseable {
                 int i = 0;
                 merge.setString(++i, category);
                 merge.setString(++i, region);
+                merge.setString(++i, tenantId);
                 merge.setString(++i, marketplace);
                 merge.setString(++i, category);
                 merge.setString(++i, region);
                 merge.setString(++i, jobId);
+                merge.setString(++i, tenantId);
                 merge.setString(++i, marketplace);
+                merge.setString(++i, tenantId);
                 merge.setString(++i, marketplace);
                 merge.setString(++i, category);
                 merge.setString(++i, region);
@@ -297,9 +328,10 @@ public final class WarehouseLoad implements AutoCloseable {
         }
     }
 
-    private boolean marketplaceHasRows() throws SQLException {
-        try (PreparedStatement query = connection.prepareStatement(MARKETPLACE_HAS_ROWS)) {
-            query.setString(1, marketplace);
+    private boolean tenantHasRowsInMarketplace() throws SQLException {
+        try (PreparedStatement query = connection.prepareStatement(TENANT_MARKETPLACE_HAS_ROWS)) {
+            query.setString(1, tenantId);
+            query.setString(2, marketplace);
             try (ResultSet result = query.executeQuery()) {
                 result.next();
                 return result.getBoolean(1);
@@ -310,10 +342,11 @@ public final class WarehouseLoad implements AutoCloseable {
     private long insertAllNew() throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(INSERT_ALL_NEW)) {
             insert.unwrap(PGStatement.class).setPrepareThreshold(0);
-            insert.setString(1, marketplace);
-            insert.setString(2, category);
-            insert.setString(3, region);
-            insert.setString(4, jobId);
+            insert.setString(1, tenantId);
+            insert.setString(2, marketplace);
+            insert.setString(3, category);
+            insert.setString(4, region);
+            insert.setString(5, jobId);
             return insert.executeLargeUpdate();
         }
     }

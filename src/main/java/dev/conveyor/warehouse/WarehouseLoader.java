@@ -7,7 +7,9 @@ import java.util.Objects;
 import javax.sql.DataSource;
 
 /**
- * Loads validated listing rows into {@code warehouse_listings}, one all-or-nothing transaction per job.
+ * Loads validated listing rows into {@code warehouse_listings}, one all-or-nothing transaction per job, within the
+ * job's tenant: a load reads, compares, counts and writes that tenant's rows only (the table is keyed by tenant,
+ * marketplace and sku), so two tenants loading the same marketplace and sku each keep a row of their own.
  *
  * <p>Rows are streamed with COPY into a temporary staging table (so nothing about the load's size is held in the
  * JVM), then merged into the warehouse by one statement at {@link WarehouseLoad#commit()}. Thread-safe: every
@@ -34,14 +36,18 @@ public final class WarehouseLoader {
      * Opens one all-or-nothing load for a job; rows are streamed in with {@link WarehouseLoad#add}; nothing is
      * visible to anyone else until {@link WarehouseLoad#commit()}. Close the load in every case (try-with-resources):
      * closing an uncommitted load rolls it back.
+     *
+     * @param tenantId the tenant of the job: the only tenant whose rows the load can see or change; required (there
+     *                 is deliberately no default, so a caller cannot load into another tenant by leaving it out)
      */
-    public WarehouseLoad begin(String jobId, String marketplace, String category, String regionOrNull)
+    public WarehouseLoad begin(String tenantId, String jobId, String marketplace, String category, String regionOrNull)
             throws SQLException {
+        requireText(tenantId, "tenantId");
         requireText(jobId, "jobId");
         requireText(marketplace, "marketplace");
         requireText(category, "category");
         Connection connection = dataSource.getConnection();
-        return WarehouseLoad.open(connection, copyBufferRows, jobId, marketplace, category, regionOrNull);
+        return WarehouseLoad.open(connection, copyBufferRows, jobId, tenantId, marketplace, category, regionOrNull);
     }
 
     private static void requireText(String value, String name) {

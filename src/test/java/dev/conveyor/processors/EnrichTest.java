@@ -175,17 +175,24 @@ class EnrichTest {
 
     @Test
     void withoutSkusEveryWarehouseRowOfTheListingIsEnrichedInPlace() {
-        jdbc.update("INSERT INTO warehouse_listings (marketplace, sku, category, title, price, quantity, "
-                + "source_job_id) VALUES ('rows_mkt', 'R-1', 'toys', 'One', 1, 1, 'job_x'), "
-                + "('rows_mkt', 'R-2', 'toys', 'Two', 2, 2, 'job_x'), ('rows_mkt', 'R-3', 'other', 'Three', 3, 3, 'job_x')");
+        // the job is the default tenant's; another tenant's rows of the same listing are neither listed nor changed
+        jdbc.update("INSERT INTO warehouse_listings (tenant_id, marketplace, sku, category, title, price, quantity, "
+                + "source_job_id) VALUES ('default', 'rows_mkt', 'R-1', 'toys', 'One', 1, 1, 'job_x'), "
+                + "('default', 'rows_mkt', 'R-2', 'toys', 'Two', 2, 2, 'job_x'), "
+                + "('default', 'rows_mkt', 'R-3', 'other', 'Three', 3, 3, 'job_x'), "
+                + "('other_tenant', 'rows_mkt', 'R-1', 'toys', 'Theirs', 1, 1, 'job_y'), "
+                + "('other_tenant', 'rows_mkt', 'R-9', 'toys', 'Theirs too', 9, 9, 'job_y')");
 
         JsonNode job = api.awaitFinished(api.submit("{\"type\":\"enrich\",\"payload\":{\"marketplace\":\"rows_mkt\","
                 + "\"category\":\"toys\"}}"));
 
         assertThat(job.get("status").asText()).isEqualTo("SUCCESS");
+        assertThat(job.get("result").get("skus").asInt()).isEqualTo(2);
         assertThat(job.get("result").get("stored_with_warehouse_row").asInt()).isEqualTo(2);
         assertThat(jdbc.queryForList("SELECT enrichment->>'sku' FROM warehouse_listings WHERE marketplace = 'rows_mkt' "
-                + "ORDER BY sku", String.class)).containsExactly("R-1", "R-2", null);
+                + "AND tenant_id = 'default' ORDER BY sku", String.class)).containsExactly("R-1", "R-2", null);
+        assertThat(jdbc.queryForList("SELECT enrichment FROM warehouse_listings WHERE marketplace = 'rows_mkt' "
+                + "AND tenant_id = 'other_tenant' ORDER BY sku", String.class)).containsExactly(null, null);
     }
 
     private List<String> events(JsonNode job) {

@@ -89,6 +89,35 @@ class ValidationSpoolTest {
     }
 
     @Test
+    void twoTenantsLoadingTheSameSkusKeepTheirOwnRowsWhetherFromTheFileOrTheSpool() throws IOException {
+        String file = upload("tenant-default.csv");
+        Path dir = properties.dataDir().resolve("uploads");
+        Files.writeString(dir.resolve("tenant-acme.csv"), CSV.replace("9.95", "19.95"));
+        String[] acme = {"X-Tenant-Id", "spool_acme"};
+
+        // the default tenant's load reads the file; then acme's validation chains a load that reads its spool
+        JsonNode mine = api.awaitFinished(api.submit("{\"type\":\"warehouse_load\",\"payload\":{\"marketplace\":"
+                + "\"spool_tenant_mkt\",\"category\":\"toys\",\"file\":\"" + file + "\"}}"));
+        assertThat(mine.get("status").asText()).isEqualTo("SUCCESS");
+        JsonNode validation = api.awaitFinished(api.submit(validation("spool_tenant_mkt", "uploads/tenant-acme.csv"),
+                acme), Duration.ofSeconds(30), acme);
+        JsonNode theirs = api.awaitFinished(validation.get("children").get(0).asText(), Duration.ofSeconds(30), acme);
+
+        assertThat(theirs.get("status").asText()).isEqualTo("SUCCESS");
+        assertThat(theirs.get("result").get("rows_from").asText()).isEqualTo("spool");
+        // counted against acme's rows only: the default tenant's SP-3 (identical) is not "unchanged" for acme
+        assertThat(theirs.get("result").get("inserted").asLong()).isEqualTo(2);
+        assertThat(theirs.get("result").get("unchanged").asLong()).isZero();
+        assertThat(jdbc.queryForList("SELECT tenant_id || '|' || sku || '|' || price || '|' || source_job_id"
+                + " FROM warehouse_listings WHERE marketplace = 'spool_tenant_mkt' ORDER BY tenant_id, sku",
+                String.class)).containsExactly(
+                "default|SP-1|9.95|" + mine.get("job_id").asText(),
+                "default|SP-3|1.00|" + mine.get("job_id").asText(),
+                "spool_acme|SP-1|19.95|" + theirs.get("job_id").asText(),
+                "spool_acme|SP-3|1.00|" + theirs.get("job_id").asText());
+    }
+
+    @Test
     void aValidationWithNoValidRowsLeavesNoSpool() throws IOException {
         Path dir = Files.createDirectories(properties.dataDir().resolve("uploads"));
         Files.writeString(dir.resolve("all-bad.csv"), "sku,title,price,quantity\nB-1,t,x,1\nB-2,t,y,1\n");

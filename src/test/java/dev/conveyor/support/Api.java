@@ -83,14 +83,15 @@ public final class Api {
         return json(response).get("job_id").asText();
     }
 
-    public JsonNode job(String jobId) {
-        return json(get("/jobs/" + jobId));
+    /** The job as {@code GET /jobs/{id}} shows it; {@code headers} (name, value, ...) such as X-Tenant-Id. */
+    public JsonNode job(String jobId, String... headers) {
+        return json(get("/jobs/" + jobId, headers));
     }
 
-    /** Waits until the job reaches a final status and returns it. */
-    public JsonNode awaitFinished(String jobId, Duration timeout) {
+    /** Waits until the job reaches a final status and returns it; {@code headers} as for {@link #job}. */
+    public JsonNode awaitFinished(String jobId, Duration timeout, String... headers) {
         return await().atMost(timeout).pollInterval(Duration.ofMillis(50))
-                .until(() -> job(jobId), job -> job.has("status") && isFinal(job.get("status").asText()));
+                .until(() -> job(jobId, headers), job -> job.has("status") && isFinal(job.get("status").asText()));
     }
 
     public JsonNode awaitFinished(String jobId) {

@@ -77,7 +77,7 @@ class RowSpoolTest {
     @Test
     void aSpooledLoadStoresExactlyWhatAddingTheRowsOneByOneStores() throws Exception {
         LoadReport added;
-        try (WarehouseLoad load = loader.begin("job-1", "by_row", "c", null)) {
+        try (WarehouseLoad load = loader.begin("acme", "job-1", "by_row", "c", null)) {
             for (String[] row : ROWS) {
                 load.add(row[0], row[1], row[2], row[3]);
             }
@@ -87,7 +87,7 @@ class RowSpoolTest {
         assertThat(spool.rows()).isEqualTo(ROWS.length);
         assertThat(spool.counts()).isEqualTo(COUNTS);
         LoadReport spooled;
-        try (WarehouseLoad load = loader.begin("job-2", "spooled", "c", null)) {
+        try (WarehouseLoad load = loader.begin("acme", "job-2", "spooled", "c", null)) {
             load.addSpooled(spool, sent -> { });
             spooled = load.commit();
         }
@@ -98,7 +98,7 @@ class RowSpoolTest {
                 .isEqualTo(List.of(added.rowsReceived(), added.distinctSkus(), added.inserted()));
 
         // the same spool again is a replay: nothing changes
-        try (WarehouseLoad load = loader.begin("job-3", "spooled", "c", null)) {
+        try (WarehouseLoad load = loader.begin("acme", "job-3", "spooled", "c", null)) {
             load.addSpooled(spool, sent -> { });
             assertThat(load.commit().unchanged()).isEqualTo(4);
         }
@@ -147,7 +147,7 @@ class RowSpoolTest {
 
     @Test
     void aLoadStoppedAtAProgressCheckpointRollsBackAndGivesItsConnectionBack() throws Exception {
-        try (WarehouseLoad load = loader.begin("job-1", "m", "c", null)) {
+        try (WarehouseLoad load = loader.begin("acme", "job-1", "m", "c", null)) {
             load.add("KEEP", "kept", "1", "1");
             load.commit();
         }
@@ -160,7 +160,7 @@ class RowSpoolTest {
         RowSpool spool = spool("job-0", many);
         assertThat(Files.size(spool.data())).isGreaterThan(8L << 20);
 
-        WarehouseLoad load = loader.begin("job-2", "m", "c", null);
+        WarehouseLoad load = loader.begin("acme", "job-2", "m", "c", null);
         assertThatThrownBy(() -> load.addSpooled(spool, sent -> {
             throw new IllegalStateException("cancelled at " + sent);
         })).isInstanceOf(IllegalStateException.class).hasMessageStartingWith("cancelled at ");

@@ -1,8 +1,10 @@
 package dev.conveyor.warehouse;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +21,13 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /** Loads against a real PostgreSQL: counts, exact values, idempotence, all-or-nothing. */
 class WarehouseLoaderTest {
+
+    /** Every load here is one tenant's; WarehouseTenantTest has loads of several. */
+    private static final String TENANT = "acme";
 
     private static WarehouseSchema schema;
     private WarehouseLoader loader;
@@ -50,7 +56,7 @@ class WarehouseLoaderTest {
 
     private LoadReport load(String job, String marketplace, String category, String region, String[]... rows)
             throws SQLException {
-        try (WarehouseLoad load = loader.begin(job, marketplace, category, region)) {
+        try (WarehouseLoad load = loader.begin(TENANT, job, marketplace, category, region)) {
             for (String[] row : rows) {
                 load.add(row[0], row[1], row[2], row[3]);
             }
@@ -262,7 +268,7 @@ class WarehouseLoaderTest {
     void aMarketplacesFirstLoadThatFailsAtTheServerLeavesItEmptyAndCanBeRunAgain() throws SQLException {
         load("job-0", "other", "c", null, numbered(2));
         List<List<String>> before = schema.snapshot();
-        try (WarehouseLoad load = loader.begin("job-1", "m", "c", null)) {
+        try (WarehouseLoad load = loader.begin(TENANT, "job-1", "m", "c", null)) {
             for (String[] row : numbered(10)) {
                 load.add(row[0], row[1], row[2], row[3]);
             }
@@ -284,7 +290,7 @@ class WarehouseLoaderTest {
         rows[0] = row("SKU-0", "changed", "0.50", "0");   // would be an update
         rows[20] = row("SKU-20", "t", "1", "12.5");       // not an integer: COPY rejects it
 
-        WarehouseLoad load = loader.begin("job-2", "m", "c", "EU");
+        WarehouseLoad load = loader.begin(TENANT, "job-2", "m", "c", "EU");
         assertThatThrownBy(() -> {
             for (String[] row : rows) {
                 load.add(row[0], row[1], row[2], row[3]);
@@ -304,7 +310,7 @@ class WarehouseLoaderTest {
     void aValueOnlyTheServerRejectsRollsBackAtCommit() throws SQLException {
         load("job-1", "m", "c", null, numbered(2));
         List<List<String>> before = schema.snapshot();
-        try (WarehouseLoad load = loader.begin("job-2", "m", "c", null)) {
+        try (WarehouseLoad load = loader.begin(TENANT, "job-2", "m", "c", null)) {
             for (String[] row : numbered(10)) {
                 load.add(row[0], "changed", row[2], row[3]);
             }
@@ -319,7 +325,7 @@ class WarehouseLoaderTest {
             "NaN|1", "Infinity|1", "1e3|1", "0x1F|1", "1_000|1", ".5|1", "12.|1", "1,50|1", "' 12.50'|1", "--1|1",
             "1|1.0", "1|1e3", "1|0x1F", "1|1_000", "1|+", "1|NaN"})
     void numbersThatAreNotPlainNotationAreRefusedWhenAdded(String price, String quantity) throws SQLException {
-        try (WarehouseLoad load = loader.begin("job-1", "m", "c", null)) {
+        try (WarehouseLoad load = loader.begin(TENANT, "job-1", "m", "c", null)) {
             load.add("a", "fine", "1.00", "1");
             assertThatThrownBy(() -> load.add("b", "t", price, quantity))
                     .isInstanceOf(SQLException.class)
@@ -336,7 +342,7 @@ class WarehouseLoaderTest {
         load("job-1", "m", "c", null, numbered(3));
         List<List<String>> before = schema.snapshot();
 
-        WarehouseLoad load = loader.begin("job-2", "m", "c", null);
+        WarehouseLoad load = loader.begin(TENANT, "job-2", "m", "c", null);
         for (String[] row : numbered(10)) {
             load.add(row[0], "changed", row[2], row[3]);
         }
@@ -349,7 +355,7 @@ class WarehouseLoaderTest {
 
     @Test
     void nothingIsVisibleBeforeCommit() throws SQLException {
-        try (WarehouseLoad load = loader.begin("job-1", "m", "c", null)) {
+        try (WarehouseLoad load = loader.begin(TENANT, "job-1", "m", "c", null)) {
             for (String[] row : numbered(10)) {
                 load.add(row[0], row[1], row[2], row[3]);
             }
@@ -363,18 +369,18 @@ class WarehouseLoaderTest {
 
     @Test
     void textPostgresCannotStoreFailsTheLoadBeforeItIsSent() throws SQLException {
-        try (WarehouseLoad load = loader.begin("job-1", "m", "c", null)) {
+        try (WarehouseLoad load = loader.begin(TENANT, "job-1", "m", "c", null)) {
             load.add("a", "fine", "1", "1");
             assertThatThrownBy(() -> load.add("b", "nul\u0000here", "1", "1"))
                     .isInstanceOf(SQLException.class)
                     .hasMessageContaining("row 2")
                     .extracting(e -> ((SQLException) e).getSQLState()).isEqualTo("22021");
         }
-        try (WarehouseLoad load = loader.begin("job-1", "m", "c", null)) {
+        try (WarehouseLoad load = loader.begin(TENANT, "job-1", "m", "c", null)) {
             assertThatThrownBy(() -> load.add("b", "lone \ud800 surrogate", "1", "1"))
                     .isInstanceOf(SQLException.class).hasMessageContaining("surrogate");
         }
-        try (WarehouseLoad load = loader.begin("job-1", "m", "c", null)) {
+        try (WarehouseLoad load = loader.begin(TENANT, "job-1", "m", "c", null)) {
             assertThatThrownBy(() -> load.add(" ", "no sku", "1", "1"))
                     .isInstanceOf(SQLException.class).hasMessageContaining("sku is required");
         }
@@ -395,12 +401,16 @@ class WarehouseLoaderTest {
         // The other merge is played by a transaction holding the marketplace's lock, inserting a sku this load has too.
         try (Connection other = schema.connect()) {
             other.setAutoCommit(false);
-            try (Statement s = other.createStatement()) {
-                s.execute("SELECT pg_advisory_xact_lock(hashtext('warehouse_listings'), hashtext('m'))");
-                s.execute("INSERT INTO warehouse_listings (marketplace, sku, category, title, price, quantity,"
-                        + " source_job_id) VALUES ('m', 'SKU-1', 'c', 'Item 1', 1.50, 1, 'other-job')");
+            try (PreparedStatement lock = other.prepareStatement(WarehouseLoad.LOCK_TENANT_MARKETPLACE);
+                 Statement s = other.createStatement()) {
+                lock.setString(1, TENANT);
+                lock.setString(2, "m");
+                lock.execute();
+                s.execute("INSERT INTO warehouse_listings (tenant_id, marketplace, sku, category, title, price,"
+                        + " quantity, source_job_id) VALUES ('" + TENANT + "', 'm', 'SKU-1', 'c', 'Item 1', 1.50, 1,"
+                        + " 'other-job')");
             }
-            WarehouseLoad load = loader.begin("job-1", "m", "c", null);
+            WarehouseLoad load = loader.begin(TENANT, "job-1", "m", "c", null);
             for (String[] row : numbered(3)) {
                 load.add(row[0], row[1], row[2], row[3]);
             }
@@ -423,15 +433,13 @@ class WarehouseLoaderTest {
                 List.of("SKU-0", "job-1"), List.of("SKU-1", "other-job"), List.of("SKU-2", "job-1"));
     }
 
-    private static void awaitAdvisoryLockWaiter() throws SQLException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    private static void awaitAdvisoryLockWaiter() {
         // two-key advisory locks show their keys as oids: the int4 hashes read unsigned
         String waiters = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
                 + " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
                 + " AND classid::bigint = hashtext('warehouse_listings')::bigint & 4294967295"
-                + " AND objid::bigint = hashtext('m')::bigint & 4294967295";
-        while (schema.queryLong(waiters) == 0) {
-            assertThat(System.nanoTime()).as("the load never waited for the marketplace lock").isLessThan(deadline);
-        }
+                + " AND objid::bigint = hashtext('" + TENANT + "/m')::bigint & 4294967295";
+        await("the load waiting for the tenant's marketplace lock").atMost(Duration.ofSeconds(20))
+                .pollInterval(Duration.ofMillis(20)).until(() -> schema.queryLong(waiters) > 0);
     }
 }

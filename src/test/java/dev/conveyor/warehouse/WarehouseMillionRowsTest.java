@@ -35,7 +35,7 @@ class WarehouseMillionRowsTest {
         long started = System.nanoTime();
         long streamedAt;
         LoadReport report;
-        try (WarehouseLoad load = loader.begin("job-big", "amazon", "books", "EU")) {
+        try (WarehouseLoad load = loader.begin("acme", "job-big", "amazon", "books", "EU")) {
             for (int i = 0; i < ROWS; i++) {
                 // the repeat gets a different title, and being later in the file it must win
                 boolean repeat = i % REPEATS_EVERY == REPEATS_EVERY - 1;

@@ -25,10 +25,14 @@ import org.postgresql.ds.PGSimpleDataSource;
 import dev.conveyor.support.TestDatabase;
 
 /**
- * A schema of its own for one test class on the test PostgreSQL, with V2's migration run in it; dropped on close.
+ * A schema of its own for one test class on the test PostgreSQL, with the warehouse's migrations (V2, V8) run in it;
+ * dropped on close.
  * Its {@link #dataSource()} counts connections, so tests can check a load always gives its connection back.
  */
 final class WarehouseSchema implements AutoCloseable {
+
+    /** The migrations that make warehouse_listings what it is, in order; no other table is needed. */
+    private static final String[] MIGRATIONS = {"V2__warehouse.sql", "V8__warehouse_tenant.sql"};
 
     private final String name;
     private final PGSimpleDataSource raw;
@@ -47,20 +51,24 @@ final class WarehouseSchema implements AutoCloseable {
         ds.setURL(TestDatabase.url());
         ds.setUser(TestDatabase.user());
         ds.setPassword(TestDatabase.password());
-        String migration;
-        try (InputStream in = WarehouseSchema.class.getResourceAsStream("/db/migration/V2__warehouse.sql")) {
-            if (in == null) {
-                throw new IOException("V2__warehouse.sql is not on the classpath");
-            }
-            migration = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
         try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
             s.execute("CREATE SCHEMA " + name);
             s.execute("SET search_path = " + name);
-            s.execute(migration);
+            for (String migration : MIGRATIONS) {
+                s.execute(migration(migration));
+            }
         }
         ds.setCurrentSchema(name);
         return new WarehouseSchema(name, ds);
+    }
+
+    private static String migration(String file) throws IOException {
+        try (InputStream in = WarehouseSchema.class.getResourceAsStream("/db/migration/" + file)) {
+            if (in == null) {
+                throw new IOException(file + " is not on the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     /** Connections to this schema; {@link #openConnections()} says how many are not closed yet. */
@@ -112,7 +120,12 @@ final class WarehouseSchema implements AutoCloseable {
 
     /** The whole table, every column, in key order. */
     List<List<String>> snapshot() throws SQLException {
-        return rows("SELECT * FROM warehouse_listings ORDER BY marketplace, sku");
+        return rows("SELECT * FROM warehouse_listings ORDER BY tenant_id, marketplace, sku");
+    }
+
+    /** One tenant's rows, every column, in key order. */
+    List<List<String>> snapshot(String tenant) throws SQLException {
+        return rows("SELECT * FROM warehouse_listings WHERE tenant_id = '" + tenant + "' ORDER BY marketplace, sku");
     }
 
     @Override
