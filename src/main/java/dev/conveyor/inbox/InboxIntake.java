@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.UUID;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -32,6 +33,7 @@ public class InboxIntake {
     private static final Logger log = LoggerFactory.getLogger(InboxIntake.class);
     static final String DONE = ".done";
     static final String FAILED = ".failed";
+    private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
     private final Path inbox;
     private final InboxFileCheck check;
@@ -46,7 +48,11 @@ public class InboxIntake {
         this.check = new InboxFileCheck(rules, properties.inbox().maxFileBytes());
         this.intake = intake;
         this.json = json;
-        this.tenant = properties.defaultTenant();
+        this.tenant = properties.inbox().tenant();
+        if (tenant == null || !TENANT.matcher(tenant).matches()) {
+            throw new IllegalStateException("conveyor.inbox.tenant (INBOX_TENANT) must be 1-64 letters, digits, "
+                    + "'_', '.' or '-' (was '" + tenant + "')");
+        }
         this.loadToWarehouse = properties.inbox().loadToWarehouse();
         String encoding = System.getProperty("sun.jnu.encoding", "");
         if (!encoding.equalsIgnoreCase("UTF-8")) {
