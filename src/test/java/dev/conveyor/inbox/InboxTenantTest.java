@@ -48,7 +48,9 @@ class InboxTenantTest {
 
     private static JsonNode find(Api api, String... headers) {
         for (JsonNode job : Api.json(api.get("/jobs?limit=500", headers)).get("jobs")) {
-            if ("tenant_mkt".equals(job.get("marketplace").asText())) {
+            // the validation, not the warehouse_load it chains (newest first, so it may be listed first)
+            if ("tenant_mkt".equals(job.get("marketplace").asText())
+                    && "csv_validation".equals(job.get("type").asText())) {
                 return job;
             }
         }
