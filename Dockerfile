@@ -9,6 +9,14 @@ COPY src src
 RUN ./mvnw -B -q -DskipTests package
 
 FROM eclipse-temurin:17-jre
+# The service runs as an unprivileged user with a fixed uid/gid (10001), so a flaw in it is not root in the
+# container, and a host folder bind-mounted as the inbox can be given to that uid (chown 10001:10001 inbox).
+# It owns only what it writes: the data and inbox folders; its jar, configuration and routes stay root's.
+RUN groupadd --system --gid 10001 conveyor \
+    && useradd --system --uid 10001 --gid conveyor --home-dir /app --no-create-home \
+       --shell /usr/sbin/nologin conveyor \
+    && mkdir -p /app/data /app/inbox \
+    && chown conveyor:conveyor /app/data /app/inbox
 WORKDIR /app
 # the service reads application.yaml, routes/ and schemas/ from its working directory
 COPY application.yaml ./
@@ -20,4 +28,5 @@ ENV LC_ALL=C.UTF-8 \
     INBOX_DIR=/app/inbox
 VOLUME ["/app/data", "/app/inbox"]
 EXPOSE 8080
+USER conveyor:conveyor
 ENTRYPOINT ["java", "-XX:MaxRAMPercentage=60", "-jar", "conveyor.jar"]

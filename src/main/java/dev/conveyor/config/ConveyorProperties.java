@@ -102,7 +102,8 @@ public record ConveyorProperties(
             @DefaultValue("1000") long settleMs,
             @DefaultValue("1000") long pollMs,
             @DefaultValue("true") boolean loadToWarehouse,
-            @DefaultValue("10737418240") long maxFileBytes) {
+            @DefaultValue("10737418240") long maxFileBytes,
+            @DefaultValue("default") String tenant) {
     }
 
     /** The job_requests table other systems insert into. */

@@ -8,7 +8,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -21,6 +23,7 @@ import dev.conveyor.validation.RuleSetRepository;
 /**
  * Decides whether a file dropped in the inbox can become a job, and if not, why — in one line a person can
  * act on. Only the head of the file is read here (its header row and first 64 KiB); the rows are the job's.
+ * The file is never reached through a symbolic link.
  */
 final class InboxFileCheck {
 
@@ -58,7 +61,13 @@ final class InboxFileCheck {
         if (!name.toLowerCase(Locale.ROOT).endsWith(".csv")) {
             throw new Rejected("not a .csv file: only <name>.csv files are read from the inbox");
         }
-        long size = Files.size(file);
+        // never through a link: the size and head are the file's own (InboxIntake refuses links before this)
+        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class,
+                LinkOption.NOFOLLOW_LINKS);
+        if (!attributes.isRegularFile()) {
+            throw new Rejected("not a regular file: only files themselves are read from the inbox");
+        }
+        long size = attributes.size();
         if (size == 0) {
             throw new Rejected("empty file (0 bytes): a CSV needs at least a header row");
         }
@@ -95,7 +104,8 @@ final class InboxFileCheck {
     }
 
     private static byte[] readHead(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
+        // O_NOFOLLOW: a file swapped for a link after the checks fails to open instead of being followed
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
             return in.readNBytes(HEAD_BYTES);
         }
     }

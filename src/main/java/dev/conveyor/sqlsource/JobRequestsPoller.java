@@ -2,6 +2,7 @@ package dev.conveyor.sqlsource;
 
 import java.sql.Timestamp;
 import java.util.List;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,11 +23,17 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Takes a bounded batch of NEW job_requests rows and turns each into a job, in one transaction: the rows
  * are locked with {@code FOR UPDATE SKIP LOCKED}, so several pollers (or instances) share the table and no
  * row ever becomes two jobs; a row that cannot be a job is marked REJECTED with the reason.
+ *
+ * <p>A row's job belongs to the tenant in the row's own {@code tenant_id} column (V3: NOT NULL, DEFAULT
+ * 'default'): the table is written by trusted systems with database access, which name the tenant; a
+ * tenant id the HTTP API would refuse is refused here too.
  */
 @Component("jobRequestsPoller")
 public class JobRequestsPoller {
 
     private static final Logger log = LoggerFactory.getLogger(JobRequestsPoller.class);
+    /** The same rule as X-Tenant-Id on the HTTP API. */
+    private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
     private final JdbcTemplate jdbc;
     private final JobIntake intake;
@@ -78,6 +85,13 @@ public class JobRequestsPoller {
     }
 
     private void submit(Row row) {
+        if (row.tenantId() == null || !TENANT.matcher(row.tenantId()).matches()) {
+            String reason = "tenant_id must be 1-64 letters, digits, '_', '.' or '-'";
+            jdbc.update("UPDATE job_requests SET status = 'REJECTED', reject_reason = ?, taken_at = now() "
+                    + "WHERE id = ?", reason, row.id());
+            log.warn("job_requests #{} rejected: {}", row.id(), reason);
+            return;
+        }
         try {
             JsonNode payload = json.readTree(row.payload());
             Submission submission = intake.submit(JobRequest.of(row.tenantId(), "sql", row.type(), payload,

@@ -58,6 +58,29 @@ class JobRequestsTest {
     }
 
     @Test
+    void aRowsJobBelongsToTheTenantInTheRowAndABadTenantIdIsRejected() {
+        long acme = jdbc.queryForObject("INSERT INTO job_requests (tenant_id, type, payload) "
+                + "VALUES ('acme_sql', 'csv_validation', CAST(? AS jsonb)) RETURNING id", Long.class,
+                GOOD_PAYLOAD.replace("sql_mkt", "tenant_sql_mkt"));
+        long untenanted = insert("csv_validation", GOOD_PAYLOAD.replace("sql_mkt", "default_sql_mkt"), null, null);
+        long badTenant = jdbc.queryForObject("INSERT INTO job_requests (tenant_id, type, payload) "
+                + "VALUES ('../evil tenant', 'csv_validation', CAST(? AS jsonb)) RETURNING id", Long.class,
+                GOOD_PAYLOAD);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
+                "SELECT count(*) FROM job_requests WHERE status = 'NEW' AND id IN (?, ?, ?)", Long.class,
+                acme, untenanted, badTenant) == 0);
+
+        assertThat(jdbc.queryForObject("SELECT j.tenant_id FROM jobs j JOIN job_requests r ON r.job_id = j.job_id "
+                + "WHERE r.id = ?", String.class, acme)).isEqualTo("acme_sql");
+        assertThat(jdbc.queryForObject("SELECT j.tenant_id FROM jobs j JOIN job_requests r ON r.job_id = j.job_id "
+                + "WHERE r.id = ?", String.class, untenanted)).isEqualTo("default");
+        assertThat(request(badTenant)).containsEntry("status", "REJECTED");
+        assertThat((String) request(badTenant).get("reject_reason")).startsWith("tenant_id must be");
+        assertThat(request(badTenant).get("job_id")).isNull();
+    }
+
+    @Test
     void twoPollersAtOnceNeverMakeOneRowTwoJobs() throws Exception {
         int rows = 300;
         jdbc.update("INSERT INTO job_requests (type, payload) SELECT 'csv_validation', CAST(? AS jsonb) "
