@@ -25,10 +25,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Hawtio as production runs it: {@code hawtio.authenticationEnabled} on (HAWTIO_AUTHENTICATION_ENABLED=true).
- * The console sends strangers to its login page and Jolokia refuses them, while a user of the JAAS realm named
- * by {@code hawtio.realm}, holding one of {@code hawtio.roles}, gets in. Health and Prometheus metrics are not
- * Hawtio's and stay open to the scraper. JMX on as in the service (Camel's test support turns it off by default).
+ * Hawtio pointed at a JAAS realm of the operator's own ({@code hawtio.realm}, HAWTIO_REALM) instead of the API
+ * keys: the console sends strangers to its login page and Jolokia refuses them, while a user of that realm,
+ * holding one of {@code hawtio.roles}, gets in. The health probes are not Hawtio's and stay open to anyone.
+ * JMX on as in the service (Camel's test support turns it off by default).
  */
 @ConveyorIntegrationTest
 @AutoConfigureObservability
@@ -73,7 +73,7 @@ class HawtioAuthenticationTest {
 
     @BeforeEach
     void setUp() {
-        api = new Api(port);
+        api = new Api(port, null);
     }
 
     @Test
@@ -99,13 +99,15 @@ class HawtioAuthenticationTest {
     }
 
     @Test
-    void healthAndPrometheusStayOpenToTheScraper() {
+    void theProbesStayOpenAndMetricsTakeAReaderKey() {
         // readiness is DOWN until every polling consumer (the inbox's) has polled once: wait for that
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            HttpResponse<String> health = api.get("/actuator/health");
-            assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
+            HttpResponse<String> readiness = api.get("/actuator/health/readiness");
+            assertThat(readiness.statusCode()).as(readiness.body()).isEqualTo(200);
         });
-        HttpResponse<String> metrics = api.get("/actuator/prometheus");
+        assertThat(api.get("/actuator/health/liveness").statusCode()).isEqualTo(200);
+        assertThat(api.get("/actuator/prometheus").statusCode()).isEqualTo(401);
+        HttpResponse<String> metrics = api.as(dev.conveyor.support.TestKeys.ADMIN).get("/actuator/prometheus");
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body()).contains("camel_exchanges_total{");
     }
