@@ -72,8 +72,6 @@ public class ApiKeysApi {
         view.put("key", issued.secret());
         respond(exchange, 201, view);
         exchange.getMessage().setHeader("Location", "/admin/api-keys/" + issued.key().keyId());
-        // the secret must not stay in a cache on its way to the admin
-        exchange.getMessage().setHeader("Cache-Control", "no-store");
     }
 
     /** GET /admin/api-keys: every key, revoked ones included, without secrets. */
