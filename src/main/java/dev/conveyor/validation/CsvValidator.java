@@ -148,11 +148,11 @@ public final class CsvValidator {
                 readHeader();
                 if (reportWriter != null) {
                     report = new CSVPrinter(reportWriter, REPORT);
-                    report.print("row");
+                    report.print(SpreadsheetSafe.cell("row"));
                     for (ColumnRule column : columns) {
-                        report.print(column.name());
+                        report.print(SpreadsheetSafe.cell(column.name()));
                     }
-                    report.print("errors");
+                    report.print(SpreadsheetSafe.cell("errors"));
                     report.println();
                 }
                 for (CSVRecord record; (record = next()) != null; ) {
@@ -338,16 +338,16 @@ public final class CsvValidator {
                     + " characters (conveyor.validation.max-field-chars)";
         }
 
-        /** The current error row in the report. */
+        /** The current error row in the report, every cell made safe to open in a spreadsheet. */
         private void reportRow(long row) throws IOException {
             if (report == null) {
                 return;
             }
             report.print(row);
             for (String value : values) {
-                report.print(value);
+                report.print(SpreadsheetSafe.cell(value));
             }
-            report.print(rowMessages);
+            report.print(SpreadsheetSafe.cell(rowMessages.toString()));
             report.println();
             rowMessages.setLength(0);
         }
