@@ -120,6 +120,37 @@ final class CsvLimitReader extends Reader {
     private int filter(char[] cbuf, int from, int to) {
         int out = from;
         for (int i = from; i < to; i++) {
+            if (dropping == null && (state == UNQUOTED || state == QUOTED)) {
+                // fast path for the common case, a run of plain characters inside a field within its limits: they
+                // change no state, only the counts (this keeps the reader's cost small next to the parser's)
+                int end = (int) Math.min(to, i + Math.min(maxFieldChars - fieldChars, maxRecordChars - recordChars));
+                int j = i;
+                if (state == UNQUOTED) {
+                    while (j < end) {
+                        char c = cbuf[j];
+                        if (c == ',' || c == '\r' || c == '\n') {
+                            break;
+                        }
+                        j++;
+                    }
+                } else {
+                    while (j < end && cbuf[j] != '"') {
+                        j++;
+                    }
+                }
+                int run = j - i;
+                if (run > 0) {
+                    if (out != i) {
+                        System.arraycopy(cbuf, i, cbuf, out, run);
+                    }
+                    out += run;
+                    fieldChars += run;
+                    recordChars += run;
+                    previousCr = cbuf[j - 1] == '\r';
+                    i = j - 1;
+                    continue;
+                }
+            }
             char c = cbuf[i];
             int before = state;
             boolean lineEnd = false;
