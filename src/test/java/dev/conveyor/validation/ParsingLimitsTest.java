@@ -175,7 +175,7 @@ class ParsingLimitsTest {
      * rows after it. The timeout only guards against a hang; it is no performance bound.
      */
     @Test
-    void aThreeHundredMegabyteFieldIsReadWithoutBeingHeld() {
+    void aThreeHundredMegabyteFieldMadeLazilyEndsAsAnErrorRowAndTheNextRowIsRead() {
         long fieldBytes = 300L * 1024 * 1024;
         InputStream csv = new SequenceInputStream(java.util.Collections.enumeration(List.of(
                 bytes(HEADER + "SKU-1,"), new RepeatedByte((byte) 'a', fieldBytes), bytes(",1,1\nSKU-2,ok,2,2\n"))));
