@@ -89,10 +89,17 @@ public record ConveyorProperties(
             Long minPayloadBytes) {
     }
 
+    /**
+     * Validation tuning and the reading limits: the longest field and row read (characters), and the most digits
+     * of a decimal or integer value; each refuses a row before it can cost memory or CPU out of proportion.
+     */
     public record Validation(
             @DefaultValue("") String rulesDir,
             @DefaultValue("20") int firstErrors,
-            @DefaultValue("10000") int progressEveryRows) {
+            @DefaultValue("10000") int progressEveryRows,
+            @DefaultValue("65536") int maxFieldChars,
+            @DefaultValue("1048576") int maxRecordChars,
+            @DefaultValue("40") int maxNumberDigits) {
     }
 
     /** The watched folder: {@code <dir>/<marketplace>/<category>[/<region>]/<name>.csv}. */

@@ -98,7 +98,9 @@ public class JobLifecycle {
 
     public Optional<Job> finish(Job running, JobOutcome outcome) {
         if (outcome.status() == JobStatus.FAILED) {
-            return fail(running, outcome.errorMessage(), "JobFailed", outcome.result(), outcome.metrics());
+            // a run that failed on its rows keeps its counts and its report (GET /jobs/{id}/report): they say why
+            return fail(running, outcome.errorMessage(), "JobFailed", outcome.result(), outcome.resultUrl(),
+                    outcome.metrics());
         }
         return commits.execute(status -> {
             Optional<Job> done = store.complete(running.jobId(), outcome.status(), toJson(outcome.result()),
@@ -112,10 +114,16 @@ public class JobLifecycle {
 
     public Optional<Job> fail(Job running, String failure, String errorClass, Map<String, Object> result,
                               Map<String, Object> metrics) {
+        return fail(running, failure, errorClass, result, null, metrics);
+    }
+
+    /** As above, with the report the failed run wrote ({@code resultUrl}), or null when it wrote none. */
+    public Optional<Job> fail(Job running, String failure, String errorClass, Map<String, Object> result,
+                              String resultUrl, Map<String, Object> metrics) {
         String message = messageOr(failure);
         Map<String, Object> entry = errorEntry(running, errorClass, message);
         return commits.execute(status -> {
-            Optional<Job> failed = store.fail(running.jobId(), message, toJson(entry), toJson(result));
+            Optional<Job> failed = store.fail(running.jobId(), message, toJson(entry), toJson(result), resultUrl);
             failed.ifPresent(job -> telemetry.emit(JobEvents.of(EventType.FAILED, job,
                     withProcessingTime(job, metrics), Map.of("type", errorClass, "message", message))));
             failed.ifPresent(job -> this.metrics.jobFinished(job, metrics));

@@ -199,18 +199,23 @@ public class JobStore {
                 .stream().findFirst();
     }
 
-    /** Ends a RUNNING job as FAILED, appending one entry to its error history. */
-    public Optional<Job> fail(String jobId, String errorMessage, String errorEntryJson, String resultJson) {
+    /**
+     * Ends a RUNNING job as FAILED, appending one entry to its error history. {@code resultUrl} is the report a
+     * failed run wrote (a validation whose rows failed), or null: a run that failed without one leaves none, and
+     * a report an earlier run left (the job retried by hand) is no longer its report.
+     */
+    public Optional<Job> fail(String jobId, String errorMessage, String errorEntryJson, String resultJson,
+                              String resultUrl) {
         return jdbc.query("""
                 UPDATE jobs SET status = 'FAILED', error_message = :message,
                                 errors = errors || jsonb_build_array(CAST(:entry AS jsonb)),
-                                result = coalesce(CAST(:result AS jsonb), result),
+                                result = coalesce(CAST(:result AS jsonb), result), result_url = :resultUrl,
                                 lease_until = NULL, completed_at = now(), updated_at = now()
                 WHERE job_id = :jobId AND status = 'RUNNING'
                 RETURNING *
                 """, new MapSqlParameterSource("jobId", jobId).addValue("message", errorMessage)
-                .addValue("entry", errorEntryJson).addValue("result", resultJson), JobStore::map)
-                .stream().findFirst();
+                .addValue("entry", errorEntryJson).addValue("result", resultJson).addValue("resultUrl", resultUrl),
+                JobStore::map).stream().findFirst();
     }
 
     /** A failed attempt that will be tried again: RETRYING, due after the backoff, its error recorded. */

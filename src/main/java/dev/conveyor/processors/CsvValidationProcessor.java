@@ -59,9 +59,13 @@ public class CsvValidationProcessor implements JobProcessor {
         this.reportsDir = properties.reportsDir();
         this.spoolDir = WarehouseLoadProcessor.spoolDir(properties);
         this.spoolValidRows = spool.spoolValidRows();
-        this.options = ValidationOptions.defaults()
-                .withMaxErrors(properties.validation().firstErrors())
-                .withProgressInterval(properties.validation().progressEveryRows());
+        this.options = optionsOf(properties.validation());
+    }
+
+    /** The validator's options as configured under {@code conveyor.validation}, limits included. */
+    static ValidationOptions optionsOf(ConveyorProperties.Validation validation) {
+        return new ValidationOptions(validation.firstErrors(), validation.progressEveryRows(),
+                validation.maxFieldChars(), validation.maxRecordChars(), validation.maxNumberDigits());
     }
 
     @Override

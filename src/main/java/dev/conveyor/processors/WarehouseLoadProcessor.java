@@ -54,8 +54,8 @@ public class WarehouseLoadProcessor implements JobProcessor {
         this.rules = rules;
         this.files = files;
         this.loader = loader;
-        this.options = ValidationOptions.defaults().withMaxErrors(0)
-                .withProgressInterval(properties.validation().progressEveryRows());
+        // the same limits as the validation, so a file re-read here keeps the rows its validation kept
+        this.options = CsvValidationProcessor.optionsOf(properties.validation()).withMaxErrors(0);
         this.spoolDir = spoolDir(properties);
         // three beats per lease: one late beat on a busy machine still leaves the lease standing
         this.heartbeat = Duration.ofSeconds(properties.worker().leaseSeconds()).dividedBy(3);

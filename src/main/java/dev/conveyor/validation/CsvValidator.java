@@ -104,8 +104,16 @@ public final class CsvValidator {
         private final List<RowIssue> firstErrors = new ArrayList<>();
         private final StringBuilder rowMessages = new StringBuilder();
 
+        private final int maxNumberDigits = options.maxNumberDigits();
+
         private CSVPrinter report;
         private CSVParser parser;
+        private CsvLimitReader limits;
+        /** Set by {@link #next()} when the record it returned was cut short at a limit. */
+        private CsvLimitReader.Overflow overflow;
+        /** Line breaks the parser never saw (inside dropped text), added to its line count. */
+        private long droppedLines;
+        private String[] headerNames = new String[0];
         private Iterator<CSVRecord> records;
         private int headerSize;
         private boolean headerDone;
@@ -131,22 +139,27 @@ public final class CsvValidator {
         }
 
         ValidationReport execute(InputStream csv) throws IOException {
-            try (CSVParser p = CSVParser.builder().setReader(new StrictUtf8Reader(csv)).setFormat(CSV).get()) {
+            // the limits are enforced below the parser, which would otherwise hold a whole field however long
+            // (see CsvLimitReader)
+            limits = new CsvLimitReader(new StrictUtf8Reader(csv), options.maxFieldChars(), options.maxRecordChars());
+            try (CSVParser p = CSVParser.builder().setReader(limits).setFormat(CSV).get()) {
                 parser = p;
                 records = p.iterator();
                 readHeader();
                 if (reportWriter != null) {
                     report = new CSVPrinter(reportWriter, REPORT);
-                    report.print("row");
+                    report.print(SpreadsheetSafe.cell("row"));
                     for (ColumnRule column : columns) {
-                        report.print(column.name());
+                        report.print(SpreadsheetSafe.cell(column.name()));
                     }
-                    report.print("errors");
+                    report.print(SpreadsheetSafe.cell("errors"));
                     report.println();
                 }
                 for (CSVRecord record; (record = next()) != null; ) {
                     String[] raw = record.values();
-                    if (!isBlank(raw)) {
+                    if (overflow != null) {
+                        tooLong(raw, overflow);
+                    } else if (!isBlank(raw)) {
                         row(raw);
                     }
                 }
@@ -165,6 +178,9 @@ public final class CsvValidator {
                     throw new CsvFormatException("file is empty: no header row");
                 }
                 raw = record.values();
+                if (overflow != null) {
+                    throw new CsvFormatException("the header row is too long: " + overflowMessage(overflow));
+                }
             } while (isBlank(raw));
             headerSize = raw.length;
             List<String> found = new ArrayList<>(raw.length);
@@ -194,6 +210,7 @@ public final class CsvValidator {
             if (!missing.isEmpty() || !duplicated.isEmpty()) {
                 throw headerError(missing, duplicated, found);
             }
+            headerNames = found.toArray(new String[0]);
             headerDone = true;
         }
 
@@ -251,7 +268,9 @@ public final class CsvValidator {
                         errors++;
                         errorCounts[c]++;
                         if (wantMessages()) {
-                            issue(row, columns[c].name(), finding.message(columns[c], v));
+                            issue(row, columns[c].name(), finding == Finding.TOO_MANY_DIGITS
+                                    ? finding.message(columns[c], v, maxNumberDigits)
+                                    : finding.message(columns[c], v));
                         }
                     } else if (!v.isEmpty()) {
                         int w = warnings(c, v);
@@ -262,15 +281,7 @@ public final class CsvValidator {
             }
             if (errors > 0) {
                 errorRows++;
-                if (report != null) {
-                    report.print(row);
-                    for (String value : values) {
-                        report.print(value);
-                    }
-                    report.print(rowMessages);
-                    report.println();
-                    rowMessages.setLength(0);
-                }
+                reportRow(row);
             } else {
                 valid++;
                 if (warnings > 0) {
@@ -284,6 +295,61 @@ public final class CsvValidator {
             if (progress != null && row % progressInterval == 0) {
                 progress.onProgress(row);
             }
+        }
+
+        /**
+         * A record cut short at a limit ({@link CsvLimitReader}): an error row whatever its fields, with the
+         * limit as its reason. Its values in the report are cut, so the report never echoes an oversized field.
+         */
+        private void tooLong(String[] raw, CsvLimitReader.Overflow cut) throws IOException {
+            long row = ++total;
+            int column = -1;
+            if (cut.limit == CsvLimitReader.Limit.FIELD) {
+                for (int c = 0; c < columns.length; c++) {
+                    if (index[c] == cut.field - 1) {
+                        column = c;
+                    }
+                }
+            }
+            for (int c = 0; c < columns.length; c++) {
+                int i = index[c];
+                values[c] = i >= 0 && i < raw.length ? Finding.cut(raw[i].trim()) : "";
+            }
+            errorRows++;
+            errorCounts[column < 0 ? columns.length : column]++;
+            if (wantMessages()) {
+                issue(row, column < 0 ? RowIssue.ROW_FIELD : columns[column].name(), overflowMessage(cut));
+            }
+            reportRow(row);
+            if (progress != null && row % progressInterval == 0) {
+                progress.onProgress(row);
+            }
+        }
+
+        private String overflowMessage(CsvLimitReader.Overflow cut) {
+            if (cut.limit == CsvLimitReader.Limit.RECORD) {
+                return "row is longer than " + limits.maxRecordChars()
+                        + " characters (conveyor.validation.max-record-chars)";
+            }
+            int i = cut.field - 1;
+            String name = i < headerNames.length && !headerNames[i].isEmpty()
+                    ? " (" + Finding.cut(headerNames[i]) + ")" : "";
+            return "field " + cut.field + name + " is longer than " + limits.maxFieldChars()
+                    + " characters (conveyor.validation.max-field-chars)";
+        }
+
+        /** The current error row in the report, every cell made safe to open in a spreadsheet. */
+        private void reportRow(long row) throws IOException {
+            if (report == null) {
+                return;
+            }
+            report.print(row);
+            for (String value : values) {
+                report.print(SpreadsheetSafe.cell(value));
+            }
+            report.print(SpreadsheetSafe.cell(rowMessages.toString()));
+            report.println();
+            rowMessages.setLength(0);
         }
 
         private boolean wantMessages() {
@@ -309,9 +375,15 @@ public final class CsvValidator {
             }
             switch (rule.type()) {
                 case DECIMAL, INTEGER -> {
+                    // the shape check is one linear pass over characters, no arithmetic; the digit cap comes
+                    // before anything reads the value as a number: BigDecimal's parsing is quadratic in the digits
+                    // (600k of them took 8 s of CPU)
                     int shape = Numbers.shape(v);
                     if (shape == Numbers.NOT_A_NUMBER) {
                         return rule.type() == ColumnType.DECIMAL ? Finding.NOT_DECIMAL : Finding.NOT_INTEGER;
+                    }
+                    if (Numbers.tooManyDigits(v, maxNumberDigits)) {
+                        return Finding.TOO_MANY_DIGITS;
                     }
                     if (shape == Numbers.FRACTION && rule.type() == ColumnType.INTEGER) {
                         return Finding.NOT_WHOLE;
@@ -379,8 +451,12 @@ public final class CsvValidator {
                     return null;
                 }
                 CSVRecord record = records.next();
+                overflow = limits.take(record.getRecordNumber());
+                if (overflow != null) {
+                    droppedLines += overflow.droppedLineBreaks;
+                }
                 rowStartLine = lastLine + 1;
-                lastLine = parser.getCurrentLineNumber();
+                lastLine = parser.getCurrentLineNumber() + droppedLines;
                 return record;
             } catch (UncheckedIOException e) {
                 throw translate(e.getCause());

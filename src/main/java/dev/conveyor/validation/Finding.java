@@ -10,6 +10,7 @@ enum Finding {
     NOT_DECIMAL,
     NOT_INTEGER,
     NOT_WHOLE,
+    TOO_MANY_DIGITS,
     BELOW_MIN,
     NOT_ABOVE_MIN,
     ABOVE_MAX,
@@ -23,10 +24,21 @@ enum Finding {
     /** Longest value quoted in a message before it is cut with "...". */
     static final int MAX_QUOTED = 50;
 
+    /** The message of {@link #TOO_MANY_DIGITS}, which needs the limit. */
+    String message(ColumnRule rule, String value, int maxDigits) {
+        if (this != TOO_MANY_DIGITS) {
+            return message(rule, value);
+        }
+        return rule.name() + ": not a number of at most " + maxDigits + " digits (" + value.length()
+                + " characters, conveyor.validation.max-number-digits)";
+    }
+
     String message(ColumnRule rule, String value) {
         String field = rule.name() + ": ";
         return switch (this) {
             case OK -> throw new IllegalStateException("no message for OK");
+            case TOO_MANY_DIGITS -> field + "not a number of at most the allowed digits (" + value.length()
+                    + " characters)";
             case REQUIRED -> field + "is required";
             case NOT_DECIMAL -> field + quote(value) + " is not a decimal";
             case NOT_INTEGER -> field + quote(value) + " is not an integer";

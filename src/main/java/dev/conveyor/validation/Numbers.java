@@ -46,9 +46,35 @@ final class Numbers {
         return i == n && i > fractionStart ? FRACTION : NOT_A_NUMBER;
     }
 
-    /** The value of a string {@link #shape} accepted; without parsing text when it has at most 18 digits. */
+    /**
+     * True if {@code s} has more than {@code maxDigits} digits, decided without reading more than
+     * {@code maxDigits + 2} characters: a longer string is refused on its length alone (a sign and a point are the
+     * only non-digits a number may have), so a 600k-character value costs nothing.
+     */
+    static boolean tooManyDigits(String s, int maxDigits) {
+        int n = s.length();
+        if (n > maxDigits + 2) {
+            return true;
+        }
+        int digits = 0;
+        for (int i = 0; i < n; i++) {
+            if (isDigit(s.charAt(i))) {
+                digits++;
+            }
+        }
+        return digits > maxDigits;
+    }
+
+    /**
+     * The value of a string {@link #shape} accepted; without parsing text when it has at most 18 digits. Callers
+     * check {@link #tooManyDigits} first; longer text than any allowed cap is refused here too, so a value that
+     * slipped past can never cost quadratic time in BigDecimal's parser.
+     */
     static BigDecimal toBigDecimal(String s) {
         int n = s.length();
+        if (n > ValidationOptions.MAX_NUMBER_DIGITS_CEILING + 2) {
+            throw new IllegalArgumentException("number of " + n + " characters: over any digit limit");
+        }
         int i = 0;
         boolean negative = false;
         char first = s.charAt(0);

@@ -24,4 +24,18 @@ class NumbersTest {
         BigDecimal fast = Numbers.toBigDecimal(text);
         assertThat(fast).isEqualTo(new BigDecimal(text));   // equals: same value AND same scale
     }
+
+    @ParameterizedTest
+    @CsvSource({"1234567890,10,false", "12345678901,10,true", "-12345.67890,10,false", "-12345.678901,10,true",
+            "+1234567890.,10,false", "abcdefghijklmnop,10,true", "'',10,false"})
+    void tooManyDigitsCountsDigitsAndRefusesLongTextOnItsLength(String text, int max, boolean expected) {
+        assertThat(Numbers.tooManyDigits(text, max)).isEqualTo(expected);
+    }
+
+    @org.junit.jupiter.api.Test
+    void toBigDecimalRefusesTextLongerThanAnyDigitCapInsteadOfParsingIt() {
+        String huge = "9".repeat(600_000);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Numbers.toBigDecimal(huge))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("600000 characters");
+    }
 }
