@@ -1,0 +1,188 @@
+package dev.conveyor.security;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.support.Api;
+import dev.conveyor.support.ConveyorIntegrationTest;
+import org.apache.camel.CamelContext;
+import org.apache.camel.ServiceStatus;
+import org.apache.camel.test.spring.junit5.DisableJmx;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Jolokia behind Hawtio on a default start (Hawtio's login on), replayed as the attacks of the security review:
+ * no login, a reader key, and then an operator who tries everything beyond reading and starting or stopping a
+ * route: the CamelContext's send/request operations (a file anywhere, configuration secrets), DiagnosticCommand,
+ * HotSpotDiagnostic, attribute writes, a GET that stops a route, the JMX proxy, a page of another origin.
+ */
+@ConveyorIntegrationTest
+@DisableJmx(false)
+class JolokiaSecurityTest {
+
+    static final String ROUTE = "org.apache.camel:context=conveyor,type=routes,name=\\\"metrics-sampler\\\"";
+    static final String CONTEXT = "org.apache.camel:context=conveyor,type=context,name=\\\"conveyor\\\"";
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    CamelContext camel;
+
+    @TempDir
+    Path outside;
+
+    Api admin;
+    Api anonymous;
+    String operatorBasic;
+
+    @BeforeEach
+    void setUp() {
+        admin = new Api(port);
+        anonymous = new Api(port, null);
+        operatorBasic = basic("ops", key("operator"));
+    }
+
+    String key(String role) {
+        HttpResponse<String> made = admin.postJson("/admin/api-keys",
+                "{\"name\":\"" + role + "\",\"tenant_id\":\"default\",\"role\":\"" + role + "\"}");
+        return Api.json(made).get("key").asText();
+    }
+
+    static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    HttpResponse<String> jolokia(String body, String... headers) {
+        String[] all = new String[headers.length + 2];
+        all[0] = "Authorization";
+        all[1] = operatorBasic;
+        System.arraycopy(headers, 0, all, 2, headers.length);
+        return anonymous.postJson("/actuator/jolokia", body, all);
+    }
+
+    /** Jolokia answers 200 with the outcome inside; a refused request says so in its error. */
+    static void assertForbidden(HttpResponse<String> response) {
+        JsonNode answer = Api.json(response);
+        assertThat(answer.path("status").asInt()).as(response.body()).isEqualTo(403);
+        assertThat(answer.path("error").asText()).contains("forbidden");
+        assertThat(answer.has("value")).isFalse();
+    }
+
+    @Test
+    void strangersAndReaderKeysGetNothing() {
+        String version = "{\"type\":\"version\"}";
+        assertThat(anonymous.postJson("/actuator/jolokia", version).statusCode()).isEqualTo(403);
+        assertThat(anonymous.get("/actuator/jolokia/version").statusCode()).isEqualTo(403);
+        assertThat(anonymous.postJson("/actuator/jolokia", version, "Authorization", basic("ops", key("reader")))
+                .statusCode()).isEqualTo(403);
+        assertThat(anonymous.postJson("/actuator/jolokia", version, "Authorization", basic("ops", "wrong-key"))
+                .statusCode()).isEqualTo(403);
+        HttpResponse<String> console = anonymous.get("/actuator/hawtio/");
+        assertThat(console.statusCode()).isEqualTo(302);
+        assertThat(console.headers().firstValue("Location")).hasValueSatisfying(location ->
+                assertThat(location).contains("/actuator/hawtio/login"));
+    }
+
+    @Test
+    void hawtiosLoginTakesOperatorKeysOnly() {
+        assertThat(anonymous.postJson("/actuator/hawtio/auth/login",
+                "{\"username\":\"ops\",\"password\":\"" + key("reader") + "\"}").statusCode()).isNotEqualTo(200);
+        assertThat(anonymous.postJson("/actuator/hawtio/auth/login",
+                "{\"username\":\"ops\",\"password\":\"" + key("operator") + "\"}").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void anOperatorReadsAndStartsOrStopsRoutes() {
+        HttpResponse<String> read = jolokia("{\"type\":\"read\",\"mbean\":\"" + ROUTE + "\",\"attribute\":\"State\"}");
+        assertThat(Api.json(read).get("value").asText()).as(read.body()).isEqualTo("Started");
+
+        assertThat(Api.json(jolokia("{\"type\":\"exec\",\"mbean\":\"" + ROUTE + "\",\"operation\":\"stop()\"}"))
+                .get("status").asInt()).isEqualTo(200);
+        assertThat(camel.getRouteController().getRouteStatus("metrics-sampler")).isEqualTo(ServiceStatus.Stopped);
+        assertThat(Api.json(jolokia("{\"type\":\"exec\",\"mbean\":\"" + ROUTE + "\",\"operation\":\"start\"}"))
+                .get("status").asInt()).isEqualTo(200);
+        assertThat(camel.getRouteController().getRouteStatus("metrics-sampler")).isEqualTo(ServiceStatus.Started);
+    }
+
+    @Test
+    void everythingBeyondThatIsRefused() throws IOException {
+        Path planted = outside.resolve("planted");
+        assertForbidden(jolokia("{\"type\":\"exec\",\"mbean\":\"" + CONTEXT + "\",\"operation\":"
+                + "\"sendStringBody(java.lang.String,java.lang.String)\",\"arguments\":[\"file:" + outside
+                + "?fileName=planted\",\"owned\"]}"));
+        assertThat(Files.exists(planted)).isFalse();
+
+        HttpResponse<String> secret = jolokia("{\"type\":\"exec\",\"mbean\":\"" + CONTEXT + "\",\"operation\":"
+                + "\"requestStringBody(java.lang.String,java.lang.String)\",\"arguments\":"
+                + "[\"bean:environment?method=getProperty('conveyor.security.admin-key')\",\"x\"]}");
+        assertForbidden(secret);
+        assertThat(secret.body()).doesNotContain(dev.conveyor.support.TestKeys.ADMIN);
+
+        assertForbidden(jolokia("{\"type\":\"exec\",\"mbean\":\"com.sun.management:type=DiagnosticCommand\","
+                + "\"operation\":\"jvmtiAgentLoad\",\"arguments\":[[\"/tmp/agent.so\"]]}"));
+        assertForbidden(jolokia("{\"type\":\"exec\",\"mbean\":\"com.sun.management:type=DiagnosticCommand\","
+                + "\"operation\":\"vmFlags\",\"arguments\":[[]]}"));
+        assertForbidden(jolokia("{\"type\":\"read\",\"mbean\":\"com.sun.management:type=HotSpotDiagnostic\","
+                + "\"attribute\":\"DiagnosticOptions\"}"));
+        assertForbidden(jolokia("{\"type\":\"exec\",\"mbean\":\"com.sun.management:type=HotSpotDiagnostic\","
+                + "\"operation\":\"setVMOption\",\"arguments\":[\"PrintConcurrentLocks\",\"true\"]}"));
+        assertForbidden(jolokia("{\"type\":\"write\",\"mbean\":\"java.lang:type=Memory\",\"attribute\":\"Verbose\","
+                + "\"value\":true}"));
+        assertForbidden(jolokia("{\"type\":\"exec\",\"mbean\":\"java.lang:type=Memory\",\"operation\":\"gc()\"}"));
+        assertForbidden(jolokia("{\"type\":\"exec\",\"mbean\":\"" + CONTEXT + "\",\"operation\":\"stop()\"}"));
+        assertThat(camel.getStatus()).isEqualTo(ServiceStatus.Started);
+    }
+
+    @Test
+    void aGetCannotStopARoute() {
+        HttpResponse<String> get = anonymous.get("/actuator/jolokia/exec/" + ROUTE.replace("\\\"", "%22")
+                + "/stop()", "Authorization", operatorBasic);
+        assertThat(Api.json(get).path("status").asInt()).as(get.body()).isNotEqualTo(200);
+        assertThat(camel.getRouteController().getRouteStatus("metrics-sampler")).isEqualTo(ServiceStatus.Started);
+    }
+
+    @Test
+    void theJmxProxyIsNotThere() throws IOException {
+        try (ServerSocket listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            listener.setSoTimeout(2000);
+            HttpResponse<String> proxied = jolokia("{\"type\":\"read\",\"mbean\":\"java.lang:type=Runtime\","
+                    + "\"attribute\":\"Name\",\"target\":{\"url\":\"service:jmx:rmi:///jndi/rmi://127.0.0.1:"
+                    + listener.getLocalPort() + "/jmxrmi\"}}");
+            // no proxy: the request is answered from this JVM, and nothing connects to the address it named
+            assertThat(Api.json(proxied).path("value").asText()).contains(String.valueOf(ProcessHandle.current().pid()));
+            assertThatThrownBy(listener::accept).isInstanceOf(SocketTimeoutException.class);
+        }
+    }
+
+    @Test
+    void aPageOfAnotherOriginIsRefused() {
+        String version = "{\"type\":\"version\"}";
+        HttpResponse<String> foreign = jolokia(version, "Origin", "http://evil.example");
+        assertThat(foreign.statusCode()).isEqualTo(403);
+        assertThat(foreign.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+        assertThat(foreign.body()).doesNotContain("agent");
+
+        HttpResponse<String> own = jolokia(version, "Origin", "http://localhost:" + port);
+        assertThat(Api.json(own).path("status").asInt()).as(own.body()).isEqualTo(200);
+
+        HttpResponse<String> apiFromElsewhere = admin.get("/jobs", "Origin", "http://evil.example");
+        assertThat(apiFromElsewhere.statusCode()).isEqualTo(403);
+        assertThat(apiFromElsewhere.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+    }
+}
