@@ -24,9 +24,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Hawtio as the default configuration serves it (authentication off, for a local run): the console's page at
- * {@code /actuator/hawtio/}, and the Jolokia endpoint it reads Camel's route MBeans through, beside the actuator
- * endpoints that were there before. Camel's test support turns JMX off unless a class asks for it, and the
+ * Hawtio as the default configuration serves it (its login on, the API keys its realm), called the way a script
+ * calls it, with a key as a bearer token rather than through the login form (which HawtioRoutesBrowserIT
+ * covers): the console's page at {@code /actuator/hawtio/}, and the Jolokia endpoint it reads Camel's route MBeans
+ * through, beside the actuator endpoints that were there before. The test services' admin key is one Hawtio
+ * lets in (hawtio.roles: operator, admin). Camel's test support turns JMX off unless a class asks for it, and the
  * running service has it on: {@code @DisableJmx(false)} makes this context like the service.
  */
 @ConveyorIntegrationTest
