@@ -33,22 +33,20 @@ import org.springframework.stereotype.Component;
 
 /**
  * {@code bulk_import}: fetches a CSV from an http(s) URL, or copies it from the configured local directory,
- * into the data directory (streamed, a buffer at a time), then chains its validation and warehouse load.
+ * into the tenant's {@code imports/} (streamed, a buffer at a time), then chains its validation and warehouse load.
  */
 @Component
 public class BulkImportProcessor implements JobProcessor {
 
     public static final String TYPE = "bulk_import";
 
-    private final Path importsDir;
-    private final Path dataDir;
+    private final DataFiles files;
     private final Optional<Path> allowedDir;
     private final HttpClient http;
     private final Duration readTimeout;
 
-    public BulkImportProcessor(ConveyorProperties properties) {
-        this.importsDir = properties.importsDir();
-        this.dataDir = properties.dataDir();
+    public BulkImportProcessor(ConveyorProperties properties, DataFiles files) {
+        this.files = files;
         String allowed = properties.bulkImport().allowedDir();
         this.allowedDir = allowed == null || allowed.isBlank() ? Optional.empty()
                 : Optional.of(Path.of(allowed).toAbsolutePath().normalize());
@@ -79,7 +77,7 @@ public class BulkImportProcessor implements JobProcessor {
     public JobOutcome process(JobContext context) throws IOException, InterruptedException {
         Job job = context.job();
         Object source = source(context.payload().get("file_url").asText());
-        Files.createDirectories(importsDir);
+        Path importsDir = Files.createDirectories(files.importsDir(job.tenantId()));
         Path target = importsDir.resolve(job.jobId() + ".csv");
         Path partial = importsDir.resolve(job.jobId() + ".csv.part");
         long started = System.nanoTime();
@@ -96,7 +94,7 @@ public class BulkImportProcessor implements JobProcessor {
         long size = Files.size(target);
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("file_url", context.payload().get("file_url").asText());
-        result.put("file", dataDir.relativize(target).toString());
+        result.put("file", files.nameOf(job.tenantId(), target));
         result.put("bytes", size);
         result.put("fetch_time_ms", (System.nanoTime() - started) / 1_000_000);
         ObjectNode validation = JsonNodeFactory.instance.objectNode()
@@ -105,7 +103,7 @@ public class BulkImportProcessor implements JobProcessor {
         if (job.region() != null) {
             validation.put("region", job.region());
         }
-        validation.put("file", dataDir.relativize(target).toString()).put("load_to_warehouse", true);
+        validation.put("file", files.nameOf(job.tenantId(), target)).put("load_to_warehouse", true);
         return new JobOutcome(JobStatus.SUCCESS, result, null, null, Map.of("payload_size_bytes", size))
                 .withNext(List.of(new FollowUp(CsvValidationProcessor.TYPE, validation)));
     }
