@@ -80,12 +80,12 @@ public class DataFiles {
         } else if (tenant.equals(inboxTenant) && path.startsWith(inbox)) {
             inside = inbox;
         } else {
-            throw new PermanentJobException("payload 'file' must be a path relative to the tenant's data directory, "
-                    + "inside it (was '" + relative + "')");
+            throw new PermanentJobException("payload 'file' must be a path inside the data directory of the job's "
+                    + "tenant, relative to it (was '" + relative + "')");
         }
         if (!Files.isRegularFile(path) || !Files.isReadable(path)) {
-            throw new PermanentJobException("payload 'file' " + relative + " does not exist in the tenant's data "
-                    + "directory");
+            throw new PermanentJobException("payload 'file' " + relative + " does not exist in the data directory "
+                    + "of the job's tenant");
         }
         try {
             if (!path.toRealPath().startsWith(inside.toRealPath())) {

@@ -73,7 +73,7 @@ class TenantFilesTest {
 
         for (String name : new String[] {"../tenant-a/" + file, absolute.toString(), "../../tenants/tenant-a/" + file}) {
             String detail = refusal("tenant-b", validation(name));
-            assertThat(detail).as(name).contains("must be a path relative to the tenant's data directory");
+            assertThat(detail).as(name).contains("must be a path inside the data directory of the job's tenant");
         }
     }
 
@@ -104,7 +104,7 @@ class TenantFilesTest {
         Files.writeString(inboxFile, CSV);
 
         assertThat(refusal("tenant-b", validation(inboxFile.toString())))
-                .contains("must be a path relative to the tenant's data directory");
+                .contains("must be a path inside the data directory of the job's tenant");
         JsonNode own = api.awaitFinished(api.submit(validation(inboxFile.toString()), "X-Tenant-Id",
                 properties.inbox().tenant()));
         assertThat(own.get("status").asText()).isEqualTo("SUCCESS");
