@@ -184,11 +184,15 @@ class BulkImportTest {
 
     @Test
     void aFileTheServerDoesNotHaveFailsTheImportWithTheStatus() {
-        String importId = api.submit(bulkImport(stub("/gone.csv"), "bulk_gone"));
+        String longQuery = "?q=" + "x".repeat(1000);
+        String importId = api.submit(bulkImport(stub("/gone.csv" + longQuery), "bulk_gone"));
 
         JsonNode job = api.awaitFinished(importId);
         assertThat(job.get("status").asText()).isEqualTo("FAILED");
-        assertThat(job.get("error_message").asText()).contains("HTTP 404");
+        assertThat(job.get("error_message").asText()).contains("HTTP 404 Not Found");
+        // the URL is echoed, cut at 200 characters
+        assertThat(job.get("error_message").asText()).contains(stub("/gone.csv?q=xxx")).doesNotContain(longQuery)
+                .hasSizeLessThan(300);
         assertThat(job.get("children")).isEmpty();
     }
 
