@@ -23,6 +23,7 @@ public record ConveyorProperties(
         @DefaultValue Sql sql,
         @DefaultValue Warehouse warehouse,
         @DefaultValue BulkImport bulkImport,
+        @DefaultValue Retention retention,
         @DefaultValue Retry retry) {
 
     public record Db(
@@ -124,11 +125,28 @@ public record ConveyorProperties(
             @DefaultValue("10000") int copyBufferRows) {
     }
 
-    /** Where bulk_import may fetch files from besides http(s): a local directory, empty for none. */
+    /**
+     * Where bulk_import may fetch files from. Remote import is off until {@code allowedHosts} names hosts: a job's
+     * URL could otherwise make the service fetch from anything it can reach (its own actuator, cloud metadata, the
+     * internal network). {@code allowedAddresses} (CIDRs) lets through addresses of the private, loopback and other
+     * internal classes that are otherwise refused whatever the host name. {@code allowedDir}: a local directory, empty
+     * for none.
+     */
     public record BulkImport(
             @DefaultValue("") String allowedDir,
+            @DefaultValue List<String> allowedHosts,
+            @DefaultValue List<String> allowedAddresses,
+            @DefaultValue("1073741824") long maxBytes,
+            @DefaultValue("30m") java.time.Duration timeout,
             @DefaultValue("30000") long connectTimeoutMs,
             @DefaultValue("600000") long readTimeoutMs) {
+    }
+
+    /** How long the files of finished jobs (uploads, imports, error reports) are kept. */
+    public record Retention(
+            @DefaultValue("30") int days,
+            @DefaultValue("3600000") long periodMs,
+            @DefaultValue("500") int batchSize) {
     }
 
     /** Names this process in {@code jobs.claimed_by}; defaults to host name, process id and a random tag. */
@@ -149,15 +167,11 @@ public record ConveyorProperties(
                 + java.util.UUID.randomUUID().toString().substring(0, 4);
     }
 
-    public Path uploadsDir() {
-        return dataDir.resolve("uploads");
-    }
-
+    /**
+     * Error reports of validations, {@code <job_id>-errors.csv}, for all tenants: a report is only ever found by job id,
+     * after the API checked the job is the caller's tenant's, and no payload can name a report.
+     */
     public Path reportsDir() {
         return dataDir.resolve("reports");
-    }
-
-    public Path importsDir() {
-        return dataDir.resolve("imports");
     }
 }

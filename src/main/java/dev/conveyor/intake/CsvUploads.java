@@ -13,10 +13,11 @@ import java.util.HexFormat;
 import java.util.UUID;
 
 import dev.conveyor.config.ConveyorProperties;
+import dev.conveyor.processors.DataFiles;
 import org.springframework.stereotype.Component;
 
 /**
- * Streams an uploaded CSV body to a file under {@code <data-dir>/uploads}, a buffer at a time, so a body of
+ * Streams an uploaded CSV body to a file under the tenant's {@code uploads/} (see {@link DataFiles}), a buffer at a time, so a body of
  * any size costs the same memory. A body over the limit is refused and its partial file removed.
  */
 @Component
@@ -24,25 +25,23 @@ public class CsvUploads {
 
     private static final int BUFFER = 64 * 1024;
 
-    private final Path dataDir;
-    private final Path uploadsDir;
+    private final DataFiles files;
     private final long maxBytes;
 
-    public CsvUploads(ConveyorProperties properties) {
-        this.dataDir = properties.dataDir();
-        this.uploadsDir = properties.uploadsDir();
+    public CsvUploads(ConveyorProperties properties, DataFiles files) {
+        this.files = files;
         this.maxBytes = properties.intake().maxCsvBytes();
     }
 
-    /** A stored upload: its path relative to the data directory, size and SHA-256. */
+    /** A stored upload: its path relative to the tenant's data directory, size and SHA-256. */
     public record Upload(Path absolutePath, String relativePath, long sizeBytes, String sha256) {
     }
 
-    public Upload store(InputStream body, long declaredLength) throws IOException {
+    public Upload store(String tenant, InputStream body, long declaredLength) throws IOException {
         if (declaredLength > maxBytes) {
             throw tooLarge();
         }
-        Files.createDirectories(uploadsDir);
+        Path uploadsDir = Files.createDirectories(files.uploadsDir(tenant));
         String name = UUID.randomUUID() + ".csv";
         Path partial = uploadsDir.resolve(name + ".part");
         Path target = uploadsDir.resolve(name);
@@ -69,7 +68,7 @@ public class CsvUploads {
             throw ProblemException.unprocessable("the CSV body is empty; send the file with a header row");
         }
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
-        return new Upload(target, dataDir.relativize(target).toString(), total,
+        return new Upload(target, files.nameOf(tenant, target), total,
                 HexFormat.of().formatHex(sha256.digest()));
     }
 

@@ -108,7 +108,7 @@ public class JobApi {
         putParam(in, payload, "category", true);
         putParam(in, payload, "region", false);
         Long length = in.getHeader(Exchange.CONTENT_LENGTH, Long.class);
-        CsvUploads.Upload upload = uploads.store(in.getBody(InputStream.class), length == null ? -1 : length);
+        CsvUploads.Upload upload = uploads.store(tenant, in.getBody(InputStream.class), length == null ? -1 : length);
         payload.put("file", upload.relativePath());
         String idempotencyKey = header(in, "Idempotency-Key");
         Submission submission;

@@ -30,7 +30,7 @@ public class JobChains {
         Long fileSize = null;
         if (next.payload().hasNonNull("file")) {
             try {
-                fileSize = Files.size(files.resolve(next.payload().get("file").asText()));
+                fileSize = Files.size(files.resolve(parent.tenantId(), next.payload().get("file").asText()));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -68,7 +68,7 @@ public class JobIntake {
         List<String> violations = schemas.violations(request.type(), request.payload());
         violations.forEach(v -> errors.add("payload " + v));
         if (violations.isEmpty()) {
-            processors.forType(request.type()).ifPresent(p -> errors.addAll(p.checkPayload(request.payload())));
+            processors.forType(request.type()).ifPresent(p -> errors.addAll(p.checkPayload(request.tenantId(), request.payload())));
         }
         Optional<Priority> priority = Priority.parse(request.priority());
         if (priority.isEmpty()) {

@@ -74,10 +74,10 @@ public class CsvValidationProcessor implements JobProcessor {
     }
 
     @Override
-    public List<String> checkPayload(JsonNode payload) {
+    public List<String> checkPayload(String tenantId, JsonNode payload) {
         List<String> problems = new ArrayList<>();
         if (payload.hasNonNull("file")) {
-            files.check(payload.get("file").asText()).ifPresent(problems::add);
+            files.check(tenantId, payload.get("file").asText()).ifPresent(problems::add);
         } else if (payload.path("load_to_warehouse").asBoolean(false)) {
             problems.add("'load_to_warehouse' needs the rows in a 'file', not inline 'csv'");
         }
@@ -107,7 +107,7 @@ public class CsvValidationProcessor implements JobProcessor {
         long size;
         InputStream source;
         if (payload.hasNonNull("file")) {
-            Path file = files.resolve(payload.get("file").asText());
+            Path file = files.resolve(job.tenantId(), payload.get("file").asText());
             size = Files.size(file);
             source = Files.newInputStream(file);
         } else {
@@ -130,7 +130,7 @@ public class CsvValidationProcessor implements JobProcessor {
                     rows -> context.progress().report(CountingInputStream.percent(in.count(), size), rows));
             if (spool != null && result.validRows() > 0) {
                 String file = payload.get("file").asText();
-                spool.finish(RowSpool.Source.of(file, files.resolve(file), ruleSet.name()),
+                spool.finish(RowSpool.Source.of(file, files.resolve(job.tenantId(), file), ruleSet.name()),
                         new RowSpool.Counts(result.totalRows(), result.validRows(), result.errorRows(),
                                 result.warningRows()));
             }

@@ -72,15 +72,15 @@ public class WarehouseLoadProcessor implements JobProcessor {
     }
 
     @Override
-    public List<String> checkPayload(JsonNode payload) {
-        return files.check(payload.get("file").asText()).stream().toList();
+    public List<String> checkPayload(String tenantId, JsonNode payload) {
+        return files.check(tenantId, payload.get("file").asText()).stream().toList();
     }
 
     @Override
     public JobOutcome process(JobContext context) throws IOException, SQLException {
         Job job = context.job();
         String name = context.payload().get("file").asText();
-        Path file = files.resolve(name);
+        Path file = files.resolve(job.tenantId(), name);
         RuleSet ruleSet = rules.forListing(job.marketplace(), job.category());
         ListingColumns columns = ListingColumns.of(ruleSet);
         if (!columns.hasSku()) {

@@ -25,6 +25,14 @@ public interface JobProcessor {
     }
 
     /**
+     * {@link #checkPayload(JsonNode)} for a job of the given tenant, what intake calls: a type whose payload names
+     * tenant-owned things (files) overrides this one.
+     */
+    default List<String> checkPayload(String tenantId, JsonNode payload) {
+        return checkPayload(payload);
+    }
+
+    /**
      * This type's own reading of a failure, before the shared table of {@link ErrorClassifier}: empty to
      * leave it to the table.
      */

@@ -45,10 +45,11 @@ class CsvUploadLimitTest {
     }
 
     private long uploadedFiles() throws IOException {
-        if (!Files.isDirectory(properties.uploadsDir())) {
+        java.nio.file.Path uploads = properties.dataDir().resolve("tenants/default/uploads");
+        if (!Files.isDirectory(uploads)) {
             return 0;
         }
-        try (Stream<java.nio.file.Path> files = Files.list(properties.uploadsDir())) {
+        try (Stream<java.nio.file.Path> files = Files.list(uploads)) {
             return files.count();
         }
     }

@@ -99,7 +99,7 @@ class CsvUploadTest {
     }
 
     private long uploadedFiles() throws IOException {
-        Path dir = properties.uploadsDir();
+        Path dir = properties.dataDir().resolve("tenants/default/uploads");
         if (!Files.isDirectory(dir)) {
             return 0;
         }

@@ -119,7 +119,7 @@ class ValidationSpoolTest {
 
     @Test
     void aValidationWithNoValidRowsLeavesNoSpool() throws IOException {
-        Path dir = Files.createDirectories(properties.dataDir().resolve("uploads"));
+        Path dir = Files.createDirectories(properties.dataDir().resolve("tenants/default/uploads"));
         Files.writeString(dir.resolve("all-bad.csv"), "sku,title,price,quantity\nB-1,t,x,1\nB-2,t,y,1\n");
 
         JsonNode validation = api.awaitFinished(api.submit(validation("spool_all_bad_mkt", "uploads/all-bad.csv")));
@@ -130,7 +130,7 @@ class ValidationSpoolTest {
     }
 
     private String upload(String name) throws IOException {
-        Path dir = Files.createDirectories(properties.dataDir().resolve("uploads"));
+        Path dir = Files.createDirectories(properties.dataDir().resolve("tenants/default/uploads"));
         Files.writeString(dir.resolve(name), CSV);
         return "uploads/" + name;
     }
