@@ -91,7 +91,8 @@ class ValidationSpoolTest {
     @Test
     void twoTenantsLoadingTheSameSkusKeepTheirOwnRowsWhetherFromTheFileOrTheSpool() throws IOException {
         String file = upload("tenant-default.csv");
-        Path dir = properties.dataDir().resolve("uploads");
+        // acme's own upload, in acme's folder: a job names files of its own tenant only
+        Path dir = Files.createDirectories(properties.dataDir().resolve("tenants/spool_acme/uploads"));
         Files.writeString(dir.resolve("tenant-acme.csv"), CSV.replace("9.95", "19.95"));
         String[] acme = {"X-Tenant-Id", "spool_acme"};
 

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -33,6 +34,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @ConveyorIntegrationTest
 @DisableJmx(false)
+@TestPropertySource(properties = {
+        // a console user kept in configuration: the SHA-256 of "correct horse battery staple", never the password
+        "conveyor.security.console-users[0].name=alice",
+        "conveyor.security.console-users[0].password-sha256=c4bbcb1fbec99d65bf59d85c8cb62ee2db963f0fe106f483d9afa73bd4e39a8a",
+        "conveyor.security.console-users[0].role=operator",
+        "conveyor.security.console-users[1].name=bob",
+        "conveyor.security.console-users[1].password-sha256=c4bbcb1fbec99d65bf59d85c8cb62ee2db963f0fe106f483d9afa73bd4e39a8a",
+        "conveyor.security.console-users[1].role=reader"})
 class JolokiaSecurityTest {
 
     static final String ROUTE = "org.apache.camel:context=conveyor,type=routes,name=\\\"metrics-sampler\\\"";
@@ -106,6 +115,17 @@ class JolokiaSecurityTest {
                 "{\"username\":\"reader\",\"password\":\"" + key("reader") + "\"}").statusCode()).isNotEqualTo(200);
         assertThat(anonymous.postJson("/actuator/hawtio/auth/login",
                 "{\"username\":\"ops\",\"password\":\"" + key("operator") + "\"}").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aConsoleUserOfTheConfigurationLogsInWithItsPasswordAndAReaderRoleDoesNot() {
+        String version = "{\"type\":\"version\"}";
+        assertThat(Api.json(anonymous.postJson("/actuator/jolokia", version, "Authorization",
+                basic("alice", "correct horse battery staple"))).path("status").asInt()).isEqualTo(200);
+        assertThat(anonymous.postJson("/actuator/jolokia", version, "Authorization",
+                basic("alice", "wrong horse")).statusCode()).isEqualTo(403);
+        assertThat(anonymous.postJson("/actuator/jolokia", version, "Authorization",
+                basic("bob", "correct horse battery staple")).statusCode()).isEqualTo(403);
     }
 
     @Test
