@@ -17,7 +17,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * from its own process, over C kept-alive HTTP/1.1 connections (one worker thread per connection).
  * Run by bench/run with Java's source launcher; no dependencies:
  *
- *   java bench/LoadGenerator.java --url http://localhost:8080 --jobs 10000 --concurrency 32 --tag bench-w1
+ *   CONVEYOR_ADMIN_KEY=... java bench/LoadGenerator.java --url http://localhost:8080 --jobs 10000 --concurrency 32 --tag bench-w1
+ *
+ * Every request sends 'Authorization: Bearer <key>': the key of --key, else of the environment variable
+ * CONVEYOR_ADMIN_KEY (bench/run uses the variable, so the key is not on a command line that ps shows). Any key
+ * that may submit jobs (submitter or above) will do.
  *
  * Every job carries correlation_id = tag, so the harness finds exactly these jobs in the database. Each
  * validates a 10-row CSV with 3 invalid rows (as the peer's W1 does), so each should end PARTIAL_SUCCESS
@@ -36,6 +40,12 @@ public final class LoadGenerator {
         int jobs = Integer.parseInt(option(args, "--jobs", "10000"));
         int concurrency = Integer.parseInt(option(args, "--concurrency", "32"));
         String tag = option(args, "--tag", "bench-w1");
+        String key = option(args, "--key", System.getenv("CONVEYOR_ADMIN_KEY"));
+        if (key == null || key.isBlank()) {
+            System.err.println("load generator: no API key: pass --key <key> or set CONVEYOR_ADMIN_KEY");
+            System.exit(2);
+        }
+        String authorization = "Bearer " + key.trim();
 
         // The JDK client pools HTTP/1.1 connections and keeps them alive between requests: with one
         // synchronous sender per thread it holds at most `concurrency` connections open.
@@ -60,6 +70,7 @@ public final class LoadGenerator {
                     HttpRequest request = HttpRequest.newBuilder(target)
                             .timeout(Duration.ofSeconds(60))
                             .header("Content-Type", "application/json")
+                            .header("Authorization", authorization)
                             .POST(HttpRequest.BodyPublishers.ofString(body(i, tag)))
                             .build();
                     firstSubmitMillis.accumulateAndGet(System.currentTimeMillis(), Math::min);

@@ -34,9 +34,14 @@ import java.util.stream.Stream;
  *
  * The expectations of {@code report} come from the environment (set by sample-run): SR_CLEAN_FILE,
  * SR_CLEAN_ROWS, SR_MIXED_FILE, SR_MIXED_ROWS, SR_MIXED_BAD, SR_MALFORMED (file names separated by '/'),
- * SR_HTTP_JOB, SR_GOOD_REQUEST, SR_BAD_REQUEST.
+ * SR_HTTP_JOB, SR_GOOD_REQUEST, SR_BAD_REQUEST. SR_API_KEY is the admin key (tenant {@value #TENANT}) that every
+ * HTTP call sends as 'Authorization: Bearer'; every job of the run (HTTP, inbox, SQL, chained) belongs to that
+ * tenant, so that key lists them all.
  */
 public class SampleRun {
+
+    /** The admin key's tenant, the inbox's (INBOX_TENANT unset) and job_requests.tenant_id's default. */
+    static final String TENANT = "default";
 
     static final Set<String> FINAL = Set.of("SUCCESS", "PARTIAL_SUCCESS", "FAILED", "DEAD_LETTERED", "CANCELLED");
 
@@ -81,6 +86,7 @@ public class SampleRun {
     private final String jdbcUrl;
     private final String baseUrl;
     private final Path dir;
+    private final String apiKey = env("SR_API_KEY");
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final List<String> misses = new ArrayList<>();
 
@@ -95,7 +101,11 @@ public class SampleRun {
 
     /** What the service shows at one moment. */
     record Snapshot(List<Map<String, Object>> jobs, Map<String, String> fileOf, List<Request> requests,
-                    List<String> leftInInbox, long warehouseRows) {
+                    List<String> leftInInbox, Map<String, Long> warehouseRowsByTenant) {
+
+        long warehouseRows() {
+            return warehouseRowsByTenant.values().stream().mapToLong(Long::longValue).sum();
+        }
     }
 
     int report(int timeoutSeconds) throws Exception {
@@ -131,7 +141,8 @@ public class SampleRun {
         printFailedFolder();
         printRequests(s);
         System.out.println();
-        System.out.println("SELECT count(*) FROM warehouse_listings  ->  " + s.warehouseRows());
+        System.out.println("SELECT tenant_id, count(*) FROM warehouse_listings GROUP BY tenant_id  ->  "
+                + (s.warehouseRowsByTenant().isEmpty() ? "(no rows)" : s.warehouseRowsByTenant()));
 
         check(s, clean, mixed, malformed);
         System.out.println();
@@ -178,7 +189,7 @@ public class SampleRun {
         jobs.sort((a, b) -> Objects.toString(a.get("created_at"), "").compareTo(Objects.toString(b.get("created_at"), "")));
         Map<String, String> fileOf = new LinkedHashMap<>();
         List<Request> requests = new ArrayList<>();
-        long warehouseRows;
+        Map<String, Long> warehouseRows = new LinkedHashMap<>();
         try (Connection db = connect(jdbcUrl); Statement st = db.createStatement()) {
             try (ResultSet rs = st.executeQuery("SELECT job_id, payload->>'file' FROM jobs WHERE payload->>'file' IS NOT NULL")) {
                 while (rs.next()) {
@@ -192,9 +203,11 @@ public class SampleRun {
                             rs.getString(5)));
                 }
             }
-            try (ResultSet rs = st.executeQuery("SELECT count(*) FROM warehouse_listings")) {
-                rs.next();
-                warehouseRows = rs.getLong(1);
+            try (ResultSet rs = st.executeQuery(
+                    "SELECT tenant_id, count(*) FROM warehouse_listings GROUP BY tenant_id ORDER BY tenant_id")) {
+                while (rs.next()) {
+                    warehouseRows.put(rs.getString(1), rs.getLong(2));
+                }
             }
         }
         List<String> left;
@@ -370,12 +383,18 @@ public class SampleRun {
             }
         }
 
+        // warehouse rows are per tenant: both inbox files load into the inbox's tenant, and nowhere else
         long expectedRows = (long) cleanRows + mixedRows - mixedBad;
-        if (s.warehouseRows() != expectedRows) {
-            misses.add("warehouse_listings has " + s.warehouseRows() + " rows, expected " + expectedRows + " ("
-                    + cleanRows + " + " + (mixedRows - mixedBad) + ")");
+        Map<String, Long> expectedByTenant = Map.of(TENANT, expectedRows);
+        if (!s.warehouseRowsByTenant().equals(expectedByTenant)) {
+            misses.add("warehouse_listings has " + s.warehouseRowsByTenant() + " rows by tenant, expected "
+                    + expectedByTenant + " (" + cleanRows + " + " + (mixedRows - mixedBad) + ")");
         }
         for (Map<String, Object> j : s.jobs()) {
+            if (!TENANT.equals(j.get("tenant_id"))) {
+                misses.add("job " + str(j, "job_id") + " (" + str(j, "type") + ") has tenant_id " + j.get("tenant_id")
+                        + ", expected " + TENANT);
+            }
             if (!FINAL.contains(str(j, "status"))) {
                 misses.add("job " + str(j, "job_id") + " (" + str(j, "type") + ") is still " + str(j, "status"));
             }
@@ -457,6 +476,7 @@ public class SampleRun {
 
     private Map<String, Object> getJson(String path) throws IOException, InterruptedException {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .header("Authorization", "Bearer " + apiKey)
                 .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new IOException("GET " + path + " -> " + response.statusCode() + " " + response.body());
