@@ -44,8 +44,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
         "conveyor.security.console-users[1].role=reader"})
 class JolokiaSecurityTest {
 
-    static final String ROUTE = "org.apache.camel:context=conveyor,type=routes,name=\\\"metrics-sampler\\\"";
-    static final String CONTEXT = "org.apache.camel:context=conveyor,type=context,name=\\\"conveyor\\\"";
+    /** This service's MBeans: other services of the test JVM register theirs under other management names. */
+    String route;
+    String context;
 
     @LocalServerPort
     int port;
@@ -65,6 +66,9 @@ class JolokiaSecurityTest {
         admin = new Api(port);
         anonymous = new Api(port, null);
         operatorBasic = basic("ops", key("operator"));
+        String managed = camel.getManagementName();
+        route = "org.apache.camel:context=" + managed + ",type=routes,name=\\\"metrics-sampler\\\"";
+        context = "org.apache.camel:context=" + managed + ",type=context,name=\\\"" + camel.getName() + "\\\"";
     }
 
     String key(String role) {
@@ -130,13 +134,13 @@ class JolokiaSecurityTest {
 
     @Test
     void anOperatorReadsAndStartsOrStopsRoutes() {
-        HttpResponse<String> read = jolokia("{\"type\":\"read\",\"mbean\":\"" + ROUTE + "\",\"attribute\":\"State\"}");
+        HttpResponse<String> read = jolokia("{\"type\":\"read\",\"mbean\":\"" + route + "\",\"attribute\":\"State\"}");
         assertThat(Api.json(read).get("value").asText()).as(read.body()).isEqualTo("Started");
 
-        assertThat(Api.json(jolokia("{\"type\":\"exec\",\"mbean\":\"" + ROUTE + "\",\"operation\":\"stop()\"}"))
+        assertThat(Api.json(jolokia("{\"type\":\"exec\",\"mbean\":\"" + route + "\",\"operation\":\"stop()\"}"))
                 .get("status").asInt()).isEqualTo(200);
         assertThat(camel.getRouteController().getRouteStatus("metrics-sampler")).isEqualTo(ServiceStatus.Stopped);
-        assertThat(Api.json(jolokia("{\"type\":\"exec\",\"mbean\":\"" + ROUTE + "\",\"operation\":\"start\"}"))
+        assertThat(Api.json(jolokia("{\"type\":\"exec\",\"mbean\":\"" + route + "\",\"operation\":\"start\"}"))
                 .get("status").asInt()).isEqualTo(200);
         assertThat(camel.getRouteController().getRouteStatus("metrics-sampler")).isEqualTo(ServiceStatus.Started);
     }
@@ -144,12 +148,12 @@ class JolokiaSecurityTest {
     @Test
     void everythingBeyondThatIsRefused() throws IOException {
         Path planted = outside.resolve("planted");
-        assertForbidden(jolokia("{\"type\":\"exec\",\"mbean\":\"" + CONTEXT + "\",\"operation\":"
+        assertForbidden(jolokia("{\"type\":\"exec\",\"mbean\":\"" + context + "\",\"operation\":"
                 + "\"sendStringBody(java.lang.String,java.lang.String)\",\"arguments\":[\"file:" + outside
                 + "?fileName=planted\",\"owned\"]}"));
         assertThat(Files.exists(planted)).isFalse();
 
-        HttpResponse<String> secret = jolokia("{\"type\":\"exec\",\"mbean\":\"" + CONTEXT + "\",\"operation\":"
+        HttpResponse<String> secret = jolokia("{\"type\":\"exec\",\"mbean\":\"" + context + "\",\"operation\":"
                 + "\"requestStringBody(java.lang.String,java.lang.String)\",\"arguments\":"
                 + "[\"bean:environment?method=getProperty('conveyor.security.admin-key')\",\"x\"]}");
         assertForbidden(secret);
@@ -166,19 +170,19 @@ class JolokiaSecurityTest {
         assertForbidden(jolokia("{\"type\":\"write\",\"mbean\":\"java.lang:type=Memory\",\"attribute\":\"Verbose\","
                 + "\"value\":true}"));
         assertForbidden(jolokia("{\"type\":\"exec\",\"mbean\":\"java.lang:type=Memory\",\"operation\":\"gc()\"}"));
-        assertForbidden(jolokia("{\"type\":\"exec\",\"mbean\":\"" + CONTEXT + "\",\"operation\":\"stop()\"}"));
+        assertForbidden(jolokia("{\"type\":\"exec\",\"mbean\":\"" + context + "\",\"operation\":\"stop()\"}"));
         // the routes as XML for Hawtio's diagram, but never with their placeholders resolved to values
-        HttpResponse<String> source = jolokia("{\"type\":\"exec\",\"mbean\":\"" + CONTEXT + "\","
+        HttpResponse<String> source = jolokia("{\"type\":\"exec\",\"mbean\":\"" + context + "\","
                 + "\"operation\":\"dumpRoutesAsXml()\"}");
         assertThat(Api.json(source).path("value").asText()).as(source.body()).contains("metrics-sampler");
-        assertForbidden(jolokia("{\"type\":\"exec\",\"mbean\":\"" + CONTEXT + "\","
+        assertForbidden(jolokia("{\"type\":\"exec\",\"mbean\":\"" + context + "\","
                 + "\"operation\":\"dumpRoutesAsXml(boolean)\",\"arguments\":[true]}"));
         assertThat(camel.getStatus()).isEqualTo(ServiceStatus.Started);
     }
 
     @Test
     void aGetCannotStopARoute() {
-        HttpResponse<String> get = anonymous.get("/actuator/jolokia/exec/" + ROUTE.replace("\\\"", "%22")
+        HttpResponse<String> get = anonymous.get("/actuator/jolokia/exec/" + route.replace("\\\"", "%22")
                 + "/stop()", "Authorization", operatorBasic);
         assertThat(Api.json(get).path("status").asInt()).as(get.body()).isNotEqualTo(200);
         assertThat(camel.getRouteController().getRouteStatus("metrics-sampler")).isEqualTo(ServiceStatus.Started);
