@@ -55,11 +55,7 @@ class ApiKeySecurityTest {
     }
 
     String key(String tenant, String role) {
-        HttpResponse<String> made = admin.postJson("/admin/api-keys",
-                "{\"name\":\"" + role + " of " + tenant + "\",\"tenant_id\":\"" + tenant + "\",\"role\":\"" + role
-                        + "\"}");
-        assertThat(made.statusCode()).as(made.body()).isEqualTo(201);
-        return Api.json(made).get("key").asText();
+        return admin.newKey(tenant, role);
     }
 
     static void assertProblem(HttpResponse<String> response, int status) {

@@ -72,9 +72,7 @@ class JolokiaSecurityTest {
     }
 
     String key(String role) {
-        HttpResponse<String> made = admin.postJson("/admin/api-keys",
-                "{\"name\":\"" + role + "\",\"tenant_id\":\"default\",\"role\":\"" + role + "\"}");
-        return Api.json(made).get("key").asText();
+        return admin.newKey("default", role);
     }
 
     static String basic(String user, String password) {

@@ -74,6 +74,16 @@ public final class Api {
         return send(withHeaders(HttpRequest.newBuilder(URI.create(base + path)).GET(), headers));
     }
 
+    /** Makes an API key through POST /admin/api-keys (this Api must hold an admin key) and returns its secret. */
+    public String newKey(String tenant, String role) {
+        HttpResponse<String> made = postJson("/admin/api-keys", "{\"name\":\"" + role + " of " + tenant
+                + "\",\"tenant_id\":\"" + tenant + "\",\"role\":\"" + role + "\"}");
+        if (made.statusCode() != 201) {
+            throw new AssertionError("expected 201 but got " + made.statusCode() + ": " + made.body());
+        }
+        return json(made).get("key").asText();
+    }
+
     /** Submits a job and returns its job_id, asserting nothing but that it was accepted. */
     public String submit(String json, String... headers) {
         HttpResponse<String> response = postJson("/jobs", json, headers);
