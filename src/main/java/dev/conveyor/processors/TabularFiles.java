@@ -22,6 +22,9 @@ final class TabularFiles {
     static ValidationReport validate(CsvValidator validator, Path file, long size, RowSink sink,
                                      Writer reportOrNull, JobContext.ProgressReporter progress) throws IOException {
         FileKind kind = FileKind.of(file);
+        if (kind == FileKind.BINARY || kind == FileKind.UTF16) {
+            throw new PermanentJobException("file is not valid UTF-8 text: " + kind.refusal());
+        }
         if (kind.refusal() != null) {
             throw new PermanentJobException(kind.refusal());
         }

@@ -44,6 +44,15 @@ public enum FileKind {
         return refusal;
     }
 
+    /**
+     * True for a file recognised as another format (a zip that is not an .xlsx, .xlsb, PDF, .xls): an upload of one
+     * is refused before it is stored. Unrecognised binary and UTF-16 text are left to the job, whose message says
+     * the text is not UTF-8 and what to do.
+     */
+    public boolean refusedAtIntake() {
+        return this == ZIP || this == XLSB || this == PDF || this == OLE2;
+    }
+
     /** The kind of {@code file}, never following a link. */
     public static FileKind of(Path file) throws IOException {
         byte[] head;
