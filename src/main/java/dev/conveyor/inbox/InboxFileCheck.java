@@ -4,7 +4,9 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import java.io.Writer;
+import java.nio.CharBuffer;
+import java.nio.charset.CoderResult;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +19,10 @@ import java.util.regex.Pattern;
 
 import dev.conveyor.validation.CsvFormatException;
 import dev.conveyor.validation.CsvValidator;
+import dev.conveyor.validation.FileFormat;
+import dev.conveyor.validation.FileKind;
+import dev.conveyor.validation.RuleSet;
+import dev.conveyor.validation.XlsxRows;
 import dev.conveyor.validation.RowSink;
 import dev.conveyor.validation.RuleSetRepository;
 
@@ -55,11 +61,14 @@ final class InboxFileCheck {
         return new Listing(marketplace, category, region);
     }
 
-    /** Checks the file's name, size and head; throws {@link Rejected} with the reason. */
+    /**
+     * Checks the file's name, size, kind and head (for an .xlsx: its sheet's header row); throws {@link Rejected}
+     * with the reason.
+     */
     void check(Path file, Listing listing) throws IOException {
-        String name = file.getFileName().toString();
-        if (!name.toLowerCase(Locale.ROOT).endsWith(".csv")) {
-            throw new Rejected("not a .csv file: only <name>.csv files are read from the inbox");
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (!name.endsWith(".csv") && !name.endsWith(".xlsx")) {
+            throw new Rejected("not a .csv file: only <name>.csv and <name>.xlsx files are read from the inbox");
         }
         // never through a link: the size and head are the file's own (InboxIntake refuses links before this)
         BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class,
@@ -75,29 +84,89 @@ final class InboxFileCheck {
             throw new Rejected("too large: " + size + " bytes, the limit is " + maxBytes
                     + " (conveyor.inbox.max-file-bytes)");
         }
-        byte[] head = readHead(file);
-        if (indexOf(head, (byte) 0) >= 0) {
-            throw new Rejected("not a text file: it contains NUL bytes (binary content)");
+        // what the bytes are, whatever the name says: an .xlsx (even named .csv) is read as one, anything that is
+        // neither CSV text nor an .xlsx is refused with what to send instead
+        FileKind kind = FileKind.of(file);
+        if (kind == FileKind.BINARY) {
+            throw new Rejected("not a text file: it contains NUL bytes (binary content); send a CSV file or an "
+                    + ".xlsx workbook");
         }
-        int validPrefix = size <= HEAD_BYTES ? head.length : trimIncompleteUtf8(head);
-        try {
-            StandardCharsets.UTF_8.newDecoder()
+        if (kind.refusal() != null) {
+            throw new Rejected(kind.refusal());
+        }
+        RuleSet ruleSet = rules.forListing(listing.marketplace(), listing.category());
+        if (kind == FileKind.XLSX) {
+            checkSheetHeader(file, ruleSet);
+            return;
+        }
+        byte[] head = readHead(file);
+        if (ruleSet.format().encoding().equals(FileFormat.UTF_8) && !startsWithUtf8Bom(head)) {
+            int validPrefix = size <= HEAD_BYTES ? head.length : trimIncompleteUtf8(head);
+            ByteBuffer bytes = ByteBuffer.wrap(head, 0, validPrefix);
+            CoderResult result = StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(head, 0, validPrefix));
-        } catch (CharacterCodingException e) {
-            throw new Rejected("not UTF-8 text: save the file as UTF-8 (invalid byte sequence in the first "
-                    + HEAD_BYTES / 1024 + " KiB)");
+                    .decode(bytes, CharBuffer.allocate(validPrefix), true);
+            if (result.isError()) {
+                int bad = head[bytes.position()] & 0xFF;
+                boolean latin = bad >= 0xA0 || (bad >= 0x80 && bad != 0x81 && bad != 0x8D && bad != 0x8F
+                        && bad != 0x90 && bad != 0x9D);
+                throw new Rejected("not UTF-8 text: invalid byte sequence at byte " + bytes.position()
+                        + (latin ? "; if this file was exported by Excel in Windows-1252 (Latin-1), set encoding: "
+                        + "windows-1252 in the rule set " + ruleSet.name() + " (" + ruleSet.source() + "), or save "
+                        + "it as \"CSV UTF-8\"" : "; save the file as UTF-8 (\"CSV UTF-8\" in Excel)"));
+            }
         }
-        checkHeader(head, listing);
+        checkHeader(head, ruleSet);
     }
 
-    private void checkHeader(byte[] head, Listing listing) throws IOException {
+    /** The sheet's header row, read and checked; nothing after it is read (see {@link StopAfterHeader}). */
+    private void checkSheetHeader(Path file, RuleSet ruleSet) throws IOException {
+        try (XlsxRows sheet = XlsxRows.open(file, ruleSet.format().sheet())) {
+            new CsvValidator(ruleSet).validate(sheet, RowSink.NONE, new StopAfterHeader(), null);
+        } catch (StopAfterHeader.Stop headerAccepted) {
+            // the header is right; the rows are the job's
+        } catch (CsvFormatException e) {
+            throw new Rejected(e.getMessage());
+        }
+    }
+
+    /**
+     * The validator writes the error report's header as soon as the file's header is accepted: a report writer
+     * that stops there ends the reading right after the header row.
+     */
+    private static final class StopAfterHeader extends Writer {
+        static final class Stop extends RuntimeException {
+            private static final long serialVersionUID = 1L;
+
+            Stop() {
+                super(null, null, false, false);
+            }
+        }
+
+        @Override
+        public void write(char[] cbuf, int off, int len) {
+            throw new Stop();
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    private static boolean startsWithUtf8Bom(byte[] head) {
+        return head.length >= 3 && (head[0] & 0xFF) == 0xEF && (head[1] & 0xFF) == 0xBB && (head[2] & 0xFF) == 0xBF;
+    }
+
+    private void checkHeader(byte[] head, RuleSet ruleSet) throws IOException {
         int end = indexOf(head, (byte) '\n');
         byte[] headerOnly = end < 0 ? head : Arrays.copyOf(head, end + 1);
         try (InputStream in = new ByteArrayInputStream(headerOnly)) {
-            new CsvValidator(rules.forListing(listing.marketplace(), listing.category()))
-                    .validate(in, RowSink.NONE, null, null);
+            new CsvValidator(ruleSet).validate(in, RowSink.NONE, null, null);
         } catch (CsvFormatException e) {
             throw new Rejected(e.getMessage());
         }

@@ -14,11 +14,14 @@ import java.util.UUID;
 
 import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.processors.DataFiles;
+import dev.conveyor.validation.FileKind;
 import org.springframework.stereotype.Component;
 
 /**
- * Streams an uploaded CSV body to a file under the tenant's {@code uploads/} (see {@link DataFiles}), a buffer at a time, so a body of
- * any size costs the same memory. A body over the limit is refused and its partial file removed.
+ * Streams an uploaded CSV (or .xlsx) body to a file under the tenant's {@code uploads/} (see {@link DataFiles}), a buffer at a time, so a body of
+ * any size costs the same memory. A body over the limit is refused and its partial file removed, and so is one
+ * that is neither CSV text nor an .xlsx workbook (a PDF, another zip, an old .xls: see {@link FileKind}), with
+ * 415 and what to send instead.
  */
 @Component
 public class CsvUploads {
@@ -42,9 +45,8 @@ public class CsvUploads {
             throw tooLarge();
         }
         Path uploadsDir = Files.createDirectories(files.uploadsDir(tenant));
-        String name = UUID.randomUUID() + ".csv";
+        String name = UUID.randomUUID().toString();
         Path partial = uploadsDir.resolve(name + ".part");
-        Path target = uploadsDir.resolve(name);
         MessageDigest sha256 = sha256();
         long total = 0;
         try (OutputStream out = new DigestOutputStream(Files.newOutputStream(partial), sha256)) {
@@ -67,6 +69,20 @@ public class CsvUploads {
             Files.deleteIfExists(partial);
             throw ProblemException.unprocessable("the CSV body is empty; send the file with a header row");
         }
+        // what the bytes are, not what the Content-Type said: an .xlsx is kept as one (and read as one), anything
+        // that is neither CSV text nor an .xlsx is refused now rather than accepted and failed as bad UTF-8
+        FileKind kind;
+        try {
+            kind = FileKind.of(partial);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(partial);
+            throw e;
+        }
+        if (kind.refusedAtIntake()) {
+            Files.deleteIfExists(partial);
+            throw new ProblemException(415, "Unsupported Media Type", kind.refusal());
+        }
+        Path target = uploadsDir.resolve(name + (kind == FileKind.XLSX ? ".xlsx" : ".csv"));
         Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
         return new Upload(target, files.nameOf(tenant, target), total,
                 HexFormat.of().formatHex(sha256.digest()));

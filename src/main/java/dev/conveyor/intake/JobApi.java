@@ -41,8 +41,9 @@ import org.springframework.stereotype.Component;
 @Component("jobApi")
 public class JobApi {
 
+    /** What POST /jobs/csv takes; the body's first bytes decide whether it is read as CSV or .xlsx. */
     private static final Set<String> CSV_TYPES = Set.of("text/csv", "application/csv", "text/plain",
-            "application/octet-stream");
+            "application/octet-stream", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
     private static final int DEFAULT_PAGE = 50;
     private static final int MAX_PAGE = 500;
 
@@ -101,7 +102,9 @@ public class JobApi {
         String mediaType = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
         if (!CSV_TYPES.contains(mediaType)) {
             throw new ProblemException(415, "Unsupported Media Type", "send the CSV as the request body with "
-                    + "Content-Type: text/csv (was '" + Echo.of(contentType) + "')");
+                    + "Content-Type: text/csv, or an .xlsx with Content-Type: "
+                    + "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet (was '" + Echo.of(contentType)
+                    + "')");
         }
         ObjectNode payload = json.createObjectNode();
         putParam(in, payload, "marketplace", true);

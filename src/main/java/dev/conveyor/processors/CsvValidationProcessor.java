@@ -3,7 +3,6 @@ package dev.conveyor.processors;
 import java.io.BufferedWriter;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -105,15 +104,14 @@ public class CsvValidationProcessor implements JobProcessor {
         RuleSet ruleSet = rules.forListing(job.marketplace(), job.category());
         long started = System.nanoTime();
         long size;
-        InputStream source;
+        Path file = null;
+        byte[] inline = null;
         if (payload.hasNonNull("file")) {
-            Path file = files.resolve(job.tenantId(), payload.get("file").asText());
+            file = files.resolve(job.tenantId(), payload.get("file").asText());
             size = Files.size(file);
-            source = Files.newInputStream(file);
         } else {
-            byte[] csv = payload.get("csv").asText().getBytes(StandardCharsets.UTF_8);
-            size = csv.length;
-            source = new ByteArrayInputStream(csv);
+            inline = payload.get("csv").asText().getBytes(StandardCharsets.UTF_8);
+            size = inline.length;
         }
         Files.createDirectories(reportsDir);
         Path report = reportsDir.resolve(job.jobId() + "-errors.csv");
@@ -121,22 +119,29 @@ public class CsvValidationProcessor implements JobProcessor {
         boolean spooling = spoolValidRows && payload.hasNonNull("file")
                 && payload.path("load_to_warehouse").asBoolean(false) && columns.hasSku();
         ValidationReport result;
-        try (CountingInputStream in = new CountingInputStream(source);
-             Writer reportWriter = new BufferedWriter(Files.newBufferedWriter(report, StandardCharsets.UTF_8));
+        try (Writer reportWriter = new BufferedWriter(Files.newBufferedWriter(report, StandardCharsets.UTF_8));
              RowSpool.Writer spool = spooling ? RowSpool.create(spoolDir, job.jobId()) : null) {
             RowSink sink = spool == null ? RowSink.NONE : (row, values) -> spool.add(columns.sku(values),
                     columns.title(values), columns.price(values), columns.quantity(values));
-            result = new CsvValidator(ruleSet, options).validate(in, sink, reportWriter,
-                    rows -> context.progress().report(CountingInputStream.percent(in.count(), size), rows));
+            CsvValidator validator = new CsvValidator(ruleSet, options);
+            if (file != null) {
+                // CSV text or an .xlsx sheet, by what the bytes are (intake has refused anything else)
+                result = TabularFiles.validate(validator, file, size, sink, reportWriter, context.progress());
+            } else {
+                try (CountingInputStream in = new CountingInputStream(new ByteArrayInputStream(inline))) {
+                    result = validator.validate(in, sink, reportWriter,
+                            rows -> context.progress().report(CountingInputStream.percent(in.count(), size), rows));
+                }
+            }
             if (spool != null && result.validRows() > 0) {
-                String file = payload.get("file").asText();
-                spool.finish(RowSpool.Source.of(file, files.resolve(job.tenantId(), file), ruleSet.name()),
+                String name = payload.get("file").asText();
+                spool.finish(RowSpool.Source.of(name, files.resolve(job.tenantId(), name), ruleSet.name()),
                         new RowSpool.Counts(result.totalRows(), result.validRows(), result.errorRows(),
                                 result.warningRows()));
             }
-        } catch (CsvFormatException e) {
+        } catch (CsvFormatException | PermanentJobException e) {
             Files.deleteIfExists(report);
-            throw new PermanentJobException(e.getMessage(), e);
+            throw e instanceof PermanentJobException p ? p : new PermanentJobException(e.getMessage(), e);
         }
         long processingMs = (System.nanoTime() - started) / 1_000_000;
         String reportUrl = null;

@@ -136,16 +136,16 @@ public class WarehouseLoadProcessor implements JobProcessor {
         ValidationReport validation;
         LoadReport load;
         try (WarehouseLoad warehouse = loader.begin(job.tenantId(), job.jobId(), job.marketplace(), job.category(),
-                job.region());
-             CountingInputStream in = new CountingInputStream(Files.newInputStream(file))) {
-            validation = new CsvValidator(ruleSet, options).validate(in, (row, values) -> {
+                job.region())) {
+            // CSV or an .xlsx sheet; the sink gets canonical values (a decimal comma made plain)
+            validation = TabularFiles.validate(new CsvValidator(ruleSet, options), file, size, (row, values) -> {
                 try {
                     warehouse.add(columns.sku(values), columns.title(values), columns.price(values),
                             columns.quantity(values));
                 } catch (SQLException e) {
                     throw new IOException("loading row " + row + " failed: " + e.getMessage(), e);
                 }
-            }, null, rows -> context.progress().report(CountingInputStream.percent(in.count(), size), rows));
+            }, null, context.progress());
             load = commit(context, warehouse);
         } catch (CsvFormatException e) {
             throw new PermanentJobException(e.getMessage(), e);

@@ -29,6 +29,8 @@ import java.util.Objects;
  */
 final class CsvLimitReader extends Reader {
 
+    private final char delimiter;
+
     enum Limit { FIELD, RECORD }
 
     /** A record that was cut short: its number as {@code CSVRecord.getRecordNumber()} gives it, and why. */
@@ -69,6 +71,12 @@ final class CsvLimitReader extends Reader {
     private Overflow dropping;
 
     CsvLimitReader(Reader in, int maxFieldChars, int maxRecordChars) {
+        this(in, maxFieldChars, maxRecordChars, ',');
+    }
+
+    /** @param delimiter the field delimiter the parser above uses (comma, semicolon or tab) */
+    CsvLimitReader(Reader in, int maxFieldChars, int maxRecordChars, char delimiter) {
+        this.delimiter = delimiter;
         this.in = Objects.requireNonNull(in, "in");
         if (maxFieldChars < 1 || maxRecordChars < 1) {
             throw new IllegalArgumentException("limits must be > 0");
@@ -128,7 +136,7 @@ final class CsvLimitReader extends Reader {
                 if (state == UNQUOTED) {
                     while (j < end) {
                         char c = cbuf[j];
-                        if (c == ',' || c == '\r' || c == '\n') {
+                        if (c == delimiter || c == '\r' || c == '\n') {
                             break;
                         }
                         j++;
@@ -159,7 +167,7 @@ final class CsvLimitReader extends Reader {
                 case FIELD_START -> {
                     if (c == '"') {
                         state = QUOTED;
-                    } else if (c == ',') {
+                    } else if (c == delimiter) {
                         nextField();
                     } else if (c == '\r' || c == '\n') {
                         lineEnd = true;
@@ -169,7 +177,7 @@ final class CsvLimitReader extends Reader {
                     }
                 }
                 case UNQUOTED -> {
-                    if (c == ',') {
+                    if (c == delimiter) {
                         nextField();
                     } else if (c == '\r' || c == '\n') {
                         lineEnd = true;
@@ -188,7 +196,7 @@ final class CsvLimitReader extends Reader {
                     if (c == '"') {
                         state = QUOTED;
                         content = true;
-                    } else if (c == ',') {
+                    } else if (c == delimiter) {
                         nextField();
                     } else if (c == '\r' || c == '\n') {
                         lineEnd = true;

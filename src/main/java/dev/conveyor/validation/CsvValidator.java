@@ -8,10 +8,12 @@ import org.apache.commons.csv.CSVRecord;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -86,6 +88,21 @@ public final class CsvValidator {
         return new Run(sink, errorReportOrNull, progressOrNull).execute(csv);
     }
 
+    /**
+     * Like {@link #validate(InputStream, RowSink, Writer, ProgressListener)} for one sheet of an .xlsx workbook
+     * (see {@link XlsxRows}): its first non-blank row is the header, and each row after it a data row whose
+     * {@link RowIssue#line()} is its row number in the sheet. Cells missing at the end of a row count as blank.
+     *
+     * @param sheet an open sheet, not closed here
+     * @throws CsvFormatException if the workbook cannot be read, a zip-bomb guard refuses it, or the sheet is empty
+     */
+    public ValidationReport validate(XlsxRows sheet, RowSink sink, Writer errorReportOrNull,
+                                     ProgressListener progressOrNull) throws IOException {
+        Objects.requireNonNull(sheet, "sheet");
+        Objects.requireNonNull(sink, "sink");
+        return new Run(sink, errorReportOrNull, progressOrNull).execute(sheet);
+    }
+
     /** Per-call state. */
     private final class Run {
         private final RowSink sink;
@@ -105,6 +122,21 @@ public final class CsvValidator {
         private final StringBuilder rowMessages = new StringBuilder();
 
         private final int maxNumberDigits = options.maxNumberDigits();
+        private final FileFormat format = ruleSet.format();
+        /** The value to hand on for each column when its check rewrote it (a decimal comma made plain); else null. */
+        private final String[] canonical = new String[columns.length];
+        /** Set by {@link #check} for {@link Finding#NUMBER_FORMAT}: why the number was refused. */
+        private String numberProblem;
+        private NumberStyle style = NumberStyle.PLAIN;
+        private StrictUtf8Reader text;
+        private char usedDelimiter = ',';
+        private boolean delimiterDetected;
+        private String sheetName;
+        /** An .xlsx: rows may stop before the last column (empty cells are not stored). */
+        private boolean sparseRows;
+        /** Plain style: values refused that look like decimal commas or grouped numbers, and the first one. */
+        private long commaLike;
+        private String firstCommaLike;
 
         private CSVPrinter report;
         private CSVParser parser;
@@ -139,13 +171,62 @@ public final class CsvValidator {
         }
 
         ValidationReport execute(InputStream csv) throws IOException {
+            text = new StrictUtf8Reader(csv, 64 * 1024, format.encoding());
+            Reader source = text;
+            char delimiter = format.delimiter();
+            if (delimiter == FileFormat.AUTO) {
+                // the delimiter that splits the header row into the rule set's columns; never from data rows
+                HeaderPeek peek;
+                try {
+                    peek = HeaderPeek.read(text, options.maxRecordChars());
+                } catch (IOException e) {
+                    throw translate(e);
+                }
+                delimiter = Delimiters.detect(peek.firstLine(), columns);
+                delimiterDetected = true;
+                source = peek.reader();
+            }
+            usedDelimiter = delimiter;
+            style = NumberStyle.of(format, delimiter);
             // the limits are enforced below the parser, which would otherwise hold a whole field however long
             // (see CsvLimitReader)
-            limits = new CsvLimitReader(new StrictUtf8Reader(csv), options.maxFieldChars(), options.maxRecordChars());
-            try (CSVParser p = CSVParser.builder().setReader(limits).setFormat(CSV).get()) {
+            limits = new CsvLimitReader(source, options.maxFieldChars(), options.maxRecordChars(), delimiter);
+            CSVFormat csvFormat = delimiter == ',' ? CSV : CSV.builder().setDelimiter(delimiter).get();
+            try (CSVParser p = CSVParser.builder().setReader(limits).setFormat(csvFormat).get()) {
                 parser = p;
                 records = p.iterator();
-                readHeader();
+                for (CSVRecord record; (record = next()) != null; ) {
+                    accept(record.values(), overflow);
+                }
+            }
+            return finish();
+        }
+
+        ValidationReport execute(XlsxRows sheet) throws IOException {
+            sheetName = sheet.sheetName();
+            sparseRows = true;
+            // numbers typed as numbers come out plain; text cells follow the rule set (auto: a decimal point)
+            char decimal = format.decimalSeparator() == FileFormat.AUTO ? '.' : format.decimalSeparator();
+            style = NumberStyle.of(format, decimal == ',' ? ';' : ',');
+            limits = null;
+            sheet.read((rowNumber, cells, cut) -> {
+                rowStartLine = rowNumber;
+                lastLine = rowNumber;
+                accept(cells, cut);
+            }, options.maxFieldChars(), options.maxRecordChars(), decimal);
+            return finish();
+        }
+
+        /** One record: the header until there is one, then a data row. */
+        private void accept(String[] raw, CsvLimitReader.Overflow cut) throws IOException {
+            if (!headerDone) {
+                if (cut != null) {
+                    throw new CsvFormatException("the header row is too long: " + overflowMessage(cut));
+                }
+                if (isBlank(raw)) {
+                    return;
+                }
+                readHeader(sparseRows ? trimTrailingBlanks(raw) : raw);
                 if (reportWriter != null) {
                     report = new CSVPrinter(reportWriter, REPORT);
                     report.print(SpreadsheetSafe.cell("row"));
@@ -155,33 +236,44 @@ public final class CsvValidator {
                     report.print(SpreadsheetSafe.cell("errors"));
                     report.println();
                 }
-                for (CSVRecord record; (record = next()) != null; ) {
-                    String[] raw = record.values();
-                    if (overflow != null) {
-                        tooLong(raw, overflow);
-                    } else if (!isBlank(raw)) {
-                        row(raw);
-                    }
-                }
-                if (report != null) {
-                    report.flush();
-                }
+                return;
+            }
+            if (sparseRows) {
+                raw = fitToHeader(raw);
+            }
+            if (cut != null) {
+                tooLong(raw, cut);
+            } else if (!isBlank(raw)) {
+                row(raw);
+            }
+        }
+
+        private ValidationReport finish() throws IOException {
+            if (!headerDone) {
+                throw new CsvFormatException(sheetName != null
+                        ? "the sheet '" + sheetName + "' is empty: no header row" : "file is empty: no header row");
+            }
+            if (report != null) {
+                report.flush();
             }
             return report();
         }
 
-        private void readHeader() throws IOException {
-            String[] raw;
-            do {
-                CSVRecord record = next();
-                if (record == null) {
-                    throw new CsvFormatException("file is empty: no header row");
-                }
-                raw = record.values();
-                if (overflow != null) {
-                    throw new CsvFormatException("the header row is too long: " + overflowMessage(overflow));
-                }
-            } while (isBlank(raw));
+        /** An .xlsx row: blank cells past the header's width dropped, missing ones added. */
+        private String[] fitToHeader(String[] raw) {
+            if (raw.length == headerSize) {
+                return raw;
+            }
+            if (raw.length < headerSize) {
+                String[] padded = Arrays.copyOf(raw, headerSize);
+                Arrays.fill(padded, raw.length, headerSize, "");
+                return padded;
+            }
+            String[] trimmed = trimTrailingBlanks(raw);
+            return trimmed.length < headerSize ? fitToHeader(trimmed) : trimmed;
+        }
+
+        private void readHeader(String[] raw) {
             headerSize = raw.length;
             List<String> found = new ArrayList<>(raw.length);
             Map<String, Integer> positions = new HashMap<>();
@@ -210,6 +302,7 @@ public final class CsvValidator {
             if (!missing.isEmpty() || !duplicated.isEmpty()) {
                 throw headerError(missing, duplicated, found);
             }
+
             headerNames = found.toArray(new String[0]);
             headerDone = true;
         }
@@ -236,6 +329,18 @@ public final class CsvValidator {
                 foundText = foundText.substring(0, 297) + "...";
             }
             m.append("; found ").append(foundText);
+            if (sheetName != null) {
+                m.append(" (sheet '").append(Finding.cut(sheetName)).append("', row ").append(lastLine).append(')');
+            } else {
+                String line = String.join(String.valueOf(usedDelimiter), found);
+                String hint = missing.isEmpty() ? null : Delimiters.otherDelimiterHint(line,
+                        delimiterDetected ? FileFormat.AUTO : usedDelimiter, columns, ruleSet);
+                // detection's own note only when the header did not split at all (names wrong is the usual case)
+                if (hint != null && (!hint.startsWith("the delimiter is detected")
+                        || found.size() == 1 && found.get(0).matches(".*[,;|:\\t].*"))) {
+                    m.append("; ").append(hint);
+                }
+            }
             return new CsvHeaderException(m.toString(), missing, duplicated, ruleSet.columnNames(), found);
         }
 
@@ -257,6 +362,7 @@ public final class CsvValidator {
                 for (int c = 0; c < columns.length; c++) {
                     int i = index[c];
                     rowWarnings[c] = 0;
+                    canonical[c] = null;
                     if (i < 0) {
                         values[c] = "";
                         continue;
@@ -267,13 +373,18 @@ public final class CsvValidator {
                     if (finding != Finding.OK) {
                         errors++;
                         errorCounts[c]++;
+                        if (style.isPlain() && (finding == Finding.NOT_DECIMAL || finding == Finding.NOT_INTEGER)) {
+                            noteCommaLike(row, v);
+                        }
                         if (wantMessages()) {
                             issue(row, columns[c].name(), finding == Finding.TOO_MANY_DIGITS
                                     ? finding.message(columns[c], v, maxNumberDigits)
+                                    : finding == Finding.NUMBER_FORMAT
+                                    ? columns[c].name() + ": " + numberProblem
                                     : finding.message(columns[c], v));
                         }
                     } else if (!v.isEmpty()) {
-                        int w = warnings(c, v);
+                        int w = warnings(c, canonical[c] != null ? canonical[c] : v);
                         rowWarnings[c] = w;
                         warnings += w;
                     }
@@ -290,7 +401,13 @@ public final class CsvValidator {
                         warningCounts[c] += rowWarnings[c];
                     }
                 }
-                sink.onValidRow(row, values.clone());
+                String[] out = values.clone();
+                for (int c = 0; c < columns.length; c++) {
+                    if (canonical[c] != null) {
+                        out[c] = canonical[c];
+                    }
+                }
+                sink.onValidRow(row, out);
             }
             if (progress != null && row % progressInterval == 0) {
                 progress.onProgress(row);
@@ -328,13 +445,13 @@ public final class CsvValidator {
 
         private String overflowMessage(CsvLimitReader.Overflow cut) {
             if (cut.limit == CsvLimitReader.Limit.RECORD) {
-                return "row is longer than " + limits.maxRecordChars()
+                return "row is longer than " + options.maxRecordChars()
                         + " characters (conveyor.validation.max-record-chars)";
             }
             int i = cut.field - 1;
             String name = i < headerNames.length && !headerNames[i].isEmpty()
                     ? " (" + Finding.cut(headerNames[i]) + ")" : "";
-            return "field " + cut.field + name + " is longer than " + limits.maxFieldChars()
+            return "field " + cut.field + name + " is longer than " + options.maxFieldChars()
                     + " characters (conveyor.validation.max-field-chars)";
         }
 
@@ -375,21 +492,33 @@ public final class CsvValidator {
             }
             switch (rule.type()) {
                 case DECIMAL, INTEGER -> {
+                    // a decimal comma (and grouping, if allowed) made plain; an ambiguous value is refused
+                    String n = style.canonical(v);
+                    if (n == null) {
+                        numberProblem = style.problem(v, ruleSet);
+                        if (numberProblem != null) {
+                            return Finding.NUMBER_FORMAT;
+                        }
+                        return rule.type() == ColumnType.DECIMAL ? Finding.NOT_DECIMAL : Finding.NOT_INTEGER;
+                    }
                     // the shape check is one linear pass over characters, no arithmetic; the digit cap comes
                     // before anything reads the value as a number: BigDecimal's parsing is quadratic in the digits
                     // (600k of them took 8 s of CPU)
-                    int shape = Numbers.shape(v);
+                    int shape = Numbers.shape(n);
                     if (shape == Numbers.NOT_A_NUMBER) {
                         return rule.type() == ColumnType.DECIMAL ? Finding.NOT_DECIMAL : Finding.NOT_INTEGER;
                     }
-                    if (Numbers.tooManyDigits(v, maxNumberDigits)) {
+                    if (Numbers.tooManyDigits(n, maxNumberDigits)) {
                         return Finding.TOO_MANY_DIGITS;
                     }
                     if (shape == Numbers.FRACTION && rule.type() == ColumnType.INTEGER) {
                         return Finding.NOT_WHOLE;
                     }
+                    if (n != v) {
+                        canonical[c] = n;
+                    }
                     if (rule.hasBounds()) {
-                        Finding bound = checkBounds(rule, Numbers.toBigDecimal(v));
+                        Finding bound = checkBounds(rule, Numbers.toBigDecimal(n));
                         if (bound != Finding.OK) {
                             return bound;
                         }
@@ -468,8 +597,7 @@ public final class CsvValidator {
             for (Throwable t = failure; t != null; t = t.getCause()) {
                 if (t instanceof StrictUtf8Reader.MalformedUtf8Exception bad) {
                     String where = headerDone ? "near row " + (total + 1) : "in the header row";
-                    throw new CsvFormatException("file is not valid UTF-8 text (invalid byte sequence " + where
-                            + ", byte offset " + bad.byteOffset() + ")", failure);
+                    throw new CsvFormatException(encodingMessage(bad, where), failure);
                 }
                 if (t instanceof CSVException csv) {
                     String where = headerDone ? "near row " + (total + 1) : "in the header row";
@@ -486,6 +614,47 @@ public final class CsvValidator {
             return failure;
         }
 
+        /** What is wrong with the bytes and what to do about it. */
+        private String encodingMessage(StrictUtf8Reader.MalformedUtf8Exception bad, String where) {
+            String ruleSetName = "the rule set " + ruleSet.name() + " (" + ruleSet.source() + ")";
+            if (bad.encoding().equals(FileFormat.UTF_8)) {
+                String m = "file is not valid UTF-8 text (invalid byte sequence " + where + ", byte offset "
+                        + bad.byteOffset() + ")";
+                if (bad.looksLikeWindows1252()) {
+                    return m + "; if this file was exported by Excel in Windows-1252 (Latin-1), set encoding: "
+                            + "windows-1252 in " + ruleSetName + ", or save the file as \"CSV UTF-8\"";
+                }
+                return m + "; save the file as UTF-8 (\"CSV UTF-8\" in Excel)";
+            }
+            return "file is not valid " + bad.encoding() + " text (byte "
+                    + String.format(Locale.ROOT, "0x%02X", bad.badByte()) + " " + where + ", byte offset "
+                    + bad.byteOffset() + ", is not a character in " + bad.encoding() + "); check the encoding set in "
+                    + ruleSetName + ", or save the file as \"CSV UTF-8\" and remove the encoding key";
+        }
+
+        /** A refused number that looks like a decimal comma or a grouped number: advice for the whole file. */
+        private void noteCommaLike(long row, String v) {
+            if (v.indexOf(',') < 0 || NumberStyle.PLAIN.problem(v, ruleSet) == null) {
+                return;
+            }
+            if (commaLike++ == 0) {
+                firstCommaLike = "row " + row + ": " + NumberStyle.PLAIN.problem(v, ruleSet);
+            }
+        }
+
+        private FormatUsed formatUsed() {
+            String decimal = String.valueOf(style.decimal());
+            String thousands = format.thousandsSeparator() == FileFormat.NONE ? null
+                    : String.valueOf(format.thousandsSeparator());
+            if (sheetName != null) {
+                return new FormatUsed("xlsx", null, false, null, decimal, thousands, sheetName);
+            }
+            String encoding = text == null ? null
+                    : text.undecided() ? "ascii (utf-8 and windows-1252 read it the same)" : text.encoding();
+            return new FormatUsed("csv", String.valueOf(usedDelimiter), delimiterDetected, encoding, decimal,
+                    thousands, null);
+        }
+
         private ValidationReport report() {
             Map<String, Long> errorsByField = new LinkedHashMap<>();
             Map<String, Long> warningsByField = new LinkedHashMap<>();
@@ -500,9 +669,22 @@ public final class CsvValidator {
             if (errorCounts[columns.length] > 0) {
                 errorsByField.put(RowIssue.ROW_FIELD, errorCounts[columns.length]);
             }
+            List<String> advice = new ArrayList<>();
+            if (commaLike > 0) {
+                advice.add(commaLike + " number value(s) look like decimal commas or thousands separators (first, "
+                        + firstCommaLike + ")");
+            }
             return new ValidationReport(ruleSet.name(), total, valid, errorRows, warningRows,
-                    errorsByField, warningsByField, firstErrors);
+                    errorsByField, warningsByField, firstErrors, formatUsed().toMap(), advice);
         }
+    }
+
+    private static String[] trimTrailingBlanks(String[] raw) {
+        int n = raw.length;
+        while (n > 0 && raw[n - 1].isBlank()) {
+            n--;
+        }
+        return n == raw.length ? raw : Arrays.copyOf(raw, n);
     }
 
     private static boolean isBlank(String[] raw) {

@@ -11,6 +11,8 @@ enum Finding {
     NOT_INTEGER,
     NOT_WHOLE,
     TOO_MANY_DIGITS,
+    /** A number the file's style refuses with its own explanation (NumberStyle#problem). */
+    NUMBER_FORMAT,
     BELOW_MIN,
     NOT_ABOVE_MIN,
     ABOVE_MAX,
@@ -39,6 +41,7 @@ enum Finding {
             case OK -> throw new IllegalStateException("no message for OK");
             case TOO_MANY_DIGITS -> field + "not a number of at most the allowed digits (" + value.length()
                     + " characters)";
+            case NUMBER_FORMAT -> field + quote(value) + " is not a number in this file's format";
             case REQUIRED -> field + "is required";
             case NOT_DECIMAL -> field + quote(value) + " is not a decimal";
             case NOT_INTEGER -> field + quote(value) + " is not an integer";

@@ -14,10 +14,19 @@ import java.util.Set;
  *                {@code mercado_livre/electronics})
  * @param source  where it was loaded from, for diagnostics (e.g. {@code classpath:rules/default.yaml})
  * @param columns at least one column; names unique case-insensitively
+ * @param format  how its files are written (delimiter, encoding, decimal separator, sheet)
  */
-public record RuleSet(String name, String source, List<ColumnRule> columns) {
+public record RuleSet(String name, String source, List<ColumnRule> columns, FileFormat format) {
+
+    /** A rule set for files in the default format (comma or detected delimiter, UTF-8, decimal point). */
+    public RuleSet(String name, String source, List<ColumnRule> columns) {
+        this(name, source, columns, FileFormat.DEFAULT);
+    }
 
     public RuleSet {
+        if (format == null) {
+            format = FileFormat.DEFAULT;
+        }
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("rule set name must not be blank");
         }

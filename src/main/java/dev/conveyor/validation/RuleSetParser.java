@@ -18,7 +18,8 @@ import java.util.Set;
 /** Reads one rule-set YAML file (format: see {@code rules/default.yaml}) strictly. */
 final class RuleSetParser {
 
-    private static final Set<String> TOP_KEYS = Set.of("name", "description", "columns");
+    private static final Set<String> TOP_KEYS = Set.of("name", "description", "columns", "delimiter", "encoding",
+            "decimal-separator", "thousands-separator", "sheet");
     private static final List<String> COLUMN_KEYS = List.of("name", "description", "required", "optional-header",
             "type", "values", "pattern", "pattern-description", "min", "min-exclusive", "max", "max-exclusive",
             "max-length", "warn-max-length", "warn-pattern", "warn-pattern-description");
@@ -69,11 +70,63 @@ final class RuleSetParser {
             position++;
             columns.add(column(source, position, columnNode));
         }
+        FileFormat format;
         try {
-            return new RuleSet(name, source, columns);
+            format = format(source, root);
         } catch (IllegalArgumentException e) {
             throw fail(source, e.getMessage(), e);
         }
+        try {
+            return new RuleSet(name, source, columns, format);
+        } catch (IllegalArgumentException e) {
+            throw fail(source, e.getMessage(), e);
+        }
+    }
+
+    /** The top-level file format keys; all optional. */
+    private static FileFormat format(String source, JsonNode root) {
+        FileFormat d = FileFormat.DEFAULT;
+        char delimiter = d.delimiter();
+        String encoding = d.encoding();
+        char decimal = d.decimalSeparator();
+        char thousands = d.thousandsSeparator();
+        String sheet = d.sheet();
+        if (root.has("delimiter")) {
+            String v = text(source, "'delimiter'", root.get("delimiter"));
+            delimiter = switch (v.toLowerCase(java.util.Locale.ROOT)) {
+                case "auto" -> FileFormat.AUTO;
+                case ",", "comma" -> ',';
+                case ";", "semicolon" -> ';';
+                case "\t", "\\t", "tab" -> '\t';
+                default -> throw new IllegalArgumentException("delimiter must be \",\", \";\", \"\\t\" (tab) "
+                        + "or auto (was '" + v + "')");
+            };
+        }
+        if (root.has("encoding")) {
+            encoding = text(source, "'encoding'", root.get("encoding"));
+        }
+        if (root.has("decimal-separator")) {
+            String v = text(source, "'decimal-separator'", root.get("decimal-separator"));
+            decimal = switch (v) {
+                case "auto" -> FileFormat.AUTO;
+                case ".", "," -> v.charAt(0);
+                default -> throw new IllegalArgumentException("decimal-separator must be \".\", \",\" or auto "
+                        + "(was '" + v + "')");
+            };
+        }
+        if (root.has("thousands-separator")) {
+            String v = text(source, "'thousands-separator'", root.get("thousands-separator"));
+            thousands = switch (v) {
+                case "none" -> FileFormat.NONE;
+                case ".", ",", " " -> v.charAt(0);
+                default -> throw new IllegalArgumentException("thousands-separator must be \".\", \",\", \" \" "
+                        + "or none (was '" + v + "')");
+            };
+        }
+        if (root.has("sheet")) {
+            sheet = text(source, "'sheet'", root.get("sheet")).trim();
+        }
+        return new FileFormat(delimiter, encoding, decimal, thousands, sheet);
     }
 
     private static ColumnRule column(String source, int position, JsonNode node) {

@@ -1,6 +1,7 @@
 package dev.conveyor.validation;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 import java.util.ArrayList;
@@ -19,6 +20,10 @@ import java.util.Map;
  * findings (a row can have several, at most one per field); {@code warningsByField} counts warning
  * findings of valid rows only. Both maps list fields in rule-set order, {@code _row} last, and only
  * fields with a non-zero count.
+ *
+ * <p>{@code file_format} says how the file was read (see {@link FormatUsed}: type, delimiter and where it came from,
+ * encoding, sheet, decimal separator; null when not known) and {@code advice} holds file-level hints on what to
+ * change (e.g. values that look like decimal commas in a file read with a decimal point); both only when present.
  */
 @JsonIgnoreProperties(value = "error_rate", allowGetters = true)
 public record ValidationReport(
@@ -29,9 +34,21 @@ public record ValidationReport(
         @JsonProperty("warning_rows") long warningRows,
         @JsonProperty("errors_by_field") Map<String, Long> errorsByField,
         @JsonProperty("warnings_by_field") Map<String, Long> warningsByField,
-        @JsonProperty("first_errors") List<RowIssue> firstErrors) {
+        @JsonProperty("first_errors") List<RowIssue> firstErrors,
+        @JsonProperty("file_format") @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, Object> fileFormat,
+        @JsonProperty("advice") @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> advice) {
+
+    /** A report without the file's format and advice (a load's summary, tests). */
+    public ValidationReport(String ruleSet, long totalRows, long validRows, long errorRows, long warningRows,
+                            Map<String, Long> errorsByField, Map<String, Long> warningsByField,
+                            List<RowIssue> firstErrors) {
+        this(ruleSet, totalRows, validRows, errorRows, warningRows, errorsByField, warningsByField, firstErrors,
+                null, List.of());
+    }
 
     public ValidationReport {
+        advice = advice == null ? List.of() : List.copyOf(advice);
+        fileFormat = fileFormat == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(fileFormat));
         errorsByField = Collections.unmodifiableMap(new LinkedHashMap<>(errorsByField));
         warningsByField = Collections.unmodifiableMap(new LinkedHashMap<>(warningsByField));
         firstErrors = List.copyOf(firstErrors);
@@ -64,6 +81,12 @@ public record ValidationReport(
             issues.add(m);
         }
         map.put("first_errors", issues);
+        if (fileFormat != null) {
+            map.put("file_format", fileFormat);
+        }
+        if (!advice.isEmpty()) {
+            map.put("advice", advice);
+        }
         return map;
     }
 }
