@@ -63,6 +63,7 @@ final class EmbeddedPostgresLauncher {
     private final int port;
     private final boolean fast;
     private String password;
+    private boolean passwordGenerated;
 
     EmbeddedPostgresLauncher(Path dataDir, int port, boolean fast) {
         this.dataDir = dataDir.toAbsolutePath().normalize();
@@ -97,6 +98,12 @@ final class EmbeddedPostgresLauncher {
             initdb(binaries, password);
         } else if (TRUST_LINE.matcher(Files.readString(clusterDir.resolve("pg_hba.conf"))).find()) {
             requirePassword(binaries, password);
+        } else if (passwordGenerated) {
+            // postgres.pgpass was deleted: the cluster's password is lost, set the new one (owning the files is
+            // all single-user mode needs, and whoever owns them owns the database anyway)
+            setPassword(binaries, password);
+            log.warn("{} was missing: the embedded PostgreSQL's superuser has a new password, written there",
+                    passFile);
         }
         EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                 .setDataDirectory(clusterDir)
@@ -111,7 +118,7 @@ final class EmbeddedPostgresLauncher {
                 .setServerConfig("fsync", fast ? "off" : "on")
                 .setServerConfig("synchronous_commit", fast ? "off" : "on")
                 // crash recovery after a SIGKILL'd server, or a big WAL replay, can take longer than zonky's 10 s
-                .setPGStartupWait(Duration.ofSeconds(120));
+                .setPGStartupWait(Duration.ofSeconds(60));
         try {
             return builder.start();
         } catch (IllegalStateException e) {
@@ -175,6 +182,7 @@ final class EmbeddedPostgresLauncher {
                 }
             }
         }
+        passwordGenerated = true;
         byte[] random = new byte[24];
         new SecureRandom().nextBytes(random);
         String password = HexFormat.of().formatHex(random);                 // hex: nothing to escape in pgpass
@@ -197,13 +205,18 @@ final class EmbeddedPostgresLauncher {
 
     /** A cluster made with trust auth (every data directory made before passwords were introduced): set the password, then ask for it. */
     private void requirePassword(File binaries, String password) throws IOException {
-        run(List.of(new File(binaries, "bin/postgres").getPath(), "--single", "-D", clusterDir.toString(),
-                        "-c", "exit_on_error=on", DATABASE),
-                "ALTER ROLE " + SUPERUSER + " PASSWORD '" + password + "';\n", "postgres --single");
+        setPassword(binaries, password);
         Path hba = clusterDir.resolve("pg_hba.conf");
         Files.writeString(hba, TRUST_LINE.matcher(Files.readString(hba)).replaceAll("$1scram-sha-256$2"));
         log.info("The embedded PostgreSQL in {} now asks for a password (scram-sha-256); it is in {}", clusterDir,
                 passFile);
+    }
+
+    /** ALTER ROLE in single-user mode: the server does not listen meanwhile, nobody can connect. */
+    private void setPassword(File binaries, String password) throws IOException {
+        run(List.of(new File(binaries, "bin/postgres").getPath(), "--single", "-D", clusterDir.toString(),
+                        "-c", "exit_on_error=on", DATABASE),
+                "ALTER ROLE " + SUPERUSER + " PASSWORD '" + password + "';\n", "postgres --single");
     }
 
     private static void run(List<String> command, String stdin, String name) throws IOException {
