@@ -123,7 +123,7 @@ final class EmbeddedPostgresLauncher {
             return builder.start();
         } catch (IllegalStateException e) {
             if (e.getMessage() != null && e.getMessage().startsWith("could not lock")) {
-                throw new IllegalStateException(lockedMessage(), e);
+                throw new DataDirInUseException(dataDir);
             }
             throw e;
         }
@@ -152,15 +152,10 @@ final class EmbeddedPostgresLauncher {
         try (FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
              FileLock lock = channel.tryLock()) {
             if (lock == null) {
-                throw new IllegalStateException(lockedMessage());
+                throw new DataDirInUseException(dataDir);
             }
             new StalePostmaster(clusterDir, Duration.ofSeconds(30)).clear();
         }
-    }
-
-    private String lockedMessage() {
-        return "another Conveyor is running on DATA_DIR " + dataDir + " (it holds " + clusterDir.resolve("epg-lock")
-                + "); stop it, or start this one with another DATA_DIR";
     }
 
     private static void requireFreePort(int port) {
@@ -281,7 +276,22 @@ final class EmbeddedPostgresLauncher {
         }
     }
 
-    /** DB_EMBEDDED_PORT names a port something else listens on; {@code EmbeddedPortInUseFailureAnalyzer} explains. */
+    /** Another service runs on this DATA_DIR: it holds the embedded database's epg-lock. */
+    public static final class DataDirInUseException extends IllegalStateException {
+        private final Path dataDir;
+
+        DataDirInUseException(Path dataDir) {
+            super("another Conveyor is running on DATA_DIR " + dataDir + " (it holds "
+                    + dataDir.resolve("postgres").resolve("epg-lock") + ")");
+            this.dataDir = dataDir;
+        }
+
+        public Path dataDir() {
+            return dataDir;
+        }
+    }
+
+    /** DB_EMBEDDED_PORT names a port something else listens on; {@link StartFailureAnalyzers} explains. */
     public static final class EmbeddedPortInUseException extends IllegalStateException {
         private final int port;
 

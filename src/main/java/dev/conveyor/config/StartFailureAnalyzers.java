@@ -6,13 +6,14 @@ import org.springframework.boot.web.server.PortInUseException;
 import org.springframework.core.Ordered;
 
 /**
- * A start that fails because a port is taken ends in a short report naming the variable to change, instead of
- * Spring Boot's generic advice ("configure this application to listen on another port") or a stack trace.
+ * A start that fails because a port or the data directory is taken ends in a short report naming the variable to
+ * change, instead of Spring Boot's generic advice ("configure this application to listen on another port") or a
+ * stack trace.
  * Registered in META-INF/spring.factories; ordered first so they answer before Spring Boot's own analyzer.
  */
-public final class PortInUseFailureAnalyzers {
+public final class StartFailureAnalyzers {
 
-    private PortInUseFailureAnalyzers() {
+    private StartFailureAnalyzers() {
     }
 
     /** The HTTP port ({@code PORT}, 8080 by default). */
@@ -23,6 +24,33 @@ public final class PortInUseFailureAnalyzers {
                     "Conveyor could not start its web server: port " + cause.getPort() + " is already in use.",
                     "Set PORT to a free port (for example PORT=8081), or stop the program listening on "
                             + cause.getPort() + " (ss -ltnp 'sport = :" + cause.getPort() + "' shows which).",
+                    cause);
+        }
+
+        @Override
+        public int getOrder() {
+            return Ordered.HIGHEST_PRECEDENCE;
+        }
+    }
+
+    /** A second service on the same DATA_DIR: its embedded PostgreSQL is the running one's. */
+    public static final class DataDirInUse
+            extends AbstractFailureAnalyzer<EmbeddedPostgresLauncher.DataDirInUseException> implements Ordered {
+        @Override
+        protected FailureAnalysis analyze(Throwable rootFailure, EmbeddedPostgresLauncher.DataDirInUseException cause) {
+            java.nio.file.Path pidFile = cause.dataDir().resolve("conveyor.pid");
+            String pid = "";
+            try {
+                pid = java.nio.file.Files.readString(pidFile).trim();
+            } catch (java.io.IOException | RuntimeException e) {
+                // not written yet (that service is still starting) or gone: the advice below names the file anyway
+            }
+            return new FailureAnalysis(
+                    "Another Conveyor" + (pid.isEmpty() ? "" : " (pid " + pid + ")") + " is running on DATA_DIR "
+                            + cause.dataDir() + ": it uses the embedded PostgreSQL in " + cause.dataDir()
+                            .resolve("postgres") + ", which one service at a time can run.",
+                    "Stop that service (kill \"$(cat " + pidFile + ")\"), or start this one with another DATA_DIR "
+                            + "(and PORT and DB_EMBEDDED_PORT), or set DB_URL to a PostgreSQL server both can share.",
                     cause);
         }
 
