@@ -15,6 +15,7 @@ import org.springframework.boot.actuate.health.HealthEndpoint;
 import org.springframework.boot.actuate.health.Status;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
@@ -34,6 +35,7 @@ class ReadyLine {
     private final DatabaseConfig.EmbeddedDatabase embedded;
     private final String backend;
     private final StartupProbeLogFilter startupProbes = StartupProbeLogFilter.install();
+    private volatile ScheduledExecutorService waiter;
 
     ReadyLine(ConveyorProperties properties, DatabaseConfig.EmbeddedDatabase embedded,
               @Value("${conveyor.queue.backend}") String backend) {
@@ -53,7 +55,7 @@ class ReadyLine {
         }
         // readiness also waits for every Camel consumer's first poll, a moment after the context has started:
         // the line is logged once /actuator/health/readiness would answer UP
-        ScheduledExecutorService waiter = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        waiter = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "conveyor-ready");
             thread.setDaemon(true);
             return thread;
@@ -70,7 +72,16 @@ class ReadyLine {
                         http, READY_WAIT.toSeconds());
                 waiter.shutdown();
             }
-        }, 0, 100, TimeUnit.MILLISECONDS);
+        }, 0, 200, TimeUnit.MILLISECONDS);
+    }
+
+    /** A context closed before it was ready (a failed start, a test's context) stops waiting. */
+    @EventListener(ContextClosedEvent.class)
+    void closed() {
+        if (waiter != null) {
+            waiter.shutdownNow();
+        }
+        startupProbes.remove();
     }
 
     private void ready(String http) {

@@ -48,6 +48,9 @@ final class StartupProbeLogFilter extends TurboFilter {
     }
 
     void remove() {
+        if (!isStarted()) {
+            return;
+        }
         if (LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context) {
             context.getTurboFilterList().remove(this);
         }
