@@ -484,8 +484,9 @@ public class SampleRun {
         return map(new Json(response.body()).value());
     }
 
+    /** As the embedded database's superuser; sample-run passes its generated password in PGPASSWORD. */
     private static Connection connect(String jdbcUrl) throws SQLException {
-        return DriverManager.getConnection(jdbcUrl, "postgres", "");
+        return DriverManager.getConnection(jdbcUrl, "postgres", System.getenv().getOrDefault("PGPASSWORD", ""));
     }
 
     private static String env(String name) {

@@ -32,11 +32,12 @@ public record ConveyorProperties(
             @DefaultValue("") String password,
             @DefaultValue("public") String schema,
             @DefaultValue("32") int poolSize,
-            @DefaultValue("0") int embeddedPort,
+            @DefaultValue("5433") int embeddedPort,
             @DefaultValue("2") int minIdle,
             @DefaultValue("60000") long idleTimeoutMs,
             @DefaultValue("64") int groupCommitBatch,
-            @DefaultValue("2") int groupCommitWriters) {
+            @DefaultValue("2") int groupCommitWriters,
+            @DefaultValue("false") boolean embeddedFast) {
 
         public boolean embedded() {
             return url == null || url.isBlank();

@@ -1,9 +1,6 @@
 package dev.conveyor.config;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -27,17 +24,16 @@ public class DatabaseConfig {
         if (!properties.db().embedded()) {
             return EmbeddedDatabase.none();
         }
-        Path dir = properties.dataDir().resolve("postgres").toAbsolutePath();
-        Files.createDirectories(dir);
-        log.info("DB_URL is not set: starting an embedded PostgreSQL with its data in {}", dir);
-        EmbeddedPostgres postgres = EmbeddedPostgres.builder()
-                .setDataDirectory(dir)
-                .setCleanDataDirectory(false)
-                // Spring closes it once the service has stopped: a JVM hook of its own could stop it first
-                .setRegisterShutdownHook(false)
-                .setPort(properties.db().embeddedPort())
-                .start();
-        return new EmbeddedDatabase(postgres);
+        EmbeddedPostgresLauncher launcher = new EmbeddedPostgresLauncher(properties.dataDir(),
+                properties.db().embeddedPort(), properties.db().embeddedFast());
+        EmbeddedPostgres postgres = launcher.start();
+        EmbeddedDatabase database = new EmbeddedDatabase(postgres, launcher.password());
+        log.info("Embedded PostgreSQL {} on localhost:{}, data in {}{} — PGPASSFILE={} psql -h localhost -p {} -U {} {}",
+                EmbeddedPostgresLauncher.version(postgres, launcher.password()), postgres.getPort(),
+                launcher.clusterDir(), properties.db().embeddedFast() ? " (DB_EMBEDDED_FAST: fsync off)" : "",
+                launcher.passFile(), postgres.getPort(), EmbeddedPostgresLauncher.SUPERUSER,
+                EmbeddedPostgresLauncher.DATABASE);
+        return database;
     }
 
     @Bean(destroyMethod = "close")
@@ -46,7 +42,8 @@ public class DatabaseConfig {
         HikariConfig config = new HikariConfig();
         if (db.embedded()) {
             config.setJdbcUrl(embedded.jdbcUrl());
-            config.setUsername("postgres");
+            config.setUsername(EmbeddedPostgresLauncher.SUPERUSER);
+            config.setPassword(embedded.password);
         } else {
             config.setJdbcUrl(db.url());
             config.setUsername(db.user());
@@ -63,17 +60,24 @@ public class DatabaseConfig {
     /** The embedded server's handle; {@link #none()} when a real server is configured. */
     public static final class EmbeddedDatabase implements AutoCloseable {
         private final EmbeddedPostgres postgres;
+        private final String password;
 
-        EmbeddedDatabase(EmbeddedPostgres postgres) {
+        EmbeddedDatabase(EmbeddedPostgres postgres, String password) {
             this.postgres = postgres;
+            this.password = password;
         }
 
         static EmbeddedDatabase none() {
-            return new EmbeddedDatabase(null);
+            return new EmbeddedDatabase(null, null);
         }
 
         String jdbcUrl() {
-            return postgres.getJdbcUrl("postgres", "postgres");
+            return postgres.getJdbcUrl(EmbeddedPostgresLauncher.SUPERUSER, EmbeddedPostgresLauncher.DATABASE);
+        }
+
+        /** The embedded server's port; 0 when a real server is configured. */
+        public int port() {
+            return postgres == null ? 0 : postgres.getPort();
         }
 
         @Override

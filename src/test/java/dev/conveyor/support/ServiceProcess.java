@@ -17,7 +17,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The packaged service (target/conveyor.jar) in a process of its own, started from the project directory
  * the way the README runs it: with no DB_URL (the embedded PostgreSQL) unless the caller's environment
- * names one, and the memory backend.
+ * names one, and the memory backend. The embedded PostgreSQL runs durable (fsync on) as it does for a user, on a
+ * free port unless the caller names one.
  */
 public final class ServiceProcess implements AutoCloseable {
 
@@ -44,7 +45,7 @@ public final class ServiceProcess implements AutoCloseable {
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of(jvmArgs));
         command.addAll(List.of("-jar", jar.toString()));
-        Path log = Path.of("target", "service-" + name + ".log");
+        Path log = log(name);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(new File(".").getAbsoluteFile())
                 .redirectErrorStream(true)
@@ -54,6 +55,9 @@ public final class ServiceProcess implements AutoCloseable {
         env.remove("DB_USER");
         env.remove("DB_PASSWORD");
         env.put("PORT", Integer.toString(port));
+        // any free port for the embedded PostgreSQL, not the fixed 5433: other test runs and a developer's own
+        // service share this machine; a test that needs a fixed one (a restart on the same port) passes it
+        env.put("DB_EMBEDDED_PORT", "0");
         env.put("CONVEYOR_ADMIN_KEY", TestKeys.ADMIN);
         env.putAll(environment);
         ServiceProcess service = new ServiceProcess(builder.start(), port);
@@ -71,6 +75,11 @@ public final class ServiceProcess implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /** The file the service's output goes to. */
+    public static Path log(String name) {
+        return Path.of("target", "service-" + name + ".log");
     }
 
     /** The process's peak resident set size (VmHWM), in KiB, from /proc; -1 where /proc has none. */
