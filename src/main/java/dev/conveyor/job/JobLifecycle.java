@@ -2,7 +2,9 @@ package dev.conveyor.job;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -10,6 +12,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.telemetry.EventType;
+import dev.conveyor.telemetry.JobEvent;
 import dev.conveyor.telemetry.JobEvents;
 import dev.conveyor.telemetry.JobMetrics;
 import dev.conveyor.telemetry.ProgressThrottle;
@@ -61,6 +64,51 @@ public class JobLifecycle {
             Job existing = store.findByIdempotencyKey(job.tenantId(), job.idempotencyKey())
                     .orElseThrow(() -> new IllegalStateException("idempotency key conflict without a job"));
             return new Submission(existing, false);
+        });
+    }
+
+    /**
+     * Writes many QUEUED jobs of one tenant and their job.queued events in one transaction (joining the caller's,
+     * if one is open), with a statement for all the jobs, one for the events and, when some idempotency keys
+     * were already used, one to read their jobs. The answer is in the order of {@code jobs}; an item whose key
+     * names an existing job answers that job, not created (its request hash is the caller's to compare).
+     */
+    public List<Submission> submitAll(List<NewJob> jobs) {
+        if (jobs.isEmpty()) {
+            return List.of();
+        }
+        String tenantId = jobs.get(0).tenantId();
+        if (jobs.stream().anyMatch(job -> !tenantId.equals(job.tenantId()))) {
+            throw new IllegalArgumentException("a batch is for one tenant");
+        }
+        return tx.execute(status -> {
+            List<Optional<Job>> inserted = store.insertAll(jobs);
+            List<String> replayedKeys = new ArrayList<>();
+            List<JobEvent> events = new ArrayList<>();
+            for (int i = 0; i < jobs.size(); i++) {
+                if (inserted.get(i).isPresent()) {
+                    events.add(JobEvents.of(EventType.QUEUED, inserted.get(i).get(), null, null));
+                } else {
+                    replayedKeys.add(jobs.get(i).idempotencyKey());
+                }
+            }
+            telemetry.emitAll(events);
+            Map<String, Job> existing = store.findByIdempotencyKeys(tenantId, replayedKeys);
+            List<Submission> submissions = new ArrayList<>(jobs.size());
+            for (int i = 0; i < jobs.size(); i++) {
+                Optional<Job> job = inserted.get(i);
+                if (job.isPresent()) {
+                    metrics.jobSubmitted(job.get());
+                    submissions.add(new Submission(job.get(), true));
+                } else {
+                    Job found = existing.get(jobs.get(i).idempotencyKey());
+                    if (found == null) {
+                        throw new IllegalStateException("idempotency key conflict without a job");
+                    }
+                    submissions.add(new Submission(found, false));
+                }
+            }
+            return submissions;
         });
     }
 

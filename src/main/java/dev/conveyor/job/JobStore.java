@@ -62,6 +62,110 @@ public class JobStore {
                 """, params, JobStore::map).stream().findFirst();
     }
 
+    /**
+     * Inserts many jobs with one statement (a multi-row INSERT ... SELECT FROM unnest of one array per column),
+     * each exactly as {@link #insert} would. The answer is in the order of {@code jobs}: empty where the job's
+     * idempotency key already named a job of its tenant.
+     */
+    public List<Optional<Job>> insertAll(List<NewJob> jobs) {
+        int n = jobs.size();
+        if (n == 0) {
+            return List.of();
+        }
+        UUID[] ids = new UUID[n];
+        String[] jobIds = new String[n];
+        String[] tenants = new String[n];
+        String[] types = new String[n];
+        String[] sources = new String[n];
+        String[] priorities = new String[n];
+        String[] payloads = new String[n];
+        Long[] sizes = new Long[n];
+        String[] keys = new String[n];
+        String[] hashes = new String[n];
+        String[] correlations = new String[n];
+        String[] parents = new String[n];
+        String[] marketplaces = new String[n];
+        String[] categories = new String[n];
+        String[] regions = new String[n];
+        Timestamp[] runAts = new Timestamp[n];
+        Integer[] maxAttempts = new Integer[n];
+        String[] submitters = new String[n];
+        for (int i = 0; i < n; i++) {
+            NewJob job = jobs.get(i);
+            ids[i] = UUID.randomUUID();
+            jobIds[i] = JobIds.of(ids[i]);
+            tenants[i] = job.tenantId();
+            types[i] = job.type();
+            sources[i] = job.source();
+            priorities[i] = job.priority().wireName();
+            payloads[i] = job.payloadJson();
+            sizes[i] = job.payloadSizeBytes();
+            keys[i] = job.idempotencyKey();
+            hashes[i] = job.requestHash();
+            correlations[i] = job.correlationId();
+            parents[i] = job.parentJobId();
+            marketplaces[i] = job.marketplace();
+            categories[i] = job.category();
+            regions[i] = job.region();
+            runAts[i] = job.runAt() == null ? null : Timestamp.from(job.runAt());
+            maxAttempts[i] = job.maxAttempts();
+            submitters[i] = job.submittedBy();
+        }
+        List<Job> inserted = jdbc.getJdbcTemplate().query(con -> {
+            java.sql.PreparedStatement ps = con.prepareStatement("""
+                    INSERT INTO jobs (id, job_id, tenant_id, type, source, priority, payload, payload_size_bytes,
+                                      idempotency_key, request_hash, correlation_id, parent_job_id,
+                                      marketplace, category, region, run_at, max_attempts, submitted_by)
+                    SELECT id, job_id, tenant_id, type, source, priority, CAST(payload AS jsonb), payload_size_bytes,
+                           idempotency_key, request_hash, coalesce(correlation_id, job_id), parent_job_id,
+                           marketplace, category, region, coalesce(run_at, now()), max_attempts, submitted_by
+                    FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                                ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                                ?::text[], ?::timestamptz[], ?::int[], ?::text[])
+                         WITH ORDINALITY AS t(id, job_id, tenant_id, type, source, priority, payload,
+                                              payload_size_bytes, idempotency_key, request_hash, correlation_id,
+                                              parent_job_id, marketplace, category, region, run_at, max_attempts,
+                                              submitted_by, ord)
+                    ORDER BY ord
+                    ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+                    RETURNING *
+                    """);
+            int p = 1;
+            ps.setArray(p++, con.createArrayOf("uuid", ids));
+            for (Object[] column : new Object[][] {jobIds, tenants, types, sources, priorities, payloads}) {
+                ps.setArray(p++, con.createArrayOf("text", column));
+            }
+            ps.setArray(p++, con.createArrayOf("bigint", sizes));
+            for (Object[] column : new Object[][] {keys, hashes, correlations, parents, marketplaces, categories,
+                    regions}) {
+                ps.setArray(p++, con.createArrayOf("text", column));
+            }
+            ps.setArray(p++, con.createArrayOf("timestamptz", runAts));
+            ps.setArray(p++, con.createArrayOf("integer", maxAttempts));
+            ps.setArray(p, con.createArrayOf("text", submitters));
+            return ps;
+        }, JobStore::map);
+        java.util.Map<String, Job> byJobId = new java.util.HashMap<>();
+        inserted.forEach(job -> byJobId.put(job.jobId(), job));
+        List<Optional<Job>> answer = new java.util.ArrayList<>(n);
+        for (String jobId : jobIds) {
+            answer.add(Optional.ofNullable(byJobId.get(jobId)));
+        }
+        return answer;
+    }
+
+    /** The tenant's jobs named by any of {@code idempotencyKeys}, by key; one statement. */
+    public java.util.Map<String, Job> findByIdempotencyKeys(String tenantId, java.util.Collection<String> idempotencyKeys) {
+        java.util.Map<String, Job> byKey = new java.util.HashMap<>();
+        if (idempotencyKeys.isEmpty()) {
+            return byKey;
+        }
+        jdbc.query("SELECT * FROM jobs WHERE tenant_id = :tenantId AND idempotency_key IN (:keys)",
+                new MapSqlParameterSource("tenantId", tenantId).addValue("keys", List.copyOf(idempotencyKeys)),
+                JobStore::map).forEach(job -> byKey.put(job.idempotencyKey(), job));
+        return byKey;
+    }
+
     public Optional<Job> findByIdempotencyKey(String tenantId, String idempotencyKey) {
         return jdbc.query("SELECT * FROM jobs WHERE tenant_id = :tenantId AND idempotency_key = :key",
                 new MapSqlParameterSource("tenantId", tenantId).addValue("key", idempotencyKey),

@@ -68,6 +68,55 @@ public class JdbcEventStore implements Telemetry {
         }
     }
 
+    /** As {@link #emit} for each event, with one multi-row INSERT for them all. */
+    @Override
+    public void emitAll(List<JobEvent> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        int n = events.size();
+        java.util.UUID[] ids = new java.util.UUID[n];
+        String[] types = new String[n];
+        String[] jobIds = new String[n];
+        Timestamp[] times = new Timestamp[n];
+        String[] payloads = new String[n];
+        for (int i = 0; i < n; i++) {
+            JobEvent event = events.get(i);
+            try {
+                payloads[i] = json.writeValueAsString(event.envelope());
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("event " + event.eventType() + " cannot be serialised", e);
+            }
+            if (schemas != null) {
+                check(event, payloads[i]);
+            }
+            ids[i] = event.eventId();
+            types[i] = event.eventType();
+            jobIds[i] = event.jobId();
+            times[i] = Timestamp.from(event.timestamp());
+        }
+        jdbc.update(con -> {
+            java.sql.PreparedStatement ps = con.prepareStatement("INSERT INTO job_events (event_id, event_type, "
+                    + "job_id, created_at, payload) SELECT event_id, event_type, job_id, created_at, "
+                    + "CAST(payload AS jsonb) FROM unnest(?::uuid[], ?::text[], ?::text[], ?::timestamptz[], "
+                    + "?::text[]) AS t(event_id, event_type, job_id, created_at, payload)");
+            ps.setArray(1, con.createArrayOf("uuid", ids));
+            ps.setArray(2, con.createArrayOf("text", types));
+            ps.setArray(3, con.createArrayOf("text", jobIds));
+            ps.setArray(4, con.createArrayOf("timestamptz", times));
+            ps.setArray(5, con.createArrayOf("text", payloads));
+            return ps;
+        });
+        for (int i = 0; i < n; i++) {
+            metrics.eventEmitted(types[i]);
+            if (sinks.any()) {
+                String payload = payloads[i];
+                Object partitionKey = events.get(i).envelope().get("partition_key");
+                AfterCommit.run(() -> sinks.offer(payload, partitionKey == null ? null : partitionKey.toString()));
+            }
+        }
+    }
+
     /** Validates what is written, the serialised text, not the map it came from. */
     private void check(JobEvent event, String payload) {
         List<String> violations;

@@ -7,4 +7,9 @@ package dev.conveyor.telemetry;
 public interface Telemetry {
 
     void emit(JobEvent event);
+
+    /** Many events in the caller's transaction; the same as emitting each in turn, possibly in fewer statements. */
+    default void emitAll(java.util.List<JobEvent> events) {
+        events.forEach(this::emit);
+    }
 }
