@@ -60,6 +60,24 @@ public class JobIntake {
      *                          was used for a different request
      */
     public Submission submit(JobRequest request) {
+        NewJob job = prepare(request);
+        Submission submission = lifecycle.submit(job);
+        if (!submission.created() && !job.requestHash().equals(submission.job().requestHash())) {
+            throw new ProblemException(409, "Conflict", "Idempotency-Key '" + Echo.of(request.idempotencyKey())
+                    + "' was already used for a different request (" + submission.job().jobId() + ")");
+        }
+        if (submission.created()) {
+            dispatchSignal.wake();
+        }
+        return submission;
+    }
+
+    /**
+     * Checks the request against its type's contract and makes the row to write, writing nothing.
+     *
+     * @throws ProblemException 422 when the request breaks its type's contract
+     */
+    public NewJob prepare(JobRequest request) {
         List<String> errors = new ArrayList<>();
         if (!schemas.knows(request.type())) {
             throw ProblemException.unprocessable("unknown job type '" + Echo.of(request.type()) + "'; known types: "
@@ -91,18 +109,10 @@ public class JobIntake {
         String payloadJson = toJson(request.payload());
         String requestHash = hash(request.type() + "\n" + payloadJson + "\n" + priority.get() + "\n"
                 + request.runAt() + "\n" + request.parentJobId());
-        Submission submission = lifecycle.submit(new NewJob(request.tenantId(), request.type(), request.source(),
+        return new NewJob(request.tenantId(), request.type(), request.source(),
                 priority.get(), payloadJson, payloadSize(request, payloadJson), request.idempotencyKey(),
                 requestHash, request.correlationId(), request.parentJobId(), marketplace, category, region, runAt,
-                retryPolicy.maxAttempts(request.type()), request.submittedBy()));
-        if (!submission.created() && !requestHash.equals(submission.job().requestHash())) {
-            throw new ProblemException(409, "Conflict", "Idempotency-Key '" + Echo.of(request.idempotencyKey())
-                    + "' was already used for a different request (" + submission.job().jobId() + ")");
-        }
-        if (submission.created()) {
-            dispatchSignal.wake();
-        }
-        return submission;
+                retryPolicy.maxAttempts(request.type()), request.submittedBy());
     }
 
     /** A job's size for routing: the size of the file it reads when there is one, else its payload's. */

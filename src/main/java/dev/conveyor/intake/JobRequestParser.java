@@ -25,7 +25,11 @@ public class JobRequestParser {
     }
 
     public JobRequest parse(String tenantId, byte[] body, String idempotencyHeader) {
-        JsonNode root = readJson(body);
+        return parse(tenantId, readJson(body), idempotencyHeader);
+    }
+
+    /** As {@link #parse(String, byte[], String)} for a body already read as JSON (an item of a batch). */
+    public JobRequest parse(String tenantId, JsonNode root, String idempotencyHeader) {
         if (!root.isObject()) {
             throw ProblemException.badRequest("the request body must be a JSON object, not "
                     + root.getNodeType().name().toLowerCase());
@@ -76,7 +80,7 @@ public class JobRequestParser {
                 idempotencyHeader != null ? idempotencyHeader : bodyKey);
     }
 
-    private JsonNode readJson(byte[] body) {
+    JsonNode readJson(byte[] body) {
         if (body.length == 0) {
             throw ProblemException.badRequest("the request body is empty; expected a JSON object");
         }
