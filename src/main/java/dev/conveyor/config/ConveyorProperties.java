@@ -46,7 +46,9 @@ public record ConveyorProperties(
 
     public record Intake(
             @DefaultValue("1048576") long maxJsonBytes,
-            @DefaultValue("2147483648") long maxCsvBytes) {
+            @DefaultValue("2147483648") long maxCsvBytes,
+            @DefaultValue("1000") int maxBatch,
+            @DefaultValue("16777216") long maxBatchBytes) {
     }
 
     public record Dispatcher(

@@ -31,7 +31,9 @@ public class ProblemResponder {
         body.put("status", problem.status());
         body.put("detail", problem.getMessage());
         body.put("instance", exchange.getMessage().getHeader(Exchange.HTTP_URI, String.class));
-        if (!problem.errors().isEmpty()) {
+        if (problem instanceof BatchProblemException batch) {
+            body.put("errors", batch.items());
+        } else if (!problem.errors().isEmpty()) {
             body.put("errors", problem.errors());
         }
         exchange.getMessage().getHeaders().clear();

@@ -1,0 +1,216 @@
+package dev.conveyor.intake;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.config.ConveyorProperties;
+import dev.conveyor.job.JobLifecycle;
+import dev.conveyor.job.NewJob;
+import dev.conveyor.job.Submission;
+import dev.conveyor.queue.DispatchSignal;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * {@code POST /jobs/batch}: many jobs in one request, a JSON array or NDJSON (one object per line) of what
+ * {@code POST /jobs} takes. All or nothing: every item is checked as a single job is ({@link JobRequestParser},
+ * {@link JobIntake#prepare}), and one bad item refuses the batch with each bad item's index and errors. Accepted,
+ * the jobs and their job.queued events are written in one transaction with a statement for each
+ * ({@link JobLifecycle#submitAll}), and the dispatcher is woken once.
+ * <p>
+ * Idempotency is per item ({@code idempotency_key}): an item whose key names a job of the tenant made from the
+ * same request answers that job and creates nothing; one whose key was used for a different request refuses the
+ * batch with 409, that item's index among the errors. The batch_id names the response; it is not stored.
+ */
+@Component("batchApi")
+public class BatchApi {
+
+    private final JobRequestParser parser;
+    private final JobIntake intake;
+    private final JobLifecycle lifecycle;
+    private final TransactionTemplate tx;
+    private final DispatchSignal dispatchSignal;
+    private final JobViews views;
+    private final ConveyorProperties properties;
+
+    public BatchApi(JobRequestParser parser, JobIntake intake, JobLifecycle lifecycle, TransactionTemplate tx,
+                    DispatchSignal dispatchSignal, JobViews views, ConveyorProperties properties) {
+        this.parser = parser;
+        this.intake = intake;
+        this.lifecycle = lifecycle;
+        this.tx = tx;
+        this.dispatchSignal = dispatchSignal;
+        this.views = views;
+        this.properties = properties;
+    }
+
+    /** POST /jobs/batch */
+    public void submitBatch(Exchange exchange) throws IOException {
+        Message in = exchange.getMessage();
+        RequestScope scope = RequestScope.of(exchange);
+        String contentType = header(in, Exchange.CONTENT_TYPE);
+        String mediaType = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
+        boolean ndjson = mediaType.equals("application/x-ndjson");
+        if (!ndjson && !mediaType.equals("application/json") && !mediaType.endsWith("+json")) {
+            throw new ProblemException(415, "Unsupported Media Type", "send the batch as a JSON array with "
+                    + "Content-Type: application/json, or one JSON object a line with Content-Type: "
+                    + "application/x-ndjson (was " + (contentType == null ? "none" : "'" + Echo.of(contentType) + "'")
+                    + ")");
+        }
+        if (header(in, "Idempotency-Key") != null) {
+            throw ProblemException.badRequest("a batch takes no Idempotency-Key header; give each item its own "
+                    + "'idempotency_key' field");
+        }
+        byte[] body = readBounded(in, properties.intake().maxBatchBytes());
+        List<String> lines = ndjson ? lines(body) : null;
+        List<JsonNode> items = new ArrayList<>();
+        List<Map<String, Object>> bad = new ArrayList<>();
+        if (ndjson) {
+            checkCount(lines.size());
+            for (int i = 0; i < lines.size(); i++) {
+                try {
+                    items.add(parser.readJson(lines.get(i).getBytes(StandardCharsets.UTF_8)));
+                } catch (ProblemException e) {
+                    items.add(null);
+                    bad.add(BatchProblemException.item(i, errorsOf(e)));
+                }
+            }
+        } else {
+            JsonNode root = parser.readJson(body);
+            if (!root.isArray()) {
+                throw ProblemException.badRequest("the request body must be a JSON array of jobs, not "
+                        + root.getNodeType().name().toLowerCase(Locale.ROOT));
+            }
+            checkCount(root.size());
+            root.forEach(items::add);
+        }
+        String keyId = scope.caller().keyId();
+        List<NewJob> jobs = new ArrayList<>(items.size());
+        Map<String, Integer> firstWithKey = new HashMap<>();
+        for (int i = 0; i < items.size(); i++) {
+            if (items.get(i) == null) {
+                continue;
+            }
+            try {
+                NewJob job = intake.prepare(parser.parse(scope.tenantId(), items.get(i), null).submittedBy(keyId));
+                Integer earlier = job.idempotencyKey() == null ? null
+                        : firstWithKey.putIfAbsent(job.idempotencyKey(), i);
+                if (earlier != null) {
+                    bad.add(BatchProblemException.item(i, List.of("'idempotency_key' '"
+                            + Echo.of(job.idempotencyKey()) + "' is also item " + earlier + "'s")));
+                }
+                jobs.add(job);
+            } catch (ProblemException e) {
+                bad.add(BatchProblemException.item(i, errorsOf(e)));
+            }
+        }
+        if (!bad.isEmpty()) {
+            bad.sort(java.util.Comparator.comparingInt(item -> (Integer) item.get("index")));
+            throw new BatchProblemException(422, "Unprocessable Content", bad.size() + " of " + items.size()
+                    + " items are invalid; nothing was created", bad);
+        }
+        List<Submission> submissions = tx.execute(status -> {
+            List<Submission> written = lifecycle.submitAll(jobs);
+            List<Map<String, Object>> conflicts = new ArrayList<>();
+            for (int i = 0; i < written.size(); i++) {
+                Submission submission = written.get(i);
+                if (!submission.created() && !jobs.get(i).requestHash().equals(submission.job().requestHash())) {
+                    conflicts.add(BatchProblemException.item(i, List.of("'idempotency_key' '"
+                            + Echo.of(jobs.get(i).idempotencyKey()) + "' was already used for a different request ("
+                            + submission.job().jobId() + ")")));
+                }
+            }
+            if (!conflicts.isEmpty()) {
+                // thrown inside the transaction: the jobs the other items inserted are rolled back with it
+                throw new BatchProblemException(409, "Conflict", conflicts.size() + " of " + jobs.size()
+                        + " items reuse an idempotency key for a different request; nothing was created",
+                        conflicts);
+            }
+            return written;
+        });
+        boolean anyCreated = submissions.stream().anyMatch(Submission::created);
+        if (anyCreated) {
+            dispatchSignal.wake();
+        }
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("batch_id", "bat_" + UUID.randomUUID().toString().replace("-", ""));
+        answer.put("jobs", submissions.stream().map(s -> views.accepted(s.job())).toList());
+        Message out = exchange.getMessage();
+        out.getHeaders().clear();
+        out.setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
+        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        if (!anyCreated) {
+            out.setHeader("Idempotent-Replayed", "true");
+        }
+        out.setBody(views.write(answer));
+    }
+
+    private void checkCount(int count) {
+        if (count == 0) {
+            throw ProblemException.unprocessable("the batch is empty; send at least one job");
+        }
+        int max = properties.intake().maxBatch();
+        if (count > max) {
+            throw ProblemException.tooLarge("the batch has " + count + " items, more than the limit of " + max
+                    + " (conveyor.intake.max-batch)");
+        }
+    }
+
+    /** NDJSON's lines, blank ones (such as after the last newline) left out. */
+    private static List<String> lines(byte[] body) {
+        List<String> lines = new ArrayList<>();
+        for (String line : new String(body, StandardCharsets.UTF_8).split("\r?\n")) {
+            if (!line.isBlank()) {
+                lines.add(line);
+            }
+        }
+        return lines;
+    }
+
+    private static List<String> errorsOf(ProblemException e) {
+        return e.errors().isEmpty() ? List.of(e.getMessage()) : e.errors();
+    }
+
+    private static String header(Message in, String name) {
+        String value = in.getHeader(name, String.class);
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    private static byte[] readBounded(Message in, long max) throws IOException {
+        Long declared = in.getHeader(Exchange.CONTENT_LENGTH, Long.class);
+        if (declared != null && declared > max) {
+            throw tooLarge(max);
+        }
+        InputStream body = in.getBody(InputStream.class);
+        if (body == null) {
+            return new byte[0];
+        }
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+        byte[] chunk = new byte[8192];
+        int read;
+        while ((read = body.read(chunk)) != -1) {
+            if (buffer.size() + read > max) {
+                throw tooLarge(max);
+            }
+            buffer.write(chunk, 0, read);
+        }
+        return buffer.toByteArray();
+    }
+
+    private static ProblemException tooLarge(long max) {
+        return ProblemException.tooLarge("the request body is larger than the limit of " + max
+                + " bytes (conveyor.intake.max-batch-bytes)");
+    }
+}
