@@ -19,6 +19,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  *   CONVEYOR_ADMIN_KEY=... java bench/LoadGenerator.java --url http://localhost:8080 --jobs 10000 --concurrency 32 --tag bench-w1
  *
+ * With --batch N the same jobs go N to a request through POST /jobs/batch (a JSON array; the last request may
+ * hold fewer); latencies are then per request, and failed counts the jobs of the requests that failed. Without
+ * it (the default) every job is its own POST /jobs, as before.
+ *
  * Every request sends 'Authorization: Bearer <key>': the key of --key, else of the environment variable
  * CONVEYOR_ADMIN_KEY (bench/run uses the variable, so the key is not on a command line that ps shows). Any key
  * that may submit jobs (submitter or above) will do.
@@ -40,6 +44,13 @@ public final class LoadGenerator {
         int jobs = Integer.parseInt(option(args, "--jobs", "10000"));
         int concurrency = Integer.parseInt(option(args, "--concurrency", "32"));
         String tag = option(args, "--tag", "bench-w1");
+        int batch = Integer.parseInt(option(args, "--batch", "0"));
+        if (batch < 0) {
+            System.err.println("load generator: --batch must be 1 or more (0 or absent: one job a request)");
+            System.exit(2);
+        }
+        int perRequest = Math.max(batch, 1);
+        int requests = (jobs + perRequest - 1) / perRequest;
         String key = option(args, "--key", System.getenv("CONVEYOR_ADMIN_KEY"));
         if (key == null || key.isBlank()) {
             System.err.println("load generator: no API key: pass --key <key> or set CONVEYOR_ADMIN_KEY");
@@ -53,9 +64,9 @@ public final class LoadGenerator {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10))
                 .build();
-        URI target = URI.create(url + "/jobs");
+        URI target = URI.create(url + (batch > 0 ? "/jobs/batch" : "/jobs"));
 
-        long[] latencyNanos = new long[jobs];
+        long[] latencyNanos = new long[requests];
         AtomicInteger next = new AtomicInteger();
         AtomicInteger failures = new AtomicInteger();
         AtomicLong firstSubmitMillis = new AtomicLong(Long.MAX_VALUE);
@@ -66,22 +77,25 @@ public final class LoadGenerator {
         long start = System.nanoTime();
         for (int t = 0; t < concurrency; t++) {
             senders.submit(() -> {
-                for (int i = next.getAndIncrement(); i < jobs; i = next.getAndIncrement()) {
+                for (int i = next.getAndIncrement(); i < requests; i = next.getAndIncrement()) {
+                    int count = Math.min(perRequest, jobs - i * perRequest);
                     HttpRequest request = HttpRequest.newBuilder(target)
                             .timeout(Duration.ofSeconds(60))
                             .header("Content-Type", "application/json")
                             .header("Authorization", authorization)
-                            .POST(HttpRequest.BodyPublishers.ofString(body(i, tag)))
+                            .POST(HttpRequest.BodyPublishers.ofString(batch > 0 ? batchBody(i * perRequest, count, tag)
+                                    : body(i, tag)))
                             .build();
                     firstSubmitMillis.accumulateAndGet(System.currentTimeMillis(), Math::min);
                     long sent = System.nanoTime();
                     try {
                         HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
                         if (response.statusCode() != 202) {
-                            fail(failures, "job " + i + ": HTTP " + response.statusCode() + " " + response.body());
+                            fail(failures, count, what(batch, i) + ": HTTP " + response.statusCode() + " "
+                                    + response.body());
                         }
                     } catch (Exception e) {
-                        fail(failures, "job " + i + ": " + e);
+                        fail(failures, count, what(batch, i) + ": " + e);
                     }
                     latencyNanos[i] = System.nanoTime() - sent;
                     lastAnswerMillis.accumulateAndGet(System.currentTimeMillis(), Math::max);
@@ -98,13 +112,15 @@ public final class LoadGenerator {
 
         long[] sorted = latencyNanos.clone();
         Arrays.sort(sorted);
+        String batchFields = batch > 0 ? String.format(Locale.ROOT, " batch=%d requests=%d request_rate=%.1f",
+                batch, requests, requests / seconds) : "";
         System.out.println(String.format(Locale.ROOT,
                 "submitted=%d failed=%d concurrency=%d submit_s=%.3f submit_rate=%.1f lat_p50_ms=%.2f "
                         + "lat_p95_ms=%.2f lat_p99_ms=%.2f lat_max_ms=%.2f client_cpu_s=%.2f "
                         + "first_submit_ms=%d last_answer_ms=%d",
                 jobs, failures.get(), concurrency, seconds, jobs / seconds, percentile(sorted, 0.50),
                 percentile(sorted, 0.95), percentile(sorted, 0.99), sorted[sorted.length - 1] / 1e6, cpuSeconds,
-                firstSubmitMillis.get(), lastAnswerMillis.get()));
+                firstSubmitMillis.get(), lastAnswerMillis.get()) + batchFields);
         System.exit(failures.get() == 0 ? 0 : 1);
     }
 
@@ -128,9 +144,22 @@ public final class LoadGenerator {
                 + marketplace + "\",\"category\":\"" + category + "\",\"csv\":\"" + csv + "\"}}";
     }
 
-    private static void fail(AtomicInteger failures, String message) {
+    /** Jobs {@code first} to {@code first + count - 1} as one JSON array for POST /jobs/batch. */
+    static String batchBody(int first, int count, String tag) {
+        StringBuilder body = new StringBuilder("[");
+        for (int j = first; j < first + count; j++) {
+            body.append(j == first ? "" : ",").append(body(j, tag));
+        }
+        return body.append(']').toString();
+    }
+
+    private static String what(int batch, int request) {
+        return batch > 0 ? "batch " + request : "job " + request;
+    }
+
+    private static void fail(AtomicInteger failures, int jobs, String message) {
         // the first few are enough to see what went wrong; the count says how many
-        if (failures.incrementAndGet() <= 5) {
+        if (failures.addAndGet(jobs) - jobs < 5) {
             System.err.println("load generator: " + message);
         }
     }
