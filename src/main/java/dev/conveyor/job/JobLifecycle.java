@@ -7,6 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,6 +26,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Every state change of a job, each in one transaction with the event that describes it. The SQL is in
  * {@link JobStore}; the allowed transitions are in {@link JobStatus}. The frequent ones (submit, claim, finish,
  * fail, retry) go through {@link GroupCommit}, so concurrent changes share a commit.
+ *
+ * <p>This is the only class that changes {@code jobs.status}: every change but the insert of a new job goes
+ * through {@link #transition}, which refuses a move the table forbids with an
+ * {@link IllegalJobTransitionException} before it touches the database, runs the {@link JobStore} statement
+ * of the {@link JobTransition} (guarded by the transition's sources), and writes the event of the change in the
+ * same transaction. An empty result is a lost race — the job left the source status in the meantime (another
+ * worker claimed it, the reaper took it back, it was cancelled) — and is returned as such to the caller.
  */
 @Service
 public class JobLifecycle {
@@ -114,11 +123,9 @@ public class JobLifecycle {
 
     /** Claims the job for one worker; empty when another worker has it or it is no longer claimable. */
     public Optional<Job> claim(String jobId, String lane) {
-        return commits.execute(status -> {
-            Optional<Job> claimed = store.claim(jobId, lane, instanceId, lease);
-            claimed.ifPresent(job -> telemetry.emit(JobEvents.of(EventType.STARTED, job, null, null)));
-            return claimed;
-        });
+        return commits.execute(status -> transition(JobTransition.CLAIM, jobId, null, JobStatus.RUNNING,
+                () -> store.claim(jobId, lane, instanceId, lease),
+                job -> JobEvents.of(EventType.STARTED, job, null, null)));
     }
 
     /** Records progress (0-100) and extends the lease; false when the job stopped being RUNNING. */
@@ -151,10 +158,10 @@ public class JobLifecycle {
                     outcome.metrics());
         }
         return commits.execute(status -> {
-            Optional<Job> done = store.complete(running.jobId(), outcome.status(), toJson(outcome.result()),
-                    outcome.resultUrl());
-            done.ifPresent(job -> telemetry.emit(JobEvents.of(EventType.COMPLETED, job,
-                    withProcessingTime(job, outcome.metrics()), null)));
+            Optional<Job> done = transition(JobTransition.FINISH, running.jobId(), running.status(),
+                    outcome.status(), () -> store.complete(running.jobId(), outcome.status(),
+                            toJson(outcome.result()), outcome.resultUrl()),
+                    job -> JobEvents.of(EventType.COMPLETED, job, withProcessingTime(job, outcome.metrics()), null));
             done.ifPresent(job -> this.metrics.jobFinished(job, outcome.metrics()));
             return done;
         });
@@ -171,9 +178,10 @@ public class JobLifecycle {
         String message = messageOr(failure);
         Map<String, Object> entry = errorEntry(running, errorClass, message);
         return commits.execute(status -> {
-            Optional<Job> failed = store.fail(running.jobId(), message, toJson(entry), toJson(result), resultUrl);
-            failed.ifPresent(job -> telemetry.emit(JobEvents.of(EventType.FAILED, job,
-                    withProcessingTime(job, metrics), Map.of("type", errorClass, "message", message))));
+            Optional<Job> failed = transition(JobTransition.FAIL, running.jobId(), running.status(), JobStatus.FAILED,
+                    () -> store.fail(running.jobId(), message, toJson(entry), toJson(result), resultUrl),
+                    job -> JobEvents.of(EventType.FAILED, job, withProcessingTime(job, metrics),
+                            Map.of("type", errorClass, "message", message)));
             failed.ifPresent(job -> this.metrics.jobFinished(job, metrics));
             return failed;
         });
@@ -185,9 +193,9 @@ public class JobLifecycle {
         Map<String, Object> entry = errorEntry(running, errorClass, message);
         entry.put("retry_in_ms", delay.toMillis());
         return commits.execute(status -> {
-            Optional<Job> retrying = store.scheduleRetry(running.jobId(), delay, message, toJson(entry));
-            retrying.ifPresent(job -> telemetry.emit(JobEvents.of(EventType.RETRYING, job, null,
-                    Map.of("type", errorClass, "message", message))));
+            Optional<Job> retrying = transition(JobTransition.RETRY, running.jobId(), running.status(),
+                    JobStatus.RETRYING, () -> store.scheduleRetry(running.jobId(), delay, message, toJson(entry)),
+                    job -> JobEvents.of(EventType.RETRYING, job, null, Map.of("type", errorClass, "message", message)));
             retrying.ifPresent(this.metrics::jobRetried);
             return retrying;
         });
@@ -200,10 +208,11 @@ public class JobLifecycle {
     public Optional<DeadLetter> deadLetter(Job job, String failure, String errorClass, String stackTrace) {
         String message = messageOr(failure);
         Map<String, Object> entry = errorEntry(job, errorClass, message);
-        return tx.execute(status -> store.deadLetter(job.jobId(), message, toJson(entry)).map(dead -> {
+        return tx.execute(status -> transition(JobTransition.DEAD_LETTER, job.jobId(), job.status(),
+                JobStatus.DEAD_LETTERED, () -> store.deadLetter(job.jobId(), message, toJson(entry)),
+                dead -> JobEvents.of(EventType.DEAD_LETTERED, dead, null,
+                        Map.of("type", errorClass, "message", message))).map(dead -> {
             long id = store.insertDeadLetter(dead, message, stackTrace);
-            telemetry.emit(JobEvents.of(EventType.DEAD_LETTERED, dead, null,
-                    Map.of("type", errorClass, "message", message)));
             this.metrics.jobFinished(dead, Map.of());
             this.metrics.jobDeadLettered(dead);
             return new DeadLetter(id, dead);
@@ -216,29 +225,66 @@ public class JobLifecycle {
 
     /** Cancels a job that has not started; empty when it is not waiting. */
     public Optional<Job> cancelWaiting(String jobId) {
-        return tx.execute(status -> {
-            Optional<Job> cancelled = store.cancelWaiting(jobId);
-            cancelled.ifPresent(job -> telemetry.emit(JobEvents.of(EventType.CANCELLED, job, null, null)));
-            return cancelled;
-        });
+        return tx.execute(status -> transition(JobTransition.CANCEL_WAITING, jobId, null, JobStatus.CANCELLED,
+                () -> store.cancelWaiting(jobId), job -> JobEvents.of(EventType.CANCELLED, job, null, null)));
     }
 
     /** A running job that stopped at a checkpoint because it was asked to. */
     public Optional<Job> cancelled(Job running) {
-        return tx.execute(status -> {
-            Optional<Job> cancelled = store.markCancelled(running.jobId());
-            cancelled.ifPresent(job -> telemetry.emit(JobEvents.of(EventType.CANCELLED, job, null, null)));
-            return cancelled;
-        });
+        return tx.execute(status -> transition(JobTransition.CANCEL_RUNNING, running.jobId(), running.status(),
+                JobStatus.CANCELLED, () -> store.markCancelled(running.jobId()),
+                job -> JobEvents.of(EventType.CANCELLED, job, null, null)));
     }
 
     /** Back to QUEUED by hand (a manual retry or a dead letter's replay), recorded as a job.queued event. */
     public Optional<Job> requeue(String jobId) {
-        return tx.execute(status -> {
-            Optional<Job> queued = store.requeue(jobId);
-            queued.ifPresent(job -> telemetry.emit(JobEvents.of(EventType.QUEUED, job, null, null)));
-            return queued;
+        return tx.execute(status -> transition(JobTransition.REQUEUE, jobId, null, JobStatus.QUEUED,
+                () -> store.requeue(jobId), job -> JobEvents.of(EventType.QUEUED, job, null, null)));
+    }
+
+    /**
+     * Shutdown: every job this instance still runs goes back to QUEUED (the interrupted attempt not counted),
+     * each with a job.requeued event, in one transaction. Returns how many were handed back.
+     */
+    public int handBack() {
+        List<Job> handedBack = tx.execute(status -> {
+            List<Job> jobs = store.handBack(instanceId);
+            for (Job job : jobs) {
+                changed(JobTransition.HAND_BACK, job.jobId(), JobStatus.RUNNING, JobStatus.QUEUED, job,
+                        j -> JobEvents.of(EventType.REQUEUED, j, null, null));
+            }
+            return jobs;
         });
+        return handedBack == null ? 0 : handedBack.size();
+    }
+
+    /**
+     * The one step every status change goes through: refuses {@code from -> to} unless {@code transition} and the
+     * {@link JobStatus} table allow it ({@code from} null: the caller names the job only, so the statement's guard
+     * — the transition's sources — is the check), runs the statement, and emits the event of the change. Run
+     * inside the caller's transaction.
+     *
+     * @throws IllegalJobTransitionException when the move is not allowed, naming the job, from and to
+     */
+    private Optional<Job> transition(JobTransition transition, String jobId, JobStatus from, JobStatus to,
+                                     Supplier<Optional<Job>> statement, Function<Job, JobEvent> event) {
+        if (from != null) {
+            transition.check(jobId, from, to);
+        } else if (!transition.targets().contains(to)) {
+            throw new IllegalJobTransitionException(jobId, null, to);
+        }
+        Optional<Job> changed = statement.get();
+        changed.ifPresent(job -> changed(transition, jobId, from, to, job, event));
+        return changed;
+    }
+
+    private void changed(JobTransition transition, String jobId, JobStatus from, JobStatus to, Job job,
+                         Function<Job, JobEvent> event) {
+        if (job.status() != to || (from != null && !transition.sources().contains(from))) {
+            // the statement wrote something else than it was asked to: its SQL and the transition disagree
+            throw new IllegalJobTransitionException(jobId, from, job.status());
+        }
+        telemetry.emit(event.apply(job));
     }
 
     private static String messageOr(String failure) {

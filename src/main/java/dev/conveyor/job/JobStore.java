@@ -16,11 +16,16 @@ import org.springframework.stereotype.Repository;
 /**
  * The SQL of the jobs table, one method a statement. State changes are conditional on the status they
  * leave, so a caller that loses a race sees an empty result instead of overwriting another's work.
+ *
+ * <p>The statements that change {@code jobs.status} are package-private: only {@link JobLifecycle} runs them,
+ * each for one {@link JobTransition}, whose {@link JobTransition#guard()} is the statement's
+ * {@code WHERE status IN (...)} (derived from the {@link JobStatus} table). {@code OnlyTheLifecycleWritesStatusTest}
+ * checks that no other class has SQL that sets the status.
  */
 @Repository
 public class JobStore {
 
-    private static final String CLAIMABLE = "('QUEUED', 'RETRYING')";
+    private static final String CLAIMABLE = JobStatus.sqlList(JobStatus.CLAIMABLE);
 
     private final NamedParameterJdbcTemplate jdbc;
 
@@ -222,13 +227,13 @@ public class JobStore {
         return jdbc.query("""
                 UPDATE jobs SET dispatched_at = now()
                 WHERE id IN (SELECT id FROM jobs
-                             WHERE status IN ('QUEUED', 'RETRYING') AND dispatched_at IS NULL AND run_at <= now()
+                             WHERE status IN %s AND dispatched_at IS NULL AND run_at <= now()
                              ORDER BY priority_rank, run_at
                              LIMIT :limit
                              FOR UPDATE SKIP LOCKED)
                 RETURNING job_id, type, priority, priority_rank, run_at, payload_size_bytes,
                           marketplace, category, region
-                """, new MapSqlParameterSource("limit", batchSize), (rs, i) -> new DueJob(
+                """.formatted(CLAIMABLE), new MapSqlParameterSource("limit", batchSize), (rs, i) -> new DueJob(
                 rs.getString("job_id"),
                 rs.getString("type"),
                 Priority.valueOf(rs.getString("priority").toUpperCase(java.util.Locale.ROOT)),
@@ -248,8 +253,8 @@ public class JobStore {
     public int releaseStaleDispatches(Duration olderThan) {
         return jdbc.update("""
                 UPDATE jobs SET dispatched_at = NULL
-                WHERE status IN ('QUEUED', 'RETRYING') AND dispatched_at < now() - make_interval(secs => :secs)
-                """, new MapSqlParameterSource("secs", olderThan.toSeconds()));
+                WHERE status IN %s AND dispatched_at < now() - make_interval(secs => :secs)
+                """.formatted(CLAIMABLE), new MapSqlParameterSource("secs", olderThan.toSeconds()));
     }
 
     /** The given jobs, if still unclaimed, become due again (their publication failed). */
@@ -268,15 +273,15 @@ public class JobStore {
     }
 
     /** The one claim statement: RUNNING with a lease, only if nobody else has it and it was not cancelled. */
-    public Optional<Job> claim(String jobId, String lane, String worker, Duration lease) {
+    Optional<Job> claim(String jobId, String lane, String worker, Duration lease) {
         return jdbc.query("""
                 UPDATE jobs SET status = 'RUNNING', lane = :lane, claimed_by = :worker, attempts = attempts + 1,
                                 progress = 0,
                                 lease_until = now() + make_interval(secs => :lease),
                                 started_at = coalesce(started_at, now()), updated_at = now()
-                WHERE job_id = :jobId AND status IN ('QUEUED', 'RETRYING')
+                WHERE job_id = :jobId AND %s
                 RETURNING *
-                """, new MapSqlParameterSource("jobId", jobId).addValue("lane", lane).addValue("worker", worker)
+                """.formatted(JobTransition.CLAIM.guard()), new MapSqlParameterSource("jobId", jobId).addValue("lane", lane).addValue("worker", worker)
                 .addValue("lease", lease.toSeconds()), JobStore::map).stream().findFirst();
     }
 
@@ -291,14 +296,14 @@ public class JobStore {
     }
 
     /** Ends a RUNNING job with a result. Empty when it was not RUNNING any more. */
-    public Optional<Job> complete(String jobId, JobStatus status, String resultJson, String resultUrl) {
+    Optional<Job> complete(String jobId, JobStatus status, String resultJson, String resultUrl) {
         return jdbc.query("""
                 UPDATE jobs SET status = :status, progress = 100, result = CAST(:result AS jsonb),
                                 result_url = :resultUrl, lease_until = NULL, error_message = NULL,
                                 completed_at = now(), updated_at = now()
-                WHERE job_id = :jobId AND status = 'RUNNING'
+                WHERE job_id = :jobId AND %s
                 RETURNING *
-                """, new MapSqlParameterSource("jobId", jobId).addValue("status", status.name())
+                """.formatted(JobTransition.FINISH.guard()), new MapSqlParameterSource("jobId", jobId).addValue("status", status.name())
                 .addValue("result", resultJson).addValue("resultUrl", resultUrl), JobStore::map)
                 .stream().findFirst();
     }
@@ -308,43 +313,43 @@ public class JobStore {
      * failed run wrote (a validation whose rows failed), or null: a run that failed without one leaves none, and
      * a report an earlier run left (the job retried by hand) is no longer its report.
      */
-    public Optional<Job> fail(String jobId, String errorMessage, String errorEntryJson, String resultJson,
+    Optional<Job> fail(String jobId, String errorMessage, String errorEntryJson, String resultJson,
                               String resultUrl) {
         return jdbc.query("""
                 UPDATE jobs SET status = 'FAILED', error_message = :message,
                                 errors = errors || jsonb_build_array(CAST(:entry AS jsonb)),
                                 result = coalesce(CAST(:result AS jsonb), result), result_url = :resultUrl,
                                 lease_until = NULL, completed_at = now(), updated_at = now()
-                WHERE job_id = :jobId AND status = 'RUNNING'
+                WHERE job_id = :jobId AND %s
                 RETURNING *
-                """, new MapSqlParameterSource("jobId", jobId).addValue("message", errorMessage)
+                """.formatted(JobTransition.FAIL.guard()), new MapSqlParameterSource("jobId", jobId).addValue("message", errorMessage)
                 .addValue("entry", errorEntryJson).addValue("result", resultJson).addValue("resultUrl", resultUrl),
                 JobStore::map).stream().findFirst();
     }
 
     /** A failed attempt that will be tried again: RETRYING, due after the backoff, its error recorded. */
-    public Optional<Job> scheduleRetry(String jobId, Duration delay, String errorMessage, String errorEntryJson) {
+    Optional<Job> scheduleRetry(String jobId, Duration delay, String errorMessage, String errorEntryJson) {
         return jdbc.query("""
                 UPDATE jobs SET status = 'RETRYING', retry_count = retry_count + 1, error_message = :message,
                                 errors = errors || jsonb_build_array(CAST(:entry AS jsonb)),
                                 run_at = now() + make_interval(secs => :delay), dispatched_at = NULL,
                                 lease_until = NULL, updated_at = now()
-                WHERE job_id = :jobId AND status = 'RUNNING'
+                WHERE job_id = :jobId AND %s
                 RETURNING *
-                """, new MapSqlParameterSource("jobId", jobId).addValue("message", errorMessage)
+                """.formatted(JobTransition.RETRY.guard()), new MapSqlParameterSource("jobId", jobId).addValue("message", errorMessage)
                 .addValue("entry", errorEntryJson).addValue("delay", delay.toMillis() / 1000.0), JobStore::map)
                 .stream().findFirst();
     }
 
     /** Attempts exhausted: DEAD_LETTERED, the last error recorded. */
-    public Optional<Job> deadLetter(String jobId, String errorMessage, String errorEntryJson) {
+    Optional<Job> deadLetter(String jobId, String errorMessage, String errorEntryJson) {
         return jdbc.query("""
                 UPDATE jobs SET status = 'DEAD_LETTERED', error_message = :message,
                                 errors = errors || jsonb_build_array(CAST(:entry AS jsonb)),
                                 lease_until = NULL, completed_at = now(), updated_at = now()
-                WHERE job_id = :jobId AND status IN ('RUNNING', 'RETRYING')
+                WHERE job_id = :jobId AND %s
                 RETURNING *
-                """, new MapSqlParameterSource("jobId", jobId).addValue("message", errorMessage)
+                """.formatted(JobTransition.DEAD_LETTER.guard()), new MapSqlParameterSource("jobId", jobId).addValue("message", errorMessage)
                 .addValue("entry", errorEntryJson), JobStore::map).stream().findFirst();
     }
 
@@ -372,21 +377,23 @@ public class JobStore {
      * Jobs this instance still holds when it shuts down: back to QUEUED for another instance (or the next
      * start), the interrupted attempt not counted — it was stopped, not failed.
      */
-    public int handBack(String instanceId) {
-        return jdbc.update("""
+    List<Job> handBack(String instanceId) {
+        return jdbc.query("""
                 UPDATE jobs SET status = 'QUEUED', attempts = greatest(attempts - 1, 0), lease_until = NULL,
                                 dispatched_at = NULL, run_at = now(), updated_at = now()
-                WHERE status = 'RUNNING' AND claimed_by = :instance
-                """, new MapSqlParameterSource("instance", instanceId));
+                WHERE %s AND claimed_by = :instance
+                RETURNING *
+                """.formatted(JobTransition.HAND_BACK.guard()), new MapSqlParameterSource("instance", instanceId),
+                JobStore::map);
     }
 
     /** Cancels a job that has not started: it will never run. */
-    public Optional<Job> cancelWaiting(String jobId) {
+    Optional<Job> cancelWaiting(String jobId) {
         return jdbc.query("""
                 UPDATE jobs SET status = 'CANCELLED', lease_until = NULL, completed_at = now(), updated_at = now()
-                WHERE job_id = :jobId AND status IN ('QUEUED', 'RETRYING')
+                WHERE job_id = :jobId AND %s
                 RETURNING *
-                """, new MapSqlParameterSource("jobId", jobId), JobStore::map).stream().findFirst();
+                """.formatted(JobTransition.CANCEL_WAITING.guard()), new MapSqlParameterSource("jobId", jobId), JobStore::map).stream().findFirst();
     }
 
     /** Asks a running job to stop at its next checkpoint. */
@@ -396,22 +403,22 @@ public class JobStore {
     }
 
     /** A running job that stopped because it was asked to. */
-    public Optional<Job> markCancelled(String jobId) {
+    Optional<Job> markCancelled(String jobId) {
         return jdbc.query("""
                 UPDATE jobs SET status = 'CANCELLED', lease_until = NULL, completed_at = now(), updated_at = now()
-                WHERE job_id = :jobId AND status = 'RUNNING'
+                WHERE job_id = :jobId AND %s
                 RETURNING *
-                """, new MapSqlParameterSource("jobId", jobId), JobStore::map).stream().findFirst();
+                """.formatted(JobTransition.CANCEL_RUNNING.guard()), new MapSqlParameterSource("jobId", jobId), JobStore::map).stream().findFirst();
     }
 
     /** A FAILED or DEAD_LETTERED job back to QUEUED with its attempts counted afresh (a manual retry). */
-    public Optional<Job> requeue(String jobId) {
+    Optional<Job> requeue(String jobId) {
         return jdbc.query("""
                 UPDATE jobs SET status = 'QUEUED', attempts = 0, progress = 0, run_at = now(), dispatched_at = NULL,
                                 lease_until = NULL, cancel_requested = false, completed_at = NULL, updated_at = now()
-                WHERE job_id = :jobId AND status IN ('FAILED', 'DEAD_LETTERED')
+                WHERE job_id = :jobId AND %s
                 RETURNING *
-                """, new MapSqlParameterSource("jobId", jobId), JobStore::map).stream().findFirst();
+                """.formatted(JobTransition.REQUEUE.guard()), new MapSqlParameterSource("jobId", jobId), JobStore::map).stream().findFirst();
     }
 
     private static Job map(ResultSet rs, int row) throws SQLException {

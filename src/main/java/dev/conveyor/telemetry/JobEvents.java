@@ -83,9 +83,12 @@ public final class JobEvents {
      * Differs per attempt and is stable within one, so an attempt's events can be grouped. job.queued names the
      * attempt it queues the job for (the claim that follows counts it), so queued, started and completed of a
      * first run share one id; an event of a job that never ran (cancelled while queued) names attempt 1 too.
+     * job.requeued likewise names the attempt that will run next: the hand-back does not count the one it
+     * interrupted, so that is the same attempt again.
      */
     static String executionId(Job job, EventType type) {
-        int attempt = type == EventType.QUEUED ? job.attempts() + 1 : Math.max(job.attempts(), 1);
+        int attempt = type == EventType.QUEUED || type == EventType.REQUEUED
+                ? job.attempts() + 1 : Math.max(job.attempts(), 1);
         return "exec_" + UUID.nameUUIDFromBytes((job.jobId() + "#" + attempt)
                 .getBytes(StandardCharsets.UTF_8)).toString().replace("-", "");
     }

@@ -1,7 +1,6 @@
 package dev.conveyor.worker;
 
-import dev.conveyor.config.ConveyorProperties;
-import dev.conveyor.job.JobStore;
+import dev.conveyor.job.JobLifecycle;
 import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -10,25 +9,24 @@ import org.springframework.stereotype.Component;
 /**
  * The last step of a graceful shutdown (SIGTERM): Camel has stopped taking work and let in-flight jobs
  * finish within {@code camel.main.shutdown-timeout}; whatever this instance still holds after that is handed
- * back, so another instance — or this one at its next start — runs it without waiting for the lease.
+ * back (QUEUED, a job.requeued event each), so another instance — or this one at its next start — runs it
+ * without waiting for the lease.
  */
 @Component
 public class LeaseHandBack {
 
     private static final Logger log = LoggerFactory.getLogger(LeaseHandBack.class);
 
-    private final JobStore store;
-    private final String instanceId;
+    private final JobLifecycle lifecycle;
 
-    public LeaseHandBack(JobStore store, ConveyorProperties properties) {
-        this.store = store;
-        this.instanceId = properties.instanceId();
+    public LeaseHandBack(JobLifecycle lifecycle) {
+        this.lifecycle = lifecycle;
     }
 
     @PreDestroy
     public void handBackUnfinished() {
         try {
-            int handedBack = store.handBack(instanceId);
+            int handedBack = lifecycle.handBack();
             if (handedBack > 0) {
                 log.warn("shutting down with {} job(s) unfinished: handed back to the queue", handedBack);
             }

@@ -28,6 +28,12 @@ class JobStatusTest {
     }
 
     @Test
+    void aRunningJobCanBeHandedBackToTheQueue() {
+        assertThat(RUNNING.canMoveTo(QUEUED)).isTrue();
+        assertThat(RUNNING.canMoveTo(RETRYING)).isTrue();
+    }
+
+    @Test
     void onlyWaitingJobsCanBeClaimed() {
         assertThat(CLAIMABLE).containsExactlyInAnyOrder(QUEUED, RETRYING);
         assertThat(QUEUED.canMoveTo(SUCCESS)).isFalse();

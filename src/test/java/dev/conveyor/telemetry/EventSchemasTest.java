@@ -75,7 +75,7 @@ class EventSchemasTest {
         List<String> listed = new ArrayList<>();
         envelope.at("/properties/event_type/enum").forEach(type -> listed.add(type.asText()));
         assertThat(listed).containsExactly("job.queued", "job.started", "job.progress", "job.retrying",
-                "job.completed", "job.failed", "job.dead_lettered", "job.cancelled");
+                "job.completed", "job.failed", "job.dead_lettered", "job.cancelled", "job.requeued");
         for (EventType type : EventType.values()) {
             JsonNode schema = JSON.readTree(DIR.resolve(type.wireName() + "-v1.json").toFile());
             assertThat(schema.at("/allOf/0/$ref").asText()).isEqualTo("envelope-v1.json");
