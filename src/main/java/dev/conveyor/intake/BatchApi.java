@@ -1,8 +1,6 @@
 package dev.conveyor.intake;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -73,7 +71,8 @@ public class BatchApi {
             throw ProblemException.badRequest("a batch takes no Idempotency-Key header; give each item its own "
                     + "'idempotency_key' field");
         }
-        byte[] body = readBounded(in, properties.intake().maxBatchBytes());
+        byte[] body = RequestBodies.readBounded(in, properties.intake().maxBatchBytes(),
+                "conveyor.intake.max-batch-bytes");
         List<String> lines = ndjson ? lines(body) : null;
         List<JsonNode> items = new ArrayList<>();
         List<Map<String, Object>> bad = new ArrayList<>();
@@ -186,31 +185,5 @@ public class BatchApi {
     private static String header(Message in, String name) {
         String value = in.getHeader(name, String.class);
         return value == null || value.isBlank() ? null : value.trim();
-    }
-
-    private static byte[] readBounded(Message in, long max) throws IOException {
-        Long declared = in.getHeader(Exchange.CONTENT_LENGTH, Long.class);
-        if (declared != null && declared > max) {
-            throw tooLarge(max);
-        }
-        InputStream body = in.getBody(InputStream.class);
-        if (body == null) {
-            return new byte[0];
-        }
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        byte[] chunk = new byte[8192];
-        int read;
-        while ((read = body.read(chunk)) != -1) {
-            if (buffer.size() + read > max) {
-                throw tooLarge(max);
-            }
-            buffer.write(chunk, 0, read);
-        }
-        return buffer.toByteArray();
-    }
-
-    private static ProblemException tooLarge(long max) {
-        return ProblemException.tooLarge("the request body is larger than the limit of " + max
-                + " bytes (conveyor.intake.max-batch-bytes)");
     }
 }

@@ -1,6 +1,5 @@
 package dev.conveyor.intake;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -88,7 +87,8 @@ public class JobApi {
                     + "application/json (was " + (contentType == null ? "none" : "'" + Echo.of(contentType) + "'")
                     + ")");
         }
-        byte[] body = readBounded(in, properties.intake().maxJsonBytes());
+        byte[] body = RequestBodies.readBounded(in, properties.intake().maxJsonBytes(),
+                "conveyor.intake.max-json-bytes");
         JobRequest request = parser.parse(scope.tenantId(), body, header(in, "Idempotency-Key"));
         respondAccepted(exchange, intake.submit(request.submittedBy(scope.caller().keyId())));
     }
@@ -337,31 +337,5 @@ public class JobApi {
     private static String header(Message in, String name) {
         String value = in.getHeader(name, String.class);
         return value == null || value.isBlank() ? null : value.trim();
-    }
-
-    private byte[] readBounded(Message in, long max) throws IOException {
-        Long declared = in.getHeader(Exchange.CONTENT_LENGTH, Long.class);
-        if (declared != null && declared > max) {
-            throw tooLarge(max);
-        }
-        InputStream body = in.getBody(InputStream.class);
-        if (body == null) {
-            return new byte[0];
-        }
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        byte[] chunk = new byte[8192];
-        int read;
-        while ((read = body.read(chunk)) != -1) {
-            if (buffer.size() + read > max) {
-                throw tooLarge(max);
-            }
-            buffer.write(chunk, 0, read);
-        }
-        return buffer.toByteArray();
-    }
-
-    private static ProblemException tooLarge(long max) {
-        return ProblemException.tooLarge("the request body is larger than the limit of " + max
-                + " bytes (conveyor.intake.max-json-bytes)");
     }
 }
