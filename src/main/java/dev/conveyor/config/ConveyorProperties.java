@@ -35,8 +35,9 @@ public record ConveyorProperties(
             @DefaultValue("5433") int embeddedPort,
             @DefaultValue("2") int minIdle,
             @DefaultValue("60000") long idleTimeoutMs,
-            @DefaultValue("64") int groupCommitBatch,
-            @DefaultValue("2") int groupCommitWriters,
+            @DefaultValue("500") int batchMaxRows,
+            @DefaultValue("2") long batchLingerMs,
+            @DefaultValue("2") int batchWriters,
             @DefaultValue("false") boolean embeddedFast) {
 
         public boolean embedded() {

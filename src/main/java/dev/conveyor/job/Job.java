@@ -38,7 +38,9 @@ public record Job(
         Instant completedAt,
         String claimedBy,
         boolean cancelRequested,
-        String submittedBy) {
+        String submittedBy,
+        /* the children a finished job asks for (JSON array of {type, payload}) until they exist; else null */
+        String followUpsJson) {
 
     /** {@code marketplace:category[:region]}, the key that keeps one listing's jobs together. */
     public String partitionKey() {

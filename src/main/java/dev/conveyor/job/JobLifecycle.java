@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -19,13 +20,21 @@ import dev.conveyor.telemetry.JobEvents;
 import dev.conveyor.telemetry.JobMetrics;
 import dev.conveyor.telemetry.ProgressThrottle;
 import dev.conveyor.telemetry.Telemetry;
+import jakarta.annotation.PreDestroy;
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.QueryTimeoutException;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionSystemException;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Every state change of a job, each in one transaction with the event that describes it. The SQL is in
  * {@link JobStore}; the allowed transitions are in {@link JobStatus}. The frequent ones (submit, claim, finish,
- * fail, retry) go through {@link GroupCommit}, so concurrent changes share a commit.
+ * fail, retry) are written as sets: the changes that many workers ask for at the same moment are collected as
+ * rows ({@link WriteBatcher}) and written with one statement per kind, their events with one multi-row insert,
+ * in one transaction and one commit (docs/architecture.md, "Set-based writes").
  *
  * <p>This is the only class that changes {@code jobs.status}: every change but the insert of a new job goes
  * through {@link #transition}, which refuses a move the table forbids with an
@@ -41,39 +50,35 @@ public class JobLifecycle {
     private final Telemetry telemetry;
     private final JobMetrics metrics;
     private final TransactionTemplate tx;
-    private final GroupCommit commits;
+    private final WriteBatcher<Change, Object> writes;
     private final ObjectMapper json;
     private final Duration lease;
     private final String instanceId;
     private final ProgressThrottle progressEvents;
 
     public JobLifecycle(JobStore store, Telemetry telemetry, JobMetrics metrics, TransactionTemplate tx,
-                        GroupCommit commits, ObjectMapper json, ConveyorProperties properties,
-                        ProgressThrottle progressEvents) {
+                        ObjectMapper json, ConveyorProperties properties, ProgressThrottle progressEvents) {
         this.store = store;
         this.progressEvents = progressEvents;
         this.telemetry = telemetry;
         this.metrics = metrics;
         this.tx = tx;
-        this.commits = commits;
         this.json = json;
         this.lease = Duration.ofSeconds(properties.worker().leaseSeconds());
         this.instanceId = properties.instanceId();
+        ConveyorProperties.Db db = properties.db();
+        this.writes = new WriteBatcher<>("job-writes", db.batchMaxRows(), Duration.ofMillis(db.batchLingerMs()),
+                db.batchWriters(), changes -> tx.execute(status -> writeSet(changes)), JobLifecycle::itemMayBeAtFault);
+    }
+
+    @PreDestroy
+    void stopWriters() throws InterruptedException {
+        writes.close();
     }
 
     /** Writes a QUEUED job, or returns the job its idempotency key already names. */
     public Submission submit(NewJob job) {
-        return commits.execute(status -> {
-            Optional<Job> inserted = store.insert(job);
-            if (inserted.isPresent()) {
-                telemetry.emit(JobEvents.of(EventType.QUEUED, inserted.get(), null, null));
-                metrics.jobSubmitted(inserted.get());
-                return new Submission(inserted.get(), true);
-            }
-            Job existing = store.findByIdempotencyKey(job.tenantId(), job.idempotencyKey())
-                    .orElseThrow(() -> new IllegalStateException("idempotency key conflict without a job"));
-            return new Submission(existing, false);
-        });
+        return (Submission) write(new Submit(job));
     }
 
     /**
@@ -122,10 +127,9 @@ public class JobLifecycle {
     }
 
     /** Claims the job for one worker; empty when another worker has it or it is no longer claimable. */
+    @SuppressWarnings("unchecked")
     public Optional<Job> claim(String jobId, String lane) {
-        return commits.execute(status -> transition(JobTransition.CLAIM, jobId, null, JobStatus.RUNNING,
-                () -> store.claim(jobId, lane, instanceId, lease),
-                job -> JobEvents.of(EventType.STARTED, job, null, null)));
+        return (Optional<Job>) write(new Claim(jobId, lane));
     }
 
     /** Records progress (0-100) and extends the lease; false when the job stopped being RUNNING. */
@@ -151,20 +155,23 @@ public class JobLifecycle {
         }));
     }
 
+    /**
+     * Ends the running attempt with the processor's outcome; empty when the attempt no longer holds the job (it was
+     * cancelled, or its lease expired and another worker took it over). The outcome's follow-ups are recorded with
+     * the job ({@link Job#followUpsJson()}), for the caller to create once this has committed.
+     */
     public Optional<Job> finish(Job running, JobOutcome outcome) {
         if (outcome.status() == JobStatus.FAILED) {
             // a run that failed on its rows keeps its counts and its report (GET /jobs/{id}/report): they say why
             return fail(running, outcome.errorMessage(), "JobFailed", outcome.result(), outcome.resultUrl(),
                     outcome.metrics());
         }
-        return commits.execute(status -> {
-            Optional<Job> done = transition(JobTransition.FINISH, running.jobId(), running.status(),
-                    outcome.status(), () -> store.complete(running.jobId(), outcome.status(),
-                            toJson(outcome.result()), outcome.resultUrl()),
-                    job -> JobEvents.of(EventType.COMPLETED, job, withProcessingTime(job, outcome.metrics()), null));
-            done.ifPresent(job -> this.metrics.jobFinished(job, outcome.metrics()));
-            return done;
-        });
+        String followUps = outcome.next().isEmpty() ? null : toJson(outcome.next());
+        return end(new End(JobTransition.FINISH, running, outcome.status(),
+                new JobStore.Ending(running.jobId(), running.claimedBy(), running.attempts(), outcome.status().name(),
+                        toJson(outcome.result()), outcome.resultUrl(), followUps, null, null),
+                job -> JobEvents.of(EventType.COMPLETED, job, withProcessingTime(job, outcome.metrics()), null),
+                job -> metrics.jobFinished(job, outcome.metrics())));
     }
 
     public Optional<Job> fail(Job running, String failure, String errorClass, Map<String, Object> result,
@@ -177,14 +184,12 @@ public class JobLifecycle {
                               String resultUrl, Map<String, Object> metrics) {
         String message = messageOr(failure);
         Map<String, Object> entry = errorEntry(running, errorClass, message);
-        return commits.execute(status -> {
-            Optional<Job> failed = transition(JobTransition.FAIL, running.jobId(), running.status(), JobStatus.FAILED,
-                    () -> store.fail(running.jobId(), message, toJson(entry), toJson(result), resultUrl),
-                    job -> JobEvents.of(EventType.FAILED, job, withProcessingTime(job, metrics),
-                            Map.of("type", errorClass, "message", message)));
-            failed.ifPresent(job -> this.metrics.jobFinished(job, metrics));
-            return failed;
-        });
+        return end(new End(JobTransition.FAIL, running, JobStatus.FAILED,
+                new JobStore.Ending(running.jobId(), running.claimedBy(), running.attempts(), message,
+                        toJson(result), resultUrl, null, toJson(entry), null),
+                job -> JobEvents.of(EventType.FAILED, job, withProcessingTime(job, metrics),
+                        Map.of("type", errorClass, "message", message)),
+                job -> this.metrics.jobFinished(job, metrics)));
     }
 
     /** A failed attempt that will run again after {@code delay}: RETRYING, with a job.retrying event. */
@@ -192,13 +197,17 @@ public class JobLifecycle {
         String message = messageOr(failure);
         Map<String, Object> entry = errorEntry(running, errorClass, message);
         entry.put("retry_in_ms", delay.toMillis());
-        return commits.execute(status -> {
-            Optional<Job> retrying = transition(JobTransition.RETRY, running.jobId(), running.status(),
-                    JobStatus.RETRYING, () -> store.scheduleRetry(running.jobId(), delay, message, toJson(entry)),
-                    job -> JobEvents.of(EventType.RETRYING, job, null, Map.of("type", errorClass, "message", message)));
-            retrying.ifPresent(this.metrics::jobRetried);
-            return retrying;
-        });
+        return end(new End(JobTransition.RETRY, running, JobStatus.RETRYING,
+                new JobStore.Ending(running.jobId(), running.claimedBy(), running.attempts(), message, null, null,
+                        null, toJson(entry), delay.toMillis() / 1000.0),
+                job -> JobEvents.of(EventType.RETRYING, job, null, Map.of("type", errorClass, "message", message)),
+                metrics::jobRetried));
+    }
+
+    @SuppressWarnings("unchecked")
+    private Optional<Job> end(End end) {
+        end.transition().check(end.running().jobId(), end.running().status(), end.to());
+        return (Optional<Job>) write(end);
     }
 
     /**
@@ -258,6 +267,121 @@ public class JobLifecycle {
         return handedBack == null ? 0 : handedBack.size();
     }
 
+    /** The writes that are collected into sets: a new job, a claim, the end of an attempt. */
+    private sealed interface Change permits Submit, Claim, End {
+    }
+
+    private record Submit(NewJob job) implements Change {
+    }
+
+    private record Claim(String jobId, String lane) implements Change {
+    }
+
+    /** An attempt's end by {@code transition} to {@code to}: the row to write, its event and its metrics. */
+    private record End(JobTransition transition, Job running, JobStatus to, JobStore.Ending row,
+                       Function<Job, JobEvent> event, Consumer<Job> recorded) implements Change {
+    }
+
+    /**
+     * A change inside the caller's open transaction joins it (the lease reaper locks the rows it retries: a writer
+     * thread would wait on those locks forever); any other goes to the batcher and shares a set.
+     */
+    private Object write(Change change) {
+        if (TransactionSynchronizationManager.isActualTransactionActive()) {
+            return writeSet(List.of(change)).get(0);
+        }
+        return writes.write(change);
+    }
+
+    /**
+     * Writes a set of changes in the caller's transaction: one INSERT for the new jobs, one UPDATE for the claims,
+     * one UPDATE per kind of ending, one multi-row INSERT for all their events. Answers in the order of
+     * {@code changes}: a {@link Submission} for a new job, the changed job or empty (a lost race) for the others.
+     */
+    private List<Object> writeSet(List<Change> changes) {
+        Object[] answers = new Object[changes.size()];
+        List<JobEvent> events = new ArrayList<>();
+        List<Integer> submits = new ArrayList<>();
+        List<Integer> claims = new ArrayList<>();
+        Map<JobTransition, List<Integer>> ends = new java.util.EnumMap<>(JobTransition.class);
+        for (int i = 0; i < changes.size(); i++) {
+            Change change = changes.get(i);
+            if (change instanceof Submit) {
+                submits.add(i);
+            } else if (change instanceof Claim) {
+                claims.add(i);
+            } else {
+                ends.computeIfAbsent(((End) change).transition(), t -> new ArrayList<>()).add(i);
+            }
+        }
+        if (!submits.isEmpty()) {
+            List<NewJob> jobs = submits.stream().map(i -> ((Submit) changes.get(i)).job()).toList();
+            List<Optional<Job>> inserted = store.insertAll(jobs);
+            for (int k = 0; k < jobs.size(); k++) {
+                Optional<Job> job = inserted.get(k);
+                if (job.isPresent()) {
+                    events.add(JobEvents.of(EventType.QUEUED, job.get(), null, null));
+                    metrics.jobSubmitted(job.get());
+                    answers[submits.get(k)] = new Submission(job.get(), true);
+                } else {
+                    NewJob replayed = jobs.get(k);
+                    Job existing = store.findByIdempotencyKey(replayed.tenantId(), replayed.idempotencyKey())
+                            .orElseThrow(() -> new IllegalStateException("idempotency key conflict without a job"));
+                    answers[submits.get(k)] = new Submission(existing, false);
+                }
+            }
+        }
+        if (!claims.isEmpty()) {
+            List<Claim> asked = claims.stream().map(i -> (Claim) changes.get(i)).toList();
+            Map<String, Job> claimed = byJobId(store.claim(asked.stream().map(Claim::jobId).toList(),
+                    asked.stream().map(Claim::lane).toList(), instanceId, lease));
+            for (int k = 0; k < asked.size(); k++) {
+                // an id asked for twice (a duplicate message) is claimed once: the first asker has it
+                Job job = claimed.remove(asked.get(k).jobId());
+                if (job != null) {
+                    changed(JobTransition.CLAIM, job.jobId(), null, JobStatus.RUNNING, job, events,
+                            j -> JobEvents.of(EventType.STARTED, j, null, null));
+                }
+                answers[claims.get(k)] = Optional.ofNullable(job);
+            }
+        }
+        ends.forEach((transition, indexes) -> {
+            List<End> asked = indexes.stream().map(i -> (End) changes.get(i)).toList();
+            List<JobStore.Ending> rows = asked.stream().map(End::row).toList();
+            Map<String, Job> ended = byJobId(switch (transition) {
+                case FINISH -> store.complete(rows);
+                case FAIL -> store.fail(rows);
+                case RETRY -> store.scheduleRetry(rows);
+                default -> throw new IllegalStateException(transition + " is not written in sets");
+            });
+            for (int k = 0; k < asked.size(); k++) {
+                End end = asked.get(k);
+                Job job = ended.remove(end.running().jobId());
+                if (job != null) {
+                    changed(transition, job.jobId(), end.running().status(), end.to(), job, events, end.event());
+                    end.recorded().accept(job);
+                }
+                answers[indexes.get(k)] = Optional.ofNullable(job);
+            }
+        });
+        telemetry.emitAll(events);
+        return java.util.Arrays.asList(answers);
+    }
+
+    private static Map<String, Job> byJobId(List<Job> jobs) {
+        Map<String, Job> byId = new java.util.HashMap<>();
+        jobs.forEach(job -> byId.put(job.jobId(), job));
+        return byId;
+    }
+
+    /** Whether a failed set may fail because of one of its items, so that writing its halves apart helps. */
+    private static boolean itemMayBeAtFault(Throwable failure) {
+        return !(failure instanceof DataAccessResourceFailureException   // the connection is gone or refused
+                || failure instanceof CannotCreateTransactionException  // no connection to begin with
+                || failure instanceof TransactionSystemException        // the commit itself failed
+                || failure instanceof QueryTimeoutException);
+    }
+
     /**
      * The one step every status change goes through: refuses {@code from -> to} unless {@code transition} and the
      * {@link JobStatus} table allow it ({@code from} null: the caller names the job only, so the statement's guard
@@ -280,11 +404,19 @@ public class JobLifecycle {
 
     private void changed(JobTransition transition, String jobId, JobStatus from, JobStatus to, Job job,
                          Function<Job, JobEvent> event) {
+        List<JobEvent> events = new ArrayList<>(1);
+        changed(transition, jobId, from, to, job, events, event);
+        telemetry.emitAll(events);
+    }
+
+    /** Checks what a statement wrote against the transition and adds the change's event to {@code events}. */
+    private static void changed(JobTransition transition, String jobId, JobStatus from, JobStatus to, Job job,
+                                List<JobEvent> events, Function<Job, JobEvent> event) {
         if (job.status() != to || (from != null && !transition.sources().contains(from))) {
             // the statement wrote something else than it was asked to: its SQL and the transition disagree
             throw new IllegalJobTransitionException(jobId, from, job.status());
         }
-        telemetry.emit(event.apply(job));
+        events.add(event.apply(job));
     }
 
     private static String messageOr(String failure) {

@@ -1,5 +1,6 @@
 package dev.conveyor.job;
 
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
@@ -272,19 +273,6 @@ public class JobStore {
                 + " AND dispatched_at IS NOT NULL", new MapSqlParameterSource());
     }
 
-    /** The one claim statement: RUNNING with a lease, only if nobody else has it and it was not cancelled. */
-    Optional<Job> claim(String jobId, String lane, String worker, Duration lease) {
-        return jdbc.query("""
-                UPDATE jobs SET status = 'RUNNING', lane = :lane, claimed_by = :worker, attempts = attempts + 1,
-                                progress = 0,
-                                lease_until = now() + make_interval(secs => :lease),
-                                started_at = coalesce(started_at, now()), updated_at = now()
-                WHERE job_id = :jobId AND %s
-                RETURNING *
-                """.formatted(JobTransition.CLAIM.guard()), new MapSqlParameterSource("jobId", jobId).addValue("lane", lane).addValue("worker", worker)
-                .addValue("lease", lease.toSeconds()), JobStore::map).stream().findFirst();
-    }
-
     /** Records progress and extends the lease; false when the job is no longer RUNNING. */
     public boolean heartbeat(String jobId, int progress, Duration lease) {
         return jdbc.update("""
@@ -295,50 +283,131 @@ public class JobStore {
                 .addValue("lease", lease.toSeconds())) == 1;
     }
 
-    /** Ends a RUNNING job with a result. Empty when it was not RUNNING any more. */
-    Optional<Job> complete(String jobId, JobStatus status, String resultJson, String resultUrl) {
-        return jdbc.query("""
-                UPDATE jobs SET status = :status, progress = 100, result = CAST(:result AS jsonb),
-                                result_url = :resultUrl, lease_until = NULL, error_message = NULL,
-                                completed_at = now(), updated_at = now()
-                WHERE job_id = :jobId AND %s
-                RETURNING *
-                """.formatted(JobTransition.FINISH.guard()), new MapSqlParameterSource("jobId", jobId).addValue("status", status.name())
-                .addValue("result", resultJson).addValue("resultUrl", resultUrl), JobStore::map)
-                .stream().findFirst();
+    /**
+     * The one claim statement, for a set of jobs: each becomes RUNNING with a lease for {@code worker}, in its
+     * lane, unless another worker has it or it was cancelled. Returns the jobs this call claimed; a job id that
+     * is not among them was not claimable. An id given twice is claimed once.
+     */
+    List<Job> claim(List<String> jobIds, List<String> lanes, String worker, Duration lease) {
+        return jdbc.getJdbcTemplate().query(con -> {
+            PreparedStatement ps = con.prepareStatement("""
+                    UPDATE jobs j SET status = 'RUNNING', lane = t.lane, claimed_by = ?, attempts = j.attempts + 1,
+                                      progress = 0, lease_until = now() + make_interval(secs => ?),
+                                      started_at = coalesce(j.started_at, now()), updated_at = now()
+                    FROM (SELECT DISTINCT ON (job_id) job_id, lane FROM unnest(?::text[], ?::text[]) AS u(job_id, lane)) t
+                    WHERE j.job_id = t.job_id AND j.%s
+                    RETURNING j.*
+                    """.formatted(JobTransition.CLAIM.guard()));
+            ps.setString(1, worker);
+            ps.setLong(2, lease.toSeconds());
+            ps.setArray(3, con.createArrayOf("text", jobIds.toArray()));
+            ps.setArray(4, con.createArrayOf("text", lanes.toArray()));
+            return ps;
+        }, JobStore::map);
     }
 
     /**
-     * Ends a RUNNING job as FAILED, appending one entry to its error history. {@code resultUrl} is the report a
-     * failed run wrote (a validation whose rows failed), or null: a run that failed without one leaves none, and
-     * a report an earlier run left (the job retried by hand) is no longer its report.
+     * Ends a set of RUNNING jobs with their results, each only if it is still the attempt that asked (the same
+     * worker, the same attempt number: a worker whose lease expired and whose job another worker took over
+     * cannot end it). Returns the jobs ended; one that is not among them had left that attempt. Each job's
+     * follow-ups (the children it asks for, JSON, or null) are kept in the row until they exist.
      */
-    Optional<Job> fail(String jobId, String errorMessage, String errorEntryJson, String resultJson,
-                              String resultUrl) {
-        return jdbc.query("""
-                UPDATE jobs SET status = 'FAILED', error_message = :message,
-                                errors = errors || jsonb_build_array(CAST(:entry AS jsonb)),
-                                result = coalesce(CAST(:result AS jsonb), result), result_url = :resultUrl,
-                                lease_until = NULL, completed_at = now(), updated_at = now()
-                WHERE job_id = :jobId AND %s
-                RETURNING *
-                """.formatted(JobTransition.FAIL.guard()), new MapSqlParameterSource("jobId", jobId).addValue("message", errorMessage)
-                .addValue("entry", errorEntryJson).addValue("result", resultJson).addValue("resultUrl", resultUrl),
-                JobStore::map).stream().findFirst();
+    List<Job> complete(List<Ending> endings) {
+        return endAll(endings, """
+                UPDATE jobs j SET status = t.status, progress = 100, result = CAST(t.result AS jsonb),
+                                  result_url = t.result_url, follow_ups = CAST(t.follow_ups AS jsonb),
+                                  lease_until = NULL, error_message = NULL, completed_at = now(), updated_at = now()
+                FROM unnest(?::text[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                            ?::float8[])
+                     AS t(job_id, worker, attempt, status, result, result_url, follow_ups, error_entry, delay_secs)
+                WHERE j.job_id = t.job_id AND j.claimed_by = t.worker AND j.attempts = t.attempt AND j.%s
+                RETURNING j.*
+                """.formatted(JobTransition.FINISH.guard()));
     }
 
-    /** A failed attempt that will be tried again: RETRYING, due after the backoff, its error recorded. */
-    Optional<Job> scheduleRetry(String jobId, Duration delay, String errorMessage, String errorEntryJson) {
+    /**
+     * Ends a set of jobs as FAILED, appending one entry to each one's error history. A job's result_url is the
+     * report its failed run wrote (a validation whose rows failed), or null: a run that failed without one leaves
+     * none, and a report an earlier run left (the job retried by hand) is no longer its report. Fenced by worker
+     * and attempt as {@link #complete} is.
+     */
+    List<Job> fail(List<Ending> endings) {
+        return endAll(endings, """
+                UPDATE jobs j SET status = 'FAILED', error_message = t.error_message,
+                                  errors = j.errors || jsonb_build_array(CAST(t.error_entry AS jsonb)),
+                                  result = coalesce(CAST(t.result AS jsonb), j.result), result_url = t.result_url,
+                                  lease_until = NULL, completed_at = now(), updated_at = now()
+                FROM unnest(?::text[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                            ?::float8[])
+                     AS t(job_id, worker, attempt, error_message, result, result_url, follow_ups, error_entry,
+                          delay_secs)
+                WHERE j.job_id = t.job_id AND j.claimed_by = t.worker AND j.attempts = t.attempt AND j.%s
+                RETURNING j.*
+                """.formatted(JobTransition.FAIL.guard()));
+    }
+
+    /**
+     * Failed attempts that will be tried again: RETRYING, each due after its backoff, its error recorded. Fenced by
+     * worker and attempt as {@link #complete} is.
+     */
+    List<Job> scheduleRetry(List<Ending> endings) {
+        return endAll(endings, """
+                UPDATE jobs j SET status = 'RETRYING', retry_count = j.retry_count + 1, error_message = t.error_message,
+                                  errors = j.errors || jsonb_build_array(CAST(t.error_entry AS jsonb)),
+                                  run_at = now() + make_interval(secs => t.delay_secs), dispatched_at = NULL,
+                                  lease_until = NULL, updated_at = now()
+                FROM unnest(?::text[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                            ?::float8[])
+                     AS t(job_id, worker, attempt, error_message, result, result_url, follow_ups, error_entry,
+                          delay_secs)
+                WHERE j.job_id = t.job_id AND j.claimed_by = t.worker AND j.attempts = t.attempt AND j.%s
+                RETURNING j.*
+                """.formatted(JobTransition.RETRY.guard()));
+    }
+
+    /**
+     * How one attempt ended, as one row of {@link #complete}, {@link #fail} or {@link #scheduleRetry}: the attempt
+     * (job, worker, attempt number) and what to write; {@code text} is the status for a completion and the error
+     * message otherwise. Fields a statement does not use are null.
+     */
+    record Ending(String jobId, String worker, int attempt, String text, String resultJson, String resultUrl,
+                  String followUpsJson, String errorEntryJson, Double delaySeconds) {
+    }
+
+    private List<Job> endAll(List<Ending> endings, String sql) {
+        if (endings.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.getJdbcTemplate().query(con -> {
+            PreparedStatement ps = con.prepareStatement(sql);
+            ps.setArray(1, con.createArrayOf("text", endings.stream().map(Ending::jobId).toArray()));
+            ps.setArray(2, con.createArrayOf("text", endings.stream().map(Ending::worker).toArray()));
+            ps.setArray(3, con.createArrayOf("integer", endings.stream().map(Ending::attempt).toArray()));
+            ps.setArray(4, con.createArrayOf("text", endings.stream().map(Ending::text).toArray()));
+            ps.setArray(5, con.createArrayOf("text", endings.stream().map(Ending::resultJson).toArray()));
+            ps.setArray(6, con.createArrayOf("text", endings.stream().map(Ending::resultUrl).toArray()));
+            ps.setArray(7, con.createArrayOf("text", endings.stream().map(Ending::followUpsJson).toArray()));
+            ps.setArray(8, con.createArrayOf("text", endings.stream().map(Ending::errorEntryJson).toArray()));
+            ps.setArray(9, con.createArrayOf("float8", endings.stream().map(Ending::delaySeconds).toArray()));
+            return ps;
+        }, JobStore::map);
+    }
+
+    /**
+     * Finished jobs whose follow-ups were recorded but not yet created (the service stopped between the parent's
+     * commit and its children's), finished at least {@code olderThan} ago so a worker creating them now is left
+     * alone.
+     */
+    public List<Job> withPendingFollowUps(Duration olderThan, int limit) {
         return jdbc.query("""
-                UPDATE jobs SET status = 'RETRYING', retry_count = retry_count + 1, error_message = :message,
-                                errors = errors || jsonb_build_array(CAST(:entry AS jsonb)),
-                                run_at = now() + make_interval(secs => :delay), dispatched_at = NULL,
-                                lease_until = NULL, updated_at = now()
-                WHERE job_id = :jobId AND %s
-                RETURNING *
-                """.formatted(JobTransition.RETRY.guard()), new MapSqlParameterSource("jobId", jobId).addValue("message", errorMessage)
-                .addValue("entry", errorEntryJson).addValue("delay", delay.toMillis() / 1000.0), JobStore::map)
-                .stream().findFirst();
+                SELECT * FROM jobs WHERE follow_ups IS NOT NULL AND completed_at < now() - make_interval(secs => :secs)
+                ORDER BY completed_at LIMIT :limit
+                """, new MapSqlParameterSource("secs", olderThan.toSeconds()).addValue("limit", limit), JobStore::map);
+    }
+
+    /** The job's follow-ups exist now: forget them. */
+    public void followUpsCreated(String jobId) {
+        jdbc.update("UPDATE jobs SET follow_ups = NULL WHERE job_id = :jobId", new MapSqlParameterSource("jobId", jobId));
     }
 
     /** Attempts exhausted: DEAD_LETTERED, the last error recorded. */
@@ -456,7 +525,8 @@ public class JobStore {
                 instant(rs, "completed_at"),
                 rs.getString("claimed_by"),
                 rs.getBoolean("cancel_requested"),
-                rs.getString("submitted_by"));
+                rs.getString("submitted_by"),
+                rs.getString("follow_ups"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -6,18 +6,19 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.conveyor.job.GroupCommit;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobLifecycle;
 import dev.conveyor.job.JobOutcome;
-import dev.conveyor.intake.JobChains;
+import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Runs one job a lane consumer hands over: claim it (one conditional UPDATE, so exactly one worker wins),
- * run its type's processor, record how it ended together with the jobs that follow from it.
+ * The steps of the worker route (routes/workers.camel.yaml) that touch a job: claim it, run one attempt of its
+ * type's processor under the type's time limit, record how the attempt ended. Each step is its own route step
+ * so the flow is visible in the route and in Hawtio; the writes of many workers are set-based in
+ * {@link JobLifecycle}, so a claim or an ending shares its statement and its commit with the others of the moment.
  */
 @Component("jobWorker")
 public class JobWorker {
@@ -26,80 +27,83 @@ public class JobWorker {
 
     private final JobLifecycle lifecycle;
     private final JobProcessors processors;
-    private final JobChains chains;
-    private final GroupCommit commits;
     private final ObjectMapper json;
     private final ErrorClassifier classifier;
     private final RetryPolicy retryPolicy;
+    private final CamelContext camel;
 
-    public JobWorker(JobLifecycle lifecycle, JobProcessors processors, JobChains chains, GroupCommit commits,
-                     ObjectMapper json, ErrorClassifier classifier, RetryPolicy retryPolicy) {
+    public JobWorker(JobLifecycle lifecycle, JobProcessors processors, ObjectMapper json, ErrorClassifier classifier,
+                     RetryPolicy retryPolicy, CamelContext camel) {
+        this.camel = camel;
         this.lifecycle = lifecycle;
         this.processors = processors;
-        this.chains = chains;
-        this.commits = commits;
         this.json = json;
         this.classifier = classifier;
         this.retryPolicy = retryPolicy;
     }
 
-    /**
-     * @return the job's state after this attempt, or empty when this worker did not get the job
-     * @throws JobExhaustedException when the attempt failed and it was the last one allowed
-     */
-    public Optional<Job> run(String jobId, String lane) {
+    /** @return the job, RUNNING for this worker; null when this worker did not get it (the route drops it) */
+    public Job claim(String jobId, String lane) {
         Optional<Job> claimed = lifecycle.claim(jobId, lane);
         if (claimed.isEmpty()) {
             log.debug("{} was not claimable (taken by another worker, finished or cancelled); dropped", jobId);
-            return Optional.empty();
         }
-        Job job = claimed.get();
+        return claimed.orElse(null);
+    }
+
+    /** Runs one attempt of the claimed job's processor; never throws: a failure is part of the attempt. */
+    public Attempt attempt(Job job) {
         JobProcessor processor = processors.forType(job.type()).orElse(null);
-        try {
-            if (processor == null) {
-                throw new PermanentJobException("no processor for job type " + job.type());
-            }
+        if (processor == null) {
+            return Attempt.failed(job, null, new PermanentJobException("no processor for job type " + job.type()));
+        }
+        Duration limit = retryPolicy.timeLimit(job.type());
+        long deadline = System.nanoTime() + limit.toNanos();
+        try (TimeLimit watchdog = TimeLimit.start(limit)) {
             JsonNode payload = json.readTree(job.payloadJson());
-            Duration limit = retryPolicy.timeLimit(job.type());
-            long deadline = System.nanoTime() + limit.toNanos();
-            JobOutcome outcome;
-            try (TimeLimit watchdog = TimeLimit.start(limit)) {
-                outcome = processor.process(new JobContext(job, payload, (percent, rows) -> {
-                    if (System.nanoTime() > deadline) {
-                        throw new JobTimedOutException(job.jobId(), limit);
-                    }
-                    if (!lifecycle.heartbeat(job, percent, rows < 0 ? null : rows)) {
-                        throw new JobStoppedException(job.jobId());
-                    }
-                }));
-            } catch (Exception e) {
-                if (System.nanoTime() > deadline && !(e instanceof JobTimedOutException)) {
-                    // interrupted by the watchdog: whatever the processor threw, the cause is the time limit
+            JobOutcome outcome = processor.process(new JobContext(job, payload, (percent, rows) -> {
+                if (System.nanoTime() > deadline) {
                     throw new JobTimedOutException(job.jobId(), limit);
                 }
-                throw e;
-            }
-            return commits.execute(status -> {
-                Optional<Job> finished = lifecycle.finish(job, outcome);
-                finished.ifPresent(done -> outcome.next().forEach(next -> chains.createChild(done, next)));
-                return finished;
-            });
-        } catch (JobStoppedException e) {
-            log.info("{} stopped at a checkpoint: {}", jobId, e.getMessage());
-            return lifecycle.cancelled(job);
+                if (!lifecycle.heartbeat(job, percent, rows < 0 ? null : rows)) {
+                    throw new JobStoppedException(job.jobId());
+                }
+            }));
+            return Attempt.finished(job, processor, outcome);
         } catch (Exception e) {
-            return failed(job, processor, e);
+            if (System.nanoTime() > deadline && !(e instanceof JobTimedOutException)) {
+                // interrupted by the watchdog: whatever the processor threw, the cause is the time limit
+                return Attempt.failed(job, processor, new JobTimedOutException(job.jobId(), limit));
+            }
+            return Attempt.failed(job, processor, e);
         }
     }
 
-    /** Permanent: FAILED now. Transient: RETRYING after a backoff, or dead-lettered on the last attempt. */
-    private Optional<Job> failed(Job job, JobProcessor processor, Exception failure) {
+    /**
+     * Records how the attempt ended: its outcome, CANCELLED when it stopped at a checkpoint because it was asked
+     * to, FAILED for a permanent failure, RETRYING after a backoff for a transient one.
+     *
+     * @return the job as recorded; null when the attempt no longer held the job (cancelled, or taken over after
+     *         its lease expired)
+     * @throws JobExhaustedException when the attempt failed transiently and was the last one allowed (the route's
+     *                               dead-letter channel takes it)
+     */
+    public Job record(Attempt attempt) {
+        Job job = attempt.job();
+        if (attempt.failure() == null) {
+            return lifecycle.finish(job, attempt.outcome()).orElse(null);
+        }
+        Exception failure = attempt.failure();
+        if (failure instanceof JobStoppedException) {
+            log.info("{} stopped at a checkpoint: {}", job.jobId(), failure.getMessage());
+            return lifecycle.cancelled(job).orElse(null);
+        }
         ErrorKind kind = failure instanceof JobTimedOutException
                 ? retryPolicy.retriesAfterTimeLimit(job.type()) ? ErrorKind.TRANSIENT : ErrorKind.PERMANENT
-                : classifier.classify(failure, processor);
+                : classifier.classify(failure, attempt.processor());
         if (kind == ErrorKind.PERMANENT) {
             log.warn("{} ({}) failed permanently: {}", job.jobId(), job.type(), failure.toString());
-            return lifecycle.fail(job, messageOf(failure), failure.getClass().getName(), null, Map.of());
+            return lifecycle.fail(job, messageOf(failure), failure.getClass().getName(), null, Map.of()).orElse(null);
         }
         if (job.attempts() >= job.maxAttempts()) {
             log.warn("{} ({}) failed its last attempt ({} of {}): {}", job.jobId(), job.type(), job.attempts(),
@@ -109,7 +113,15 @@ public class JobWorker {
         Duration delay = retryPolicy.delayAfter(job.type(), job.attempts());
         log.info("{} ({}) attempt {} of {} failed ({}); retrying in {} ms", job.jobId(), job.type(), job.attempts(),
                 job.maxAttempts(), failure.toString(), delay.toMillis());
-        return lifecycle.retry(job, messageOf(failure), failure.getClass().getName(), delay);
+        return lifecycle.retry(job, messageOf(failure), failure.getClass().getName(), delay).orElse(null);
+    }
+
+    /**
+     * Whether the type has a route of its own ({@code job-type-<type>}, routes/workers.camel.yaml); the worker
+     * route runs the others' attempt itself, and one with no processor fails permanently saying so.
+     */
+    public boolean hasRoute(String type) {
+        return camel.getRoute("job-type-" + type) != null;
     }
 
     private static String messageOf(Throwable e) {
