@@ -36,8 +36,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * rows ({@link WriteBatcher}) and written with one statement per kind, their events with one multi-row insert,
  * in one transaction and one commit (docs/architecture.md, "Set-based writes").
  *
- * <p>This is the only class that changes {@code jobs.status}: every change but the insert of a new job goes
- * through {@link #transition}, which refuses a move the table forbids with an
+ * <p>This is the only class that changes {@code jobs.status}. A single-job change goes through {@link #transition};
+ * a set (claims, endings) and the shutdown hand-back go through {@link #writeSet} and {@link #handBack}, which make
+ * the same checks: a move the table forbids is refused before any SQL runs, and every changed row is checked
+ * against its transition before its event is written. {@link #transition} refuses a move the table forbids with an
  * {@link IllegalJobTransitionException} before it touches the database, runs the {@link JobStore} statement
  * of the {@link JobTransition} (guarded by the transition's sources), and writes the event of the change in the
  * same transaction. An empty result is a lost race — the job left the source status in the meantime (another

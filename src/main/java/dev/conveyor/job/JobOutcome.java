@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * What a processor reports when it finishes a job: the final status (SUCCESS, PARTIAL_SUCCESS or FAILED),
  * the result document, where a report can be fetched, the business metrics for telemetry, and the jobs
- * that follow from it (created in the same transaction that records this outcome, so a chain never loses
- * or doubles a link).
+ * that follow from it (recorded with this outcome, in the same statement, and created once it has committed;
+ * their derived idempotency keys keep a chain from losing or doubling a link).
  */
 public record JobOutcome(JobStatus status, Map<String, Object> result, String resultUrl, String errorMessage,
                          Map<String, Object> metrics, List<FollowUp> next) {

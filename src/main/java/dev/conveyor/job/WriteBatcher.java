@@ -157,6 +157,11 @@ final class WriteBatcher<I, O> implements AutoCloseable {
         }
     }
 
+    /** Items handed in and not yet taken by a writer. */
+    int waitingCount() {
+        return waiting.size();
+    }
+
     @Override
     public void close() throws InterruptedException {
         closed = true;
