@@ -70,11 +70,16 @@ public class HawtioLogin implements InitializingBean, DisposableBean {
     private static final Map<String, Boolean> DECLARED = new ConcurrentHashMap<>();
 
     private static synchronized void declare(String realm) {
+        Configuration current = jvmConfiguration();
+        if (!DECLARED.containsKey(realm) && current != null && current.getAppConfigurationEntry(realm) != null) {
+            // the JVM's JAAS configuration has this realm already (a directory of the operator's): it is theirs
+            return;
+        }
         DECLARED.put(realm, true);
         if (installed) {
             return;
         }
-        Configuration previous = jvmConfiguration();
+        Configuration previous = current;
         Configuration.setConfiguration(new Configuration() {
             @Override
             public AppConfigurationEntry[] getAppConfigurationEntry(String name) {
