@@ -24,7 +24,8 @@ public record ConveyorProperties(
         @DefaultValue Warehouse warehouse,
         @DefaultValue BulkImport bulkImport,
         @DefaultValue Retention retention,
-        @DefaultValue Retry retry) {
+        @DefaultValue Retry retry,
+        @DefaultValue Bench bench) {
 
     public record Db(
             @DefaultValue("") String url,
@@ -151,6 +152,15 @@ public record ConveyorProperties(
             @DefaultValue("30") int days,
             @DefaultValue("3600000") long periodMs,
             @DefaultValue("500") int batchSize) {
+    }
+
+    /**
+     * What only benchmarks and tests switch on. {@code noopJobs}: the {@code noop} job type, which does nothing and
+     * succeeds, so that bench/run's W0 measures the job core (claim, finish, events) and nothing else; off, the type
+     * does not exist and a {@code noop} job is refused like any unknown type.
+     */
+    public record Bench(
+            @DefaultValue("false") boolean noopJobs) {
     }
 
     /** Names this process in {@code jobs.claimed_by}; defaults to host name, process id and a random tag. */
