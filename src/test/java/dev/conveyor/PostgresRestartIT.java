@@ -1,0 +1,404 @@
+package dev.conveyor;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.conveyor.support.Api;
+import dev.conveyor.support.CsvJobs;
+import dev.conveyor.support.ServiceProcess;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * PostgreSQL itself restarted (a fast shutdown, as {@code systemctl restart postgresql} does, then a start on the
+ * same data directory and port) in the middle of a W1-sized load: the packaged service in a process of its own,
+ * clients submitting csv_validation jobs through POST /jobs and POST /jobs/batch, the group commit batching the
+ * jobs' state changes. Every accepted job must end exactly once — one final status, one terminal event, no job
+ * lost, none made twice by a client's retry — and the service must come back by itself: once PostgreSQL is up
+ * again it answers readiness, takes new jobs and drains the backlog, without being restarted.
+ * <p>
+ * The PostgreSQL is the test's own (zonky's embedded binaries, so no server need be installed), because the test
+ * must stop it: the machine's shared server is never touched.
+ */
+class PostgresRestartIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TAG = "pg-restart";
+
+    /**
+     * W1's jobs (a 10-row CSV with 3 invalid rows, so each ends PARTIAL_SUCCESS with 7 valid rows), half of them in
+     * batches of BATCH_SIZE and half one by one, each client thread sending one kind. Batches are accepted faster
+     * than jobs run, so they build a backlog; the single jobs take longer to send and are still being sent when
+     * PostgreSQL goes away.
+     */
+    private static final int BATCHES = 30;
+    private static final int BATCH_SIZE = 50;
+    private static final int SINGLES = 1500;
+    private static final int JOBS = BATCHES * BATCH_SIZE + SINGLES;
+    private static final int BATCH_CLIENTS = 2;
+    private static final int SINGLE_CLIENTS = 4;
+    /** PostgreSQL is stopped once this many jobs have finished: the rest are queued, running or not yet sent. */
+    private static final int FINISHED_BEFORE_RESTART = JOBS / 10;
+    /** How long PostgreSQL stays down at least: long enough for every part of the service to run into it. */
+    private static final Duration OUTAGE = Duration.ofSeconds(5);
+
+    private static final List<String> FINAL = List.of("SUCCESS", "PARTIAL_SUCCESS", "FAILED", "DEAD_LETTERED",
+            "CANCELLED");
+    private static final List<String> TERMINAL_EVENTS = List.of("job.completed", "job.failed", "job.dead_lettered",
+            "job.cancelled");
+
+    private static final String[] MARKETPLACES = {"amazon", "shopee", "magalu", "ebay", "etsy"};
+    private static final String[] CATEGORIES = {"toys", "books", "home", "garden", "sports", "beauty", "auto", "pets"};
+
+    /** idempotency key -> the job id the service answered for it (the same on every retry, or it is a bug). */
+    private final Map<String, String> accepted = new ConcurrentHashMap<>();
+    /** What a client saw that a correct service never answers: a 4xx, or a key answered with two job ids. */
+    private final Problems problems = new Problems();
+    /** Requests refused during the outage (5xx or no connection) and sent again with the same keys. */
+    private final AtomicInteger refused = new AtomicInteger();
+
+    @Test
+    void everyAcceptedJobEndsExactlyOnceAndTheServiceRecoversWhenPostgresRestartsMidLoad() throws Exception {
+        Path work = Files.createTempDirectory("conveyor-pg-restart");
+        RestartablePostgres postgres = new RestartablePostgres(work.resolve("pg"), ServiceProcess.freePort());
+        postgres.start();
+        Map<String, String> env = Map.of(
+                "DB_URL", postgres.jdbcUrl(), "DB_USER", "postgres", "DB_PASSWORD", "",
+                "DATA_DIR", work.resolve("data").toString(), "INBOX_DIR", work.resolve("inbox").toString(),
+                // a job whose worker lost the database mid-attempt is held until its lease runs out; 5 s (not the
+                // default 60) keeps the test short, a 10-row job runs for milliseconds. Shorter than the outage, it
+                // also lets the reaper take back jobs whose workers are still waiting to record them, so a stale
+                // worker's late finish must lose to the job's next attempt without a second terminal event
+                "JOB_LEASE_SECONDS", "5", "JOB_REAPER_PERIOD_MS", "500");
+        String name = "pg-restart";
+        ExecutorService clients = Executors.newFixedThreadPool(BATCH_CLIENTS + SINGLE_CLIENTS);
+        try (ServiceProcess service = ServiceProcess.start(name, ServiceProcess.freePort(), env)) {
+            Api api = service.api();
+            List<Future<?>> senders = new ArrayList<>();
+            senders.addAll(sendAll(clients, BATCH_CLIENTS, api, batches()));
+            senders.addAll(sendAll(clients, SINGLE_CLIENTS, api, singles()));
+            clients.shutdown();
+
+            await("jobs finished before the restart").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> postgres.count("SELECT count(*) FROM jobs WHERE correlation_id = '" + TAG
+                            + "' AND status IN " + sqlList(FINAL)) >= FINISHED_BEFORE_RESTART);
+            long unfinished = postgres.count("SELECT count(*) FROM jobs WHERE correlation_id = '" + TAG
+                    + "' AND status NOT IN " + sqlList(FINAL));
+            int acceptedBefore = accepted.size();
+            long logMark = Files.size(ServiceProcess.log(name));
+
+            postgres.stop();
+            // down for OUTAGE at least, and until the service has run into it: its pool (conveyor-db) reports a
+            // broken or refused connection
+            await("the service notices PostgreSQL is gone").pollDelay(OUTAGE).atMost(Duration.ofMinutes(1))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> logSince(name, logMark).contains("conveyor-db"));
+            postgres.start();
+
+            System.out.printf("pg-restart: PostgreSQL restarted with %d of %d jobs unfinished and %d accepted%n",
+                    unfinished, JOBS, acceptedBefore);
+            assertThat(unfinished).as("jobs were queued or running when PostgreSQL stopped").isPositive();
+
+            assertThat(clients.awaitTermination(3, TimeUnit.MINUTES)).as("every client got its jobs accepted")
+                    .isTrue();
+            for (Future<?> sender : senders) {
+                sender.get();                                   // a client's failure, with its own message
+            }
+            assertThat(problems.all()).as("answers no correct service gives").isEmpty();
+            assertThat(accepted).as("one accepted job per idempotency key").hasSize(JOBS);
+
+            awaitAllFinal(postgres);
+
+            // recovered without a restart of its own: ready, and a new job runs to its end
+            await("readiness after the restart").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(200))
+                    .ignoreExceptions().until(() -> api.get("/actuator/health/readiness").statusCode() == 200);
+            String late = api.submit(CsvJobs.inline(CsvJobs.TWO_BAD_ROWS));
+            assertThat(api.awaitFinished(late, Duration.ofSeconds(60)).get("status").asText())
+                    .isEqualTo("PARTIAL_SUCCESS");
+
+            System.out.printf("pg-restart: %d requests refused during the outage and sent again; %d jobs ran more "
+                    + "than once%n", refused.get(), postgres.count("SELECT count(*) FROM jobs WHERE correlation_id = '"
+                    + TAG + "' AND retry_count > 0"));
+            assertEndedExactlyOnce(postgres);
+        } finally {
+            clients.shutdownNow();
+            postgres.stop();
+        }
+    }
+
+    /** Exactly once, from the table: the accepted ids are the tag's jobs, one per key, each ended once. */
+    private void assertEndedExactlyOnce(RestartablePostgres postgres) throws SQLException {
+        String tagged = "correlation_id = '" + TAG + "'";
+        assertThat(postgres.pairs("SELECT idempotency_key, job_id FROM jobs WHERE " + tagged))
+                .as("the jobs in the table are the accepted ones, one per key")
+                .containsExactlyInAnyOrderEntriesOf(accepted);
+        assertThat(postgres.pairs("SELECT idempotency_key, count(*)::text FROM jobs WHERE idempotency_key IN "
+                + "(SELECT idempotency_key FROM jobs WHERE " + tagged + ") GROUP BY idempotency_key "
+                + "HAVING count(*) > 1")).as("keys naming two jobs").isEmpty();
+        assertThat(postgres.pairs("SELECT j.job_id, j.status || ' with ' || count(e.event_id) || ' terminal events'"
+                + " FROM jobs j LEFT JOIN job_events e ON e.job_id = j.job_id AND e.event_type IN "
+                + sqlList(TERMINAL_EVENTS) + " WHERE j." + tagged + " GROUP BY j.job_id, j.status"
+                + " HAVING count(e.event_id) <> 1 OR j.status NOT IN " + sqlList(FINAL)))
+                .as("jobs not ended exactly once (job -> status and terminal events)").isEmpty();
+        assertThat(postgres.pairs("SELECT j.job_id, count(e.event_id)::text FROM jobs j LEFT JOIN job_events e"
+                + " ON e.job_id = j.job_id AND e.event_type = 'job.queued' WHERE j." + tagged
+                + " GROUP BY j.job_id HAVING count(e.event_id) <> 1")).as("jobs queued other than once").isEmpty();
+        // a restart of the database is no reason for a job to end otherwise than W1's jobs end
+        assertThat(postgres.pairs("SELECT status || coalesce(' ' || (result->>'valid_rows'), ''), count(*)::text"
+                + " FROM jobs WHERE " + tagged + " GROUP BY 1")).as("outcomes (status and valid rows -> jobs)")
+                .isEqualTo(Map.of("PARTIAL_SUCCESS 7", Integer.toString(JOBS)));
+    }
+
+    /** Waits for every job to reach a final status; on a timeout, says which did not and where each stands. */
+    private static void awaitAllFinal(RestartablePostgres postgres) throws Exception {
+        String unfinished = "SELECT count(*) FROM jobs WHERE correlation_id = '" + TAG + "' AND status NOT IN "
+                + sqlList(FINAL);
+        try {
+            await("every job final").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> postgres.count(unfinished) == 0);
+        } catch (ConditionTimeoutException e) {
+            Map<String, String> byStatus = postgres.pairs("SELECT status || CASE WHEN status IN ('QUEUED', "
+                    + "'RETRYING') THEN CASE WHEN dispatched_at IS NULL THEN ' (not dispatched)' ELSE "
+                    + "' (dispatched, unclaimed)' END ELSE '' END, count(*)::text FROM jobs WHERE correlation_id = '"
+                    + TAG + "' GROUP BY 1");
+            Map<String, String> stuck = postgres.pairs("SELECT j.job_id, j.status || ' attempts=' || j.attempts"
+                    + " || ' dispatched_at=' || coalesce(j.dispatched_at::text, '-') || ' lease_until='"
+                    + " || coalesce(j.lease_until::text, '-') || ' claimed_by=' || coalesce(j.claimed_by, '-')"
+                    + " || ' events=' || coalesce((SELECT string_agg(e.event_type, ',' ORDER BY e.created_at)"
+                    + " FROM job_events e WHERE e.job_id = j.job_id), '') FROM jobs j WHERE j.correlation_id = '"
+                    + TAG + "' AND j.status NOT IN " + sqlList(FINAL) + " ORDER BY j.created_at LIMIT 10");
+            throw new AssertionError("not every job reached a final status after the restart; by status "
+                    + byStatus + "; the first unfinished: " + stuck, e);
+        }
+    }
+
+    /** Sends the request until the service accepts it, again and again with the same idempotency keys. */
+    private void sendUntilAccepted(Api api, Request request) {
+        HttpResponse<String> answer = await("request " + request.keys().get(0)).atMost(Duration.ofMinutes(2))
+                .pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
+                .until(() -> send(api, request), response -> response != null && response.statusCode() == 202);
+        JsonNode body = Api.json(answer);
+        List<String> ids = new ArrayList<>();
+        if (request.batch()) {
+            body.get("jobs").forEach(job -> ids.add(job.get("job_id").asText()));
+        } else {
+            ids.add(body.get("job_id").asText());
+        }
+        if (ids.size() != request.keys().size()) {
+            problems.add(request.path() + " answered " + ids.size() + " jobs for " + request.keys().size());
+            return;
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            String earlier = accepted.putIfAbsent(request.keys().get(i), ids.get(i));
+            if (earlier != null && !earlier.equals(ids.get(i))) {
+                problems.add("key " + request.keys().get(i) + " answered " + earlier + " and " + ids.get(i));
+            }
+        }
+    }
+
+    /** One attempt: the answer, or null when the service could not be reached or answered 5xx (retry). */
+    private HttpResponse<String> send(Api api, Request request) {
+        HttpResponse<String> response;
+        try {
+            response = api.postJson(request.path(), request.body());
+        } catch (UncheckedIOException e) {
+            refused.incrementAndGet();
+            return null;
+        }
+        if (response.statusCode() >= 500) {
+            refused.incrementAndGet();
+            return null;
+        }
+        if (response.statusCode() != 202) {
+            problems.add(request.path() + " " + request.keys().get(0) + ": HTTP " + response.statusCode() + " "
+                    + response.body());
+            throw new AssertionError("HTTP " + response.statusCode() + ": " + response.body());
+        }
+        return response;
+    }
+
+    /** {@code threads} clients sending {@code requests} between them, each request until it is accepted. */
+    private List<Future<?>> sendAll(ExecutorService clients, int threads, Api api, List<Request> requests) {
+        AtomicInteger next = new AtomicInteger();
+        List<Future<?>> senders = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            senders.add(clients.submit(() -> {
+                for (int i = next.getAndIncrement(); i < requests.size(); i = next.getAndIncrement()) {
+                    sendUntilAccepted(api, requests.get(i));
+                }
+                return null;
+            }));
+        }
+        return senders;
+    }
+
+    /** Jobs 0 to BATCHES x BATCH_SIZE - 1, BATCH_SIZE to a POST /jobs/batch. */
+    private static List<Request> batches() {
+        List<Request> requests = new ArrayList<>();
+        for (int b = 0; b < BATCHES; b++) {
+            ArrayNode batch = JSON.createArrayNode();
+            List<String> keys = new ArrayList<>();
+            for (int job = b * BATCH_SIZE; job < (b + 1) * BATCH_SIZE; job++) {
+                batch.add(job(job));
+                keys.add(key(job));
+            }
+            requests.add(new Request("/jobs/batch", batch.toString(), keys));
+        }
+        return requests;
+    }
+
+    /** The other jobs, each its own POST /jobs. */
+    private static List<Request> singles() {
+        List<Request> requests = new ArrayList<>();
+        for (int job = BATCHES * BATCH_SIZE; job < JOBS; job++) {
+            requests.add(new Request("/jobs", job(job).toString(), List.of(key(job))));
+        }
+        return requests;
+    }
+
+    private static String key(int job) {
+        return TAG + "-" + job;
+    }
+
+    /** As bench/LoadGenerator's W1 job: 10 rows, 3 invalid (empty title, negative price, quantity x7). */
+    private static ObjectNode job(int i) {
+        String sku = "J" + i + "-";
+        String csv = "sku,title,price,quantity\n"
+                + sku + "01,Blue widget,19.99,10\n"
+                + sku + "02,Red widget,5.00,0\n"
+                + sku + "03,Gadget pro,149.50,3\n"
+                + sku + "04,,12.00,4\n"
+                + sku + "05,Cable 2m,3.49,250\n"
+                + sku + "06,Cable 5m,-4.99,100\n"
+                + sku + "07,Adapter,7.25,12\n"
+                + sku + "08,Charger,24.00,x7\n"
+                + sku + "09,Battery pack,39.90,18\n"
+                + sku + "10,Lamp,15.00,6\n";
+        ObjectNode job = JSON.createObjectNode().put("type", "csv_validation").put("correlation_id", TAG)
+                .put("idempotency_key", key(i));
+        job.putObject("payload").put("marketplace", MARKETPLACES[i % MARKETPLACES.length])
+                .put("category", CATEGORIES[(i / MARKETPLACES.length) % CATEGORIES.length]).put("csv", csv);
+        return job;
+    }
+
+    private static String logSince(String service, long offset) throws IOException {
+        byte[] all = Files.readAllBytes(ServiceProcess.log(service));
+        return new String(all, (int) Math.min(offset, all.length), (int) Math.max(0, all.length - offset),
+                StandardCharsets.UTF_8);
+    }
+
+    private static String sqlList(List<String> values) {
+        return values.stream().map(v -> "'" + v + "'").collect(java.util.stream.Collectors.joining(", ", "(", ")"));
+    }
+
+    /** A request of the load: its path, body and the idempotency keys of its jobs, in order. */
+    private record Request(String path, String body, List<String> keys) {
+        boolean batch() {
+            return path.endsWith("/batch");
+        }
+    }
+
+    /** Problems the client threads saw, for one assertion on the test's thread. */
+    private static final class Problems {
+        private final ConcurrentLinkedQueue<String> items = new ConcurrentLinkedQueue<>();
+
+        void add(String problem) {
+            items.add(problem);
+        }
+
+        List<String> all() {
+            return List.copyOf(items);
+        }
+    }
+
+    /**
+     * A PostgreSQL the test can stop and start again: zonky's binaries on a data directory of the test's, on one
+     * fixed port, so the service's connection URL stays the same across the restart. Durable as a real server:
+     * fsync and synchronous_commit on (zonky turns both off for throw-away databases).
+     */
+    private static final class RestartablePostgres {
+        private final Path dataDir;
+        private final int port;
+        private EmbeddedPostgres running;
+
+        RestartablePostgres(Path dataDir, int port) {
+            this.dataDir = dataDir;
+            this.port = port;
+        }
+
+        synchronized void start() throws IOException {
+            Files.createDirectories(dataDir);
+            running = EmbeddedPostgres.builder()
+                    .setDataDirectory(dataDir)
+                    .setCleanDataDirectory(false)
+                    .setPort(port)
+                    .setRegisterShutdownHook(true)
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setPGStartupWait(Duration.ofSeconds(60))
+                    .start();
+        }
+
+        /** pg_ctl stop -m fast: open transactions are rolled back and every connection is closed. */
+        synchronized void stop() throws IOException {
+            if (running != null) {
+                running.close();
+                running = null;
+            }
+        }
+
+        String jdbcUrl() {
+            return "jdbc:postgresql://localhost:" + port + "/postgres";
+        }
+
+        long count(String sql) throws SQLException {
+            try (Connection connection = DriverManager.getConnection(jdbcUrl(), "postgres", "");
+                 Statement statement = connection.createStatement();
+                 ResultSet rows = statement.executeQuery(sql)) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        }
+
+        /** The first two columns of every row, as text. */
+        Map<String, String> pairs(String sql) throws SQLException {
+            Map<String, String> pairs = new LinkedHashMap<>();
+            try (Connection connection = DriverManager.getConnection(jdbcUrl(), "postgres", "");
+                 Statement statement = connection.createStatement();
+                 ResultSet rows = statement.executeQuery(sql)) {
+                while (rows.next()) {
+                    pairs.put(rows.getString(1), rows.getString(2));
+                }
+            }
+            return pairs;
+        }
+    }
+}
