@@ -1,8 +1,11 @@
 package dev.conveyor;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +34,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.CsvJobs;
 import dev.conveyor.support.ServiceProcess;
+import dev.conveyor.support.TestKeys;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
@@ -52,6 +56,9 @@ import static org.awaitility.Awaitility.await;
 class PostgresRestartIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The clients' connections: HTTP/1.1 kept alive, as bench/LoadGenerator's. */
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
     private static final String TAG = "pg-restart";
 
     /**
@@ -68,6 +75,12 @@ class PostgresRestartIT {
     private static final int SINGLE_CLIENTS = 4;
     /** PostgreSQL is stopped once this many jobs have finished: the rest are queued, running or not yet sent. */
     private static final int FINISHED_BEFORE_RESTART = JOBS / 10;
+    /**
+     * How long a client waits for an answer before it sends the request again: longer than the service takes
+     * under load, shorter than the outage, so requests sent while PostgreSQL is down are repeated while the
+     * first is still waiting in the service.
+     */
+    private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(3);
     /** How long PostgreSQL stays down at least: long enough for every part of the service to run into it. */
     private static final Duration OUTAGE = Duration.ofSeconds(5);
 
@@ -83,8 +96,10 @@ class PostgresRestartIT {
     private final Map<String, String> accepted = new ConcurrentHashMap<>();
     /** What a client saw that a correct service never answers: a 4xx, or a key answered with two job ids. */
     private final Problems problems = new Problems();
-    /** Requests refused during the outage (5xx or no connection) and sent again with the same keys. */
+    /** Requests refused (5xx, or no connection) and sent again with the same keys. */
     private final AtomicInteger refused = new AtomicInteger();
+    /** Requests the client gave up waiting for and sent again with the same keys, the first still on its way. */
+    private final AtomicInteger timedOut = new AtomicInteger();
 
     @Test
     void everyAcceptedJobEndsExactlyOnceAndTheServiceRecoversWhenPostgresRestartsMidLoad() throws Exception {
@@ -101,11 +116,13 @@ class PostgresRestartIT {
                 "JOB_LEASE_SECONDS", "5", "JOB_REAPER_PERIOD_MS", "500");
         String name = "pg-restart";
         ExecutorService clients = Executors.newFixedThreadPool(BATCH_CLIENTS + SINGLE_CLIENTS);
-        try (ServiceProcess service = ServiceProcess.start(name, ServiceProcess.freePort(), env)) {
+        int port = ServiceProcess.freePort();
+        try (ServiceProcess service = ServiceProcess.start(name, port, env)) {
             Api api = service.api();
+            URI base = URI.create("http://localhost:" + port);
             List<Future<?>> senders = new ArrayList<>();
-            senders.addAll(sendAll(clients, BATCH_CLIENTS, api, batches()));
-            senders.addAll(sendAll(clients, SINGLE_CLIENTS, api, singles()));
+            senders.addAll(sendAll(clients, BATCH_CLIENTS, base, batches()));
+            senders.addAll(sendAll(clients, SINGLE_CLIENTS, base, singles()));
             clients.shutdown();
 
             await("jobs finished before the restart").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
@@ -132,6 +149,10 @@ class PostgresRestartIT {
             for (Future<?> sender : senders) {
                 sender.get();                                   // a client's failure, with its own message
             }
+            System.out.printf("pg-restart: requests sent again: %d refused (5xx or no connection), %d timed out%n",
+                    refused.get(), timedOut.get());
+            assertThat(refused.get() + timedOut.get()).as("the outage reached the clients: requests were sent again")
+                    .isPositive();
             assertThat(problems.all()).as("answers no correct service gives").isEmpty();
             assertThat(accepted).as("one accepted job per idempotency key").hasSize(JOBS);
 
@@ -144,9 +165,8 @@ class PostgresRestartIT {
             assertThat(api.awaitFinished(late, Duration.ofSeconds(60)).get("status").asText())
                     .isEqualTo("PARTIAL_SUCCESS");
 
-            System.out.printf("pg-restart: %d requests refused during the outage and sent again; %d jobs ran more "
-                    + "than once%n", refused.get(), postgres.count("SELECT count(*) FROM jobs WHERE correlation_id = '"
-                    + TAG + "' AND retry_count > 0"));
+            System.out.printf("pg-restart: %d jobs ran more than once%n", postgres.count(
+                    "SELECT count(*) FROM jobs WHERE correlation_id = '" + TAG + "' AND retry_count > 0"));
             assertEndedExactlyOnce(postgres);
         } finally {
             clients.shutdownNow();
@@ -200,11 +220,17 @@ class PostgresRestartIT {
         }
     }
 
-    /** Sends the request until the service accepts it, again and again with the same idempotency keys. */
-    private void sendUntilAccepted(Api api, Request request) {
-        HttpResponse<String> answer = await("request " + request.keys().get(0)).atMost(Duration.ofMinutes(2))
+    /**
+     * Sends the request until the service accepts it, again and again with the same idempotency keys, as a client
+     * with a timeout does: a request that got no answer in time is sent again while the first may still be on its
+     * way (the timeout doubling from CLIENT_TIMEOUT each time, so a slow service is not buried in repeats).
+     */
+    private void sendUntilAccepted(URI base, Request request) {
+        AtomicInteger attempts = new AtomicInteger();
+        HttpResponse<String> answer = await("request " + request.keys().get(0)).atMost(Duration.ofMinutes(3))
                 .pollInSameThread().pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(200))
-                .until(() -> send(api, request), response -> response != null && response.statusCode() == 202);
+                .until(() -> send(base, request, CLIENT_TIMEOUT.multipliedBy(1L << Math.min(4,
+                        attempts.getAndIncrement()))), response -> response != null);
         JsonNode body = Api.json(answer);
         List<String> ids = new ArrayList<>();
         if (request.batch()) {
@@ -224,12 +250,18 @@ class PostgresRestartIT {
         }
     }
 
-    /** One attempt: the answer, or null when the service could not be reached or answered 5xx (retry). */
-    private HttpResponse<String> send(Api api, Request request) {
+    /** One attempt: the 202, or null when it is to be sent again (5xx, no connection, no answer in time). */
+    private HttpResponse<String> send(URI base, Request request, Duration timeout) throws InterruptedException {
+        HttpRequest http = HttpRequest.newBuilder(base.resolve(request.path())).timeout(timeout)
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + TestKeys.ADMIN)
+                .POST(HttpRequest.BodyPublishers.ofString(request.body())).build();
         HttpResponse<String> response;
         try {
-            response = api.postJson(request.path(), request.body());
-        } catch (UncheckedIOException e) {
+            response = HTTP.send(http, HttpResponse.BodyHandlers.ofString());
+        } catch (HttpTimeoutException e) {
+            timedOut.incrementAndGet();
+            return null;
+        } catch (IOException e) {
             refused.incrementAndGet();
             return null;
         }
@@ -246,13 +278,13 @@ class PostgresRestartIT {
     }
 
     /** {@code threads} clients sending {@code requests} between them, each request until it is accepted. */
-    private List<Future<?>> sendAll(ExecutorService clients, int threads, Api api, List<Request> requests) {
+    private List<Future<?>> sendAll(ExecutorService clients, int threads, URI base, List<Request> requests) {
         AtomicInteger next = new AtomicInteger();
         List<Future<?>> senders = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             senders.add(clients.submit(() -> {
                 for (int i = next.getAndIncrement(); i < requests.size(); i = next.getAndIncrement()) {
-                    sendUntilAccepted(api, requests.get(i));
+                    sendUntilAccepted(base, requests.get(i));
                 }
                 return null;
             }));
