@@ -37,6 +37,7 @@ import dev.conveyor.support.ServiceProcess;
 import dev.conveyor.support.TestKeys;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -91,6 +92,12 @@ class PostgresRestartIT {
     private static final Duration CLIENT_TIMEOUT = Duration.ofSeconds(3);
     /** How long PostgreSQL stays down at least: long enough for every part of the service to run into it. */
     private static final Duration OUTAGE = Duration.ofSeconds(5);
+    /**
+     * After the restart, the service is taken to be stuck once no job has finished for this long: longer than a
+     * lease (5 s), the pool's reconnection (up to 5 s) and a retry's backoff, far shorter than redispatch-stale's
+     * 300 s, so a job that only that safety net would recover fails the test.
+     */
+    private static final Duration STALL = Duration.ofSeconds(60);
 
     private static final List<String> FINAL = List.of("SUCCESS", "PARTIAL_SUCCESS", "FAILED", "DEAD_LETTERED",
             "CANCELLED");
@@ -133,7 +140,7 @@ class PostgresRestartIT {
             senders.addAll(sendAll(clients, SINGLE_CLIENTS, base, singles()));
             clients.shutdown();
 
-            await("jobs finished before the restart").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100))
+            await("jobs finished before the restart").atMost(Duration.ofMinutes(5)).pollInterval(Duration.ofMillis(100))
                     .until(() -> postgres.count("SELECT count(*) FROM jobs WHERE correlation_id = '" + TAG
                             + "' AND status IN " + sqlList(FINAL)) >= FINISHED_BEFORE_RESTART);
             long unfinished = postgres.count("SELECT count(*) FROM jobs WHERE correlation_id = '" + TAG
@@ -205,14 +212,19 @@ class PostgresRestartIT {
                 .isEqualTo(Map.of("PARTIAL_SUCCESS 7", Integer.toString(JOBS)));
     }
 
-    /** Waits for every job to reach a final status; on a timeout, says which did not and where each stands. */
+    /**
+     * Waits for every job to reach a final status for as long as jobs keep finishing (a busy machine drains slowly,
+     * a stuck service not at all); once none has finished for STALL, says which did not and where each stands.
+     */
     private static void awaitAllFinal(RestartablePostgres postgres) throws Exception {
         String unfinished = "SELECT count(*) FROM jobs WHERE correlation_id = '" + TAG + "' AND status NOT IN "
                 + sqlList(FINAL);
+        Progress progress = new Progress();
         try {
-            await("every job final").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> postgres.count(unfinished) == 0);
-        } catch (ConditionTimeoutException e) {
+            await("every job final").atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(500))
+                    .failFast("no job finished for " + STALL.toSeconds() + " s", () -> progress.stalledFor(STALL))
+                    .until(() -> progress.left(postgres.count(unfinished)) == 0);
+        } catch (ConditionTimeoutException | TerminalFailureException e) {
             Map<String, String> byStatus = postgres.pairs("SELECT status || CASE WHEN status IN ('QUEUED', "
                     + "'RETRYING') THEN CASE WHEN dispatched_at IS NULL THEN ' (not dispatched)' ELSE "
                     + "' (dispatched, unclaimed)' END ELSE '' END, count(*)::text FROM jobs WHERE correlation_id = '"
@@ -357,6 +369,24 @@ class PostgresRestartIT {
 
     private static String sqlList(List<String> values) {
         return values.stream().map(v -> "'" + v + "'").collect(java.util.stream.Collectors.joining(", ", "(", ")"));
+    }
+
+    /** How many jobs are left, and since when that number has not gone down. */
+    private static final class Progress {
+        private long left = Long.MAX_VALUE;
+        private long since = System.nanoTime();
+
+        synchronized long left(long now) {
+            if (now < left) {
+                left = now;
+                since = System.nanoTime();
+            }
+            return now;
+        }
+
+        synchronized boolean stalledFor(Duration stall) {
+            return System.nanoTime() - since > stall.toNanos();
+        }
     }
 
     /** A request of the load: its path, body and the idempotency keys of its jobs, in order. */
