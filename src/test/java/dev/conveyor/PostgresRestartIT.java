@@ -119,6 +119,7 @@ class PostgresRestartIT {
     @Test
     void everyAcceptedJobEndsExactlyOnceAndTheServiceRecoversWhenPostgresRestartsMidLoad() throws Exception {
         Path work = Files.createTempDirectory("conveyor-pg-restart");
+        boolean passed = false;
         RestartablePostgres postgres = new RestartablePostgres(work.resolve("pg"), ServiceProcess.freePort());
         postgres.start();
         Map<String, String> env = Map.of(
@@ -183,9 +184,13 @@ class PostgresRestartIT {
             System.out.printf("pg-restart: %d jobs ran more than once%n", postgres.count(
                     "SELECT count(*) FROM jobs WHERE correlation_id = '" + TAG + "' AND retry_count > 0"));
             assertEndedExactlyOnce(postgres);
+            passed = true;
         } finally {
             clients.shutdownNow();
             postgres.stop();
+            if (passed) {
+                deleteTree(work);                               // 100 MB a run; kept when it failed, to look into
+            }
         }
     }
 
@@ -365,6 +370,14 @@ class PostgresRestartIT {
         byte[] all = Files.readAllBytes(ServiceProcess.log(service));
         return new String(all, (int) Math.min(offset, all.length), (int) Math.max(0, all.length - offset),
                 StandardCharsets.UTF_8);
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     private static String sqlList(List<String> values) {
