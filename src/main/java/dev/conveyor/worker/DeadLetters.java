@@ -32,9 +32,11 @@ public class DeadLetters {
     public void record(Exchange exchange) {
         Throwable caught = exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class);
         if (!(caught instanceof JobExhaustedException exhausted)) {
-            // not a job failure (the worker itself broke): the job stays claimable and is retried by its lease
-            log.error("worker route failed outside a job's attempt; the job will be recovered when its lease "
-                    + "expires", caught);
+            // not a job failure (the worker itself broke, or the database stayed away past the redeliveries): a
+            // claimed job is taken back when its lease expires, an unclaimed one is published again (redispatch-stale)
+            log.error("worker route failed outside a job's attempt (job {}); a claimed job will run again when its "
+                    + "lease expires, an unclaimed one when its dispatch is found stale", exchange.getMessage()
+                    .getBody(), caught);
             exchange.setRouteStop(true);
             return;
         }
