@@ -46,21 +46,19 @@ import static org.awaitility.Awaitility.await;
 /**
  * PostgreSQL itself restarted (a fast shutdown, as {@code systemctl restart postgresql} does, then a start on the
  * same data directory and port) in the middle of a W1-sized load: the packaged service in a process of its own,
- * clients submitting csv_validation jobs through POST /jobs and POST /jobs/batch, the group commit batching the
- * jobs' state changes. Every accepted job must end exactly once — one final status, one terminal event, no job
+ * clients submitting csv_validation jobs through POST /jobs and POST /jobs/batch, the set-based writes batching
+ * the jobs' state changes (docs/architecture.md, "Set-based writes"). Every accepted job must end exactly once — one final status, one terminal event, no job
  * lost, none made twice by a client's retry — and the service must come back by itself: once PostgreSQL is up
  * again it answers readiness, takes new jobs and drains the backlog, without being restarted.
  * <p>
  * The PostgreSQL is the test's own (zonky's embedded binaries, so no server need be installed), because the test
  * must stop it: the machine's shared server is never touched.
  * <p>
- * A known gap, for the rewrite of job/ and worker/ to close: a claim whose transaction the shutdown cuts (its
- * group-commit batch fails, and the rerun alone gets another pooled connection the server already closed), or
- * that waits longer than the pool's 30 s connection timeout, throws out of {@code JobWorker.run} before the job's
- * attempt. No lease was taken, so the lease reaper never sees the job: it stays QUEUED with its dispatch taken
- * and its lane message consumed until redispatch-stale publishes it again (REDISPATCH_AFTER_SECONDS, 300 s). This
- * test, with its 5 s outage, hits that race only when a claim is in flight at the instant PostgreSQL stops; it
- * then fails with jobs "QUEUED (dispatched, unclaimed)", and is expected to pass every time after the rewrite.
+ * What the outage tests: a set of writes cut by the shutdown fails as a whole (a lost connection is not split item
+ * by item); the worker route's step that needed the database — a claim, an outcome — is redelivered with backoff
+ * while it holds its message (routes/workers.camel.yaml, database-unreachable), so no claim is dropped with its
+ * message consumed and no finished attempt loses its outcome; intake answers 5xx or waits in the pool, and the
+ * clients resend with the same idempotency keys.
  */
 class PostgresRestartIT {
 

@@ -64,7 +64,8 @@ public record ConveyorProperties(
             @DefaultValue("60") long leaseSeconds,
             @DefaultValue("3") int maxAttempts,
             @DefaultValue("10000") long reaperPeriodMs,
-            @DefaultValue("1h") java.time.Duration timeLimit) {
+            @DefaultValue("1h") java.time.Duration timeLimit,
+            @DefaultValue("1000") long heartbeatIntervalMs) {
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobLifecycle;
 import dev.conveyor.job.JobOutcome;
@@ -31,10 +32,12 @@ public class JobWorker {
     private final ErrorClassifier classifier;
     private final RetryPolicy retryPolicy;
     private final CamelContext camel;
+    private final long heartbeatIntervalNanos;
 
     public JobWorker(JobLifecycle lifecycle, JobProcessors processors, ObjectMapper json, ErrorClassifier classifier,
-                     RetryPolicy retryPolicy, CamelContext camel) {
+                     RetryPolicy retryPolicy, CamelContext camel, ConveyorProperties properties) {
         this.camel = camel;
+        this.heartbeatIntervalNanos = properties.worker().heartbeatIntervalMs() * 1_000_000L;
         this.lifecycle = lifecycle;
         this.processors = processors;
         this.json = json;
@@ -59,12 +62,19 @@ public class JobWorker {
         }
         Duration limit = retryPolicy.timeLimit(job.type());
         long deadline = System.nanoTime() + limit.toNanos();
+        // the claim has just set the lease: the first heartbeat is due an interval from now
+        long[] lastHeartbeat = {System.nanoTime()};
         try (TimeLimit watchdog = TimeLimit.start(limit)) {
             JsonNode payload = json.readTree(job.payloadJson());
             JobOutcome outcome = processor.process(new JobContext(job, payload, (percent, rows) -> {
-                if (System.nanoTime() > deadline) {
+                long now = System.nanoTime();
+                if (now > deadline) {
                     throw new JobTimedOutException(job.jobId(), limit);
                 }
+                if (now - lastHeartbeat[0] < heartbeatIntervalNanos) {
+                    return;
+                }
+                lastHeartbeat[0] = now;
                 if (!lifecycle.heartbeat(job, percent, rows < 0 ? null : rows)) {
                     throw new JobStoppedException(job.jobId());
                 }

@@ -28,7 +28,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * job.progress events: a long job's progress reports become events at most once a second here (the
  * {@code every-seconds} setting), each with the percent and rows so far, in the job's event history and
- * validated against job.progress-v1.json; the reports in between only move jobs.progress.
+ * validated against job.progress-v1.json; the reports in between are not written (a heartbeat, at most once per
+ * conveyor.worker.heartbeat-interval-ms, moves jobs.progress).
  * (The same settings as LogSinkTest, so the two share one application context.)
  */
 @ConveyorIntegrationTest
