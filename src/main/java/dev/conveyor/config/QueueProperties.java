@@ -17,7 +17,7 @@ public record QueueProperties(
     public record Kafka(
             @DefaultValue("localhost:9092") String brokers,
             @DefaultValue("conveyor.jobs.") String topicPrefix,
-            @DefaultValue("12") int partitions,
+            @DefaultValue("24") int partitions,
             @DefaultValue("1") short replicationFactor,
             @DefaultValue("5000") long maxBlockMs) {
     }
@@ -35,7 +35,7 @@ public record QueueProperties(
             @DefaultValue("false") boolean embedded,
             @DefaultValue("9324") int embeddedPort,
             @DefaultValue("10") int publishBatch,
-            @DefaultValue("20") long deleteLingerMs,
+            @DefaultValue("500") long deleteLingerMs,
             @DefaultValue("2") int deleteSenders) {
 
         /** The most entries one SendMessageBatch or DeleteMessageBatch request may carry. */

@@ -174,5 +174,7 @@ public class SqsDeletes implements DisposableBean {
         pending.drainTo(late);
         late.removeIf(p -> p == STOP);
         sendAll(late);
+        log.info("SQS: {} finished jobs' messages deleted in {} DeleteMessageBatch requests ({} not deleted)",
+                deleted.get(), requests.get(), failed.get());
     }
 }
