@@ -2,23 +2,34 @@ package dev.conveyor.queue;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.conveyor.config.ConveyorProperties;
+import dev.conveyor.config.QueueProperties;
 import dev.conveyor.job.DueJob;
 import dev.conveyor.job.JobStore;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
+import org.apache.camel.support.DefaultMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 
-/** The outbox side of the dispatcher route: which due jobs to publish now, and what each message carries. */
+/**
+ * The outbox side of the dispatcher route: which due jobs to publish now, how they are grouped into publishes, and
+ * what each message carries. The memory backend gets one exchange per job (a SEDA queue holds exchanges); Kafka gets
+ * one exchange per lane whose body is the lane's records (camel-kafka sends them all, the producer batches them, and
+ * the exchange completes when every record is acknowledged: one wait per lane, not one per job); SQS gets one
+ * SendMessageBatch of up to 10 job ids per exchange.
+ */
 @Component("jobDispatcher")
 public class JobDispatcher {
 
@@ -31,6 +42,7 @@ public class JobDispatcher {
     private final LaneRouter router;
     private final QueueBackend backend;
     private final int batchSize;
+    private final int sqsPublishBatch;
     private final int maxBacklog;
     private final LaneBacklog backlog;
     private final DispatchSignal signal;
@@ -40,12 +52,13 @@ public class JobDispatcher {
 
     public JobDispatcher(CamelContext camel, JobStore store, LaneRouter router, LaneBacklog backlog,
                          DispatchSignal signal, ObjectProvider<LaneProvisioner> provisioners,
-                         ConveyorProperties properties, @Value("${conveyor.queue.backend}") String backend) {
+                         ConveyorProperties properties, QueueProperties queue) {
         this.camel = camel;
         this.store = store;
         this.router = router;
-        this.backend = QueueBackend.of(backend);
+        this.backend = QueueBackend.of(queue.backend());
         this.batchSize = properties.dispatcher().batchSize();
+        this.sqsPublishBatch = queue.sqs().publishBatch();
         this.maxBacklog = properties.dispatcher().maxInMemoryBacklog();
         this.backlog = backlog;
         this.signal = signal;
@@ -79,22 +92,91 @@ public class JobDispatcher {
         return batch.size() >= batchSize;
     }
 
+    /** Jobs of one lane that leave in one exchange (see the class comment for how many per backend). */
+    public record Publish(String lane, List<DueJob> jobs) {
+    }
+
     /**
-     * Turns a due job into its queue message: the job id as body, and the routing attributes (lane, type,
-     * partition key) as headers — never the payload, which stays in the table.
+     * Groups a batch into its publishes. Memory: one per job, in the batch's (priority) order. Kafka and SQS: per
+     * lane, lanes in the order their first job has in the batch (so the lane of the highest priority goes first),
+     * cut to at most {@code conveyor.queue.sqs.publish-batch} jobs on SQS.
      */
-    public void prepareMessage(DueJob job, Exchange exchange) {
+    public List<Publish> publishes(List<DueJob> batch) {
+        List<Publish> publishes = new ArrayList<>();
+        if (backend == QueueBackend.MEMORY) {
+            for (DueJob job : batch) {
+                publishes.add(new Publish(router.laneFor(job), List.of(job)));
+            }
+            return publishes;
+        }
+        Map<String, List<DueJob>> byLane = new LinkedHashMap<>();
+        for (DueJob job : batch) {
+            byLane.computeIfAbsent(router.laneFor(job), lane -> new ArrayList<>()).add(job);
+        }
+        int most = backend == QueueBackend.SQS ? sqsPublishBatch : Integer.MAX_VALUE;
+        byLane.forEach((lane, jobs) -> {
+            for (int from = 0; from < jobs.size(); from += most) {
+                publishes.add(new Publish(lane, List.copyOf(jobs.subList(from, Math.min(jobs.size(), from + most)))));
+            }
+        });
+        return publishes;
+    }
+
+    /**
+     * Turns a publish into its message: header {@code lane} for the lane router, and as body the job id (memory),
+     * the lane's records (Kafka: each the job id with the routing attributes — lane, type, partition key, the latter
+     * also the record key — as headers, never the payload, which stays in the table), or the job ids (SQS, sent as one
+     * SendMessageBatch whose messages carry the lane as their attribute).
+     */
+    public void prepareMessage(Publish publish, Exchange exchange) {
         Message message = exchange.getMessage();
-        message.setBody(job.jobId());
+        // nothing of the dispatcher's own exchange may travel as a message attribute
+        message.getHeaders().clear();
+        message.setHeader("lane", publish.lane());
+        switch (backend) {
+            case MEMORY -> {
+                DueJob job = publish.jobs().get(0);
+                message.setBody(job.jobId());
+                describe(message, job, publish.lane());
+            }
+            case KAFKA -> {
+                List<Message> records = new ArrayList<>(publish.jobs().size());
+                for (DueJob job : publish.jobs()) {
+                    Message record = new DefaultMessage(exchange);
+                    record.setBody(job.jobId());
+                    describe(record, job, publish.lane());
+                    records.add(record);
+                }
+                message.setBody(records);
+            }
+            case SQS -> message.setBody(publish.jobs().stream().map(DueJob::jobId).toList());
+        }
+    }
+
+    private void describe(Message message, DueJob job, String lane) {
         message.setHeader("jobId", job.jobId());
         message.setHeader("jobType", job.type());
-        message.setHeader("lane", router.laneFor(job));
+        message.setHeader("lane", lane);
         String partitionKey = job.partitionKey();
         if (partitionKey != null) {
             message.setHeader("partitionKey", partitionKey);
             if (backend == QueueBackend.KAFKA) {
                 message.setHeader(KAFKA_KEY, partitionKey);
             }
+        }
+    }
+
+    /**
+     * After a publish: SendMessageBatch answers 200 even when some of its entries were refused, so a refused entry
+     * is a failed publish here, and the round's batch goes back to the table (the accepted ones are published again
+     * too; their claim makes the duplicates harmless).
+     */
+    public void checkPublished(Exchange exchange) {
+        if (exchange.getMessage().getBody() instanceof SendMessageBatchResponse response && response.hasFailed()
+                && !response.failed().isEmpty()) {
+            var first = response.failed().get(0);
+            throw new IllegalStateException("SQS refused " + response.failed().size() + " of the batch's messages ("
+                    + first.code() + ": " + first.message() + ")");
         }
     }
 

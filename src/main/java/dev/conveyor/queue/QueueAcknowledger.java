@@ -1,23 +1,61 @@
 package dev.conveyor.queue;
 
+import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
+import org.apache.camel.component.aws2.sqs.Sqs2Constants;
+import org.apache.camel.component.aws2.sqs.Sqs2Endpoint;
 import org.apache.camel.component.kafka.KafkaConstants;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 /**
- * Tells the lane's backend a message is dealt with, once the worker has finished (or handed back) its job.
- * Kafka: commits the record's offset (auto-commit is off, so a crash before this redelivers the record,
- * and the claim makes the redelivery harmless). SQS deletes on completion and SEDA needs nothing.
+ * Tells the lane's backend a message is dealt with, once the worker has finished (or handed back) its job; called by
+ * the worker routes after the job, never before.
+ * <ul>
+ * <li>Kafka: the record's manual commit. The lane consumers use camel-kafka's asynchronous commit manager, so this
+ * only records the offset; the consumer commits its partitions' offsets once per poll, asynchronously, after every
+ * record of the poll was processed — and processing a record includes this call, so no offset is committed before its
+ * job is done. A crash before the commit redelivers the records, and the claim makes the redelivery harmless.</li>
+ * <li>SQS: the message's deletion is queued for a DeleteMessageBatch ({@link SqsDeletes}); the lane consumers do not
+ * delete on completion ({@code deleteAfterRead=false}). An endpoint that does ({@code deleteAfterRead=true}) is left
+ * to it.</li>
+ * <li>SEDA needs nothing.</li>
+ * </ul>
  */
 @Component("queueAcknowledger")
 public class QueueAcknowledger {
+
+    private final ObjectProvider<SqsDeletes> sqsDeletesProvider;
+    private volatile SqsDeletes sqsDeletes;
+
+    public QueueAcknowledger(ObjectProvider<SqsDeletes> sqsDeletes) {
+        this.sqsDeletesProvider = sqsDeletes;
+    }
 
     public void acknowledge(Exchange exchange) {
         KafkaManualCommit commit = exchange.getMessage().getHeader(KafkaConstants.MANUAL_COMMIT,
                 KafkaManualCommit.class);
         if (commit != null) {
             commit.commit();
+            return;
         }
+        String receiptHandle = exchange.getMessage().getHeader(Sqs2Constants.RECEIPT_HANDLE, String.class);
+        if (receiptHandle != null) {
+            Endpoint from = exchange.getFromEndpoint();
+            if (from instanceof Sqs2Endpoint sqs && !sqs.getConfiguration().isDeleteAfterRead()) {
+                deletes().delete(sqs.getConfiguration().getQueueName(), receiptHandle);
+            }
+        }
+    }
+
+    /** Looked up once: this runs after every job. */
+    private SqsDeletes deletes() {
+        SqsDeletes deletes = sqsDeletes;
+        if (deletes == null) {
+            deletes = sqsDeletesProvider.getObject();
+            sqsDeletes = deletes;
+        }
+        return deletes;
     }
 }

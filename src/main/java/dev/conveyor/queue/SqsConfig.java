@@ -2,6 +2,7 @@ package dev.conveyor.queue;
 
 import java.net.URI;
 
+import dev.conveyor.config.QueueProperties;
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.slf4j.Logger;
@@ -21,7 +22,8 @@ import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 /**
  * With the SQS backend: the SqsClient every lane endpoint uses (Camel picks the single bean up), pointed at
  * {@code SQS_ENDPOINT} when set (ElasticMQ, LocalStack), else at AWS with the standard credentials chain;
- * and, with {@code SQS_EMBEDDED=true}, an ElasticMQ started inside the service.
+ * and, with {@code SQS_EMBEDDED=true}, an ElasticMQ started inside the service; and the batched deletion of the
+ * messages of finished jobs.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnProperty(name = "conveyor.queue.backend", havingValue = "sqs")
@@ -62,6 +64,12 @@ public class SqsConfig {
             builder.credentialsProvider(DefaultCredentialsProvider.builder().build());
         }
         return builder.build();
+    }
+
+    /** The batched deletion of finished jobs' messages (see {@link QueueAcknowledger}). */
+    @Bean
+    public SqsDeletes sqsDeletes(SqsClient sqsClient, QueueProperties queue) {
+        return new SqsDeletes(sqsClient, queue.sqs());
     }
 
     /** ElasticMQ and LocalStack accept any key; real ones from the environment win when present. */

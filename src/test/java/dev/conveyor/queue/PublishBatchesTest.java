@@ -1,0 +1,118 @@
+package dev.conveyor.queue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.IntStream;
+
+import dev.conveyor.config.ConveyorProperties;
+import dev.conveyor.config.ConveyorProperties.LaneRule;
+import dev.conveyor.config.ConveyorProperties.Routing;
+import dev.conveyor.config.QueueProperties;
+import dev.conveyor.job.DueJob;
+import dev.conveyor.job.Priority;
+import dev.conveyor.queue.JobDispatcher.Publish;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.sqs.model.BatchResultErrorEntry;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
+import software.amazon.awssdk.services.sqs.model.SendMessageBatchResultEntry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** How a dispatcher round's batch is cut into publishes, and what each publish carries, per backend. */
+class PublishBatchesTest {
+
+    private final CamelContext camel = new DefaultCamelContext();
+
+    @AfterEach
+    void tearDown() {
+        camel.stop();
+    }
+
+    @Test
+    void memoryPublishesEachJobOnItsOwnInPriorityOrder() {
+        List<DueJob> batch = List.of(job(1, Priority.HIGH), job(2, Priority.NORMAL), job(3, Priority.HIGH));
+        List<Publish> publishes = dispatcher("memory").publishes(batch);
+        assertThat(publishes).extracting(Publish::lane).containsExactly("high", "normal", "high");
+        assertThat(publishes).allSatisfy(p -> assertThat(p.jobs()).hasSize(1));
+
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.getMessage().setHeader("CamelTimerCounter", 7);
+        dispatcher("memory").prepareMessage(publishes.get(0), exchange);
+        assertThat(exchange.getMessage().getBody()).isEqualTo("job_1");
+        assertThat(exchange.getMessage().getHeaders()).containsEntry("lane", "high").containsEntry("jobId", "job_1")
+                .containsEntry("partitionKey", "m:c1").doesNotContainKey("CamelTimerCounter")
+                .doesNotContainKey(JobDispatcher.KAFKA_KEY);
+    }
+
+    @Test
+    void kafkaPublishesALanesJobsTogetherAsRecordsWithTheirOwnKeys() {
+        List<DueJob> batch = IntStream.rangeClosed(1, 250)
+                .mapToObj(i -> job(i, i % 50 == 0 ? Priority.HIGH : Priority.NORMAL)).toList();
+        List<Publish> publishes = dispatcher("kafka").publishes(batch);
+        assertThat(publishes).extracting(Publish::lane).containsExactly("normal", "high");
+        assertThat(publishes.get(0).jobs()).hasSize(245);
+        assertThat(publishes.get(1).jobs()).hasSize(5);
+
+        Exchange exchange = new DefaultExchange(camel);
+        dispatcher("kafka").prepareMessage(publishes.get(1), exchange);
+        assertThat(exchange.getMessage().getHeader("lane")).isEqualTo("high");
+        List<?> records = exchange.getMessage().getBody(List.class);
+        assertThat(records).hasSize(5);
+        Message first = (Message) records.get(0);
+        assertThat(first.getBody()).isEqualTo("job_50");
+        assertThat(first.getHeaders()).containsEntry("jobId", "job_50").containsEntry("lane", "high")
+                .containsEntry(JobDispatcher.KAFKA_KEY, "m:c2").containsEntry("partitionKey", "m:c2");
+    }
+
+    @Test
+    void sqsPublishesALanesJobsTenAtATimeAsOneSendMessageBatch() {
+        List<DueJob> batch = IntStream.rangeClosed(1, 23).mapToObj(i -> job(i, Priority.NORMAL)).toList();
+        List<Publish> publishes = dispatcher("sqs").publishes(batch);
+        assertThat(publishes).extracting(p -> p.jobs().size()).containsExactly(10, 10, 3);
+
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.getMessage().setHeader("jobId", "stale");
+        dispatcher("sqs").prepareMessage(publishes.get(2), exchange);
+        assertThat(exchange.getMessage().getBody(List.class)).containsExactly("job_21", "job_22", "job_23");
+        // the exchange's headers become every message's attributes: the lane only
+        assertThat(exchange.getMessage().getHeaders()).containsOnlyKeys("lane");
+    }
+
+    @Test
+    void aSendMessageBatchWithARefusedEntryIsAFailedPublish() {
+        JobDispatcher dispatcher = dispatcher("sqs");
+        Exchange accepted = new DefaultExchange(camel);
+        accepted.getMessage().setBody(SendMessageBatchResponse.builder()
+                .successful(SendMessageBatchResultEntry.builder().id("0").messageId("m0").build()).build());
+        assertThatCode(() -> dispatcher.checkPublished(accepted)).doesNotThrowAnyException();
+
+        Exchange partly = new DefaultExchange(camel);
+        partly.getMessage().setBody(SendMessageBatchResponse.builder()
+                .successful(SendMessageBatchResultEntry.builder().id("0").messageId("m0").build())
+                .failed(BatchResultErrorEntry.builder().id("1").code("InternalError").senderFault(false)
+                        .message("try again").build()).build());
+        assertThatThrownBy(() -> dispatcher.checkPublished(partly)).hasMessageContaining("InternalError");
+    }
+
+    private static DueJob job(int n, Priority priority) {
+        return new DueJob("job_" + n, "csv_validation", priority, 10, "m", "c" + (n % 3), null);
+    }
+
+    private JobDispatcher dispatcher(String backend) {
+        ConveyorProperties properties = new ConveyorProperties(Path.of("data"), Path.of("schemas"), "default", "test",
+                null, null, new ConveyorProperties.Dispatcher(200, 1000, 300, 200), null,
+                new Routing("normal", List.of(new LaneRule("high", null, "high", null))), null, null, null, null, null,
+                null, null);
+        QueueProperties queue = new QueueProperties(backend, null,
+                new QueueProperties.Sqs("", "us-east-1", "p-", 120, false, 9324, 10, 20, 2));
+        return new JobDispatcher(camel, null, new LaneRouter(properties), null, null, null, properties, queue);
+    }
+}
