@@ -46,7 +46,7 @@ class BigFileIT {
             Files.move(staged, folder.resolve("listings.csv"));
 
             JsonNode validation = awaitFinishedOfType(api, "csv_validation");
-            JsonNode load = api.awaitFinished(validation.get("children").get(0).asText(), Duration.ofMinutes(5));
+            JsonNode load = api.awaitFinished(api.awaitFirstChild(validation), Duration.ofMinutes(5));
             Duration chain = Duration.between(dropped, Instant.parse(load.get("completed_at").asText()));
 
             long bad = GeneratedCsv.badRows(ROWS, BAD_EVERY);

@@ -61,7 +61,7 @@ class InboxTest {
         assertThat(validation.get("result").get("error_rows").asLong()).isEqualTo(2);
         assertThat(validation.get("children")).hasSize(1);
 
-        JsonNode load = api.awaitFinished(validation.get("children").get(0).asText());
+        JsonNode load = api.awaitFinished(api.awaitFirstChild(validation));
         assertThat(load.get("type").asText()).isEqualTo("warehouse_load");
         assertThat(load.get("status").asText()).isEqualTo("SUCCESS");
         assertThat(load.get("parent_job_id").asText()).isEqualTo(validation.get("job_id").asText());
@@ -82,7 +82,7 @@ class InboxTest {
         Path dir = folder("twice_mkt", "toys");
         String csv = HEADER + rows("TWICE", 1, 25);
         drop(dir, "monday.csv", csv);
-        JsonNode first = api.awaitFinished(awaitJobOfSource("inbox", "twice_mkt").get("children").get(0).asText());
+        JsonNode first = api.awaitFinished(api.awaitFirstChild(awaitJobOfSource("inbox", "twice_mkt")));
         assertThat(first.get("result").get("inserted").asLong()).isEqualTo(25);
 
         drop(dir, "tuesday.csv", csv);

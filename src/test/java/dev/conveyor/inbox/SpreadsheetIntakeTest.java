@@ -193,7 +193,7 @@ class SpreadsheetIntakeTest {
         JsonNode validation = api.awaitFinished(summary.get("job_id").asText());
         assertThat(validation.get("status").asText()).as(sample + ": " + validation).isEqualTo("SUCCESS");
         assertThat(validation.get("result").get("valid_rows").asLong()).isEqualTo(5);
-        JsonNode load = api.awaitFinished(validation.get("children").get(0).asText());
+        JsonNode load = api.awaitFinished(api.awaitFirstChild(validation));
         assertThat(load.get("status").asText()).as(sample).isEqualTo("SUCCESS");
         assertThat(load.get("result").get("rows_from").asText()).isEqualTo("spool");
         com.fasterxml.jackson.databind.node.ObjectNode both = Api.json("{}").deepCopy();

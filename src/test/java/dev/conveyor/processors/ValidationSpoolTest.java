@@ -57,7 +57,7 @@ class ValidationSpoolTest {
 
         JsonNode validation = api.awaitFinished(api.submit(validation("spool_mkt", file)));
         assertThat(validation.get("status").asText()).isEqualTo("PARTIAL_SUCCESS");
-        JsonNode load = api.awaitFinished(validation.get("children").get(0).asText());
+        JsonNode load = api.awaitFinished(api.awaitFirstChild(validation));
 
         assertThat(load.get("status").asText()).isEqualTo("SUCCESS");
         JsonNode result = load.get("result");
@@ -102,7 +102,7 @@ class ValidationSpoolTest {
         assertThat(mine.get("status").asText()).isEqualTo("SUCCESS");
         JsonNode validation = api.awaitFinished(api.submit(validation("spool_tenant_mkt", "uploads/tenant-acme.csv"),
                 acme), Duration.ofSeconds(30), acme);
-        JsonNode theirs = api.awaitFinished(validation.get("children").get(0).asText(), Duration.ofSeconds(30), acme);
+        JsonNode theirs = api.awaitFinished(api.awaitFirstChild(validation, acme), Duration.ofSeconds(30), acme);
 
         assertThat(theirs.get("status").asText()).isEqualTo("SUCCESS");
         assertThat(theirs.get("result").get("rows_from").asText()).isEqualTo("spool");

@@ -108,6 +108,17 @@ public final class Api {
         return awaitFinished(jobId, Duration.ofSeconds(30));
     }
 
+    /**
+     * The id of the finished job's first child: a job's follow-ups are created right after its ending commits, so a
+     * parent can read as finished a moment before its children are listed. {@code headers} as for {@link #job}.
+     */
+    public String awaitFirstChild(JsonNode parent, String... headers) {
+        String parentId = parent.get("job_id").asText();
+        return await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> job(parentId, headers).get("children"), children -> children != null && children.size() > 0)
+                .get(0).asText();
+    }
+
     public static boolean isFinal(String status) {
         return switch (status) {
             case "SUCCESS", "PARTIAL_SUCCESS", "FAILED", "DEAD_LETTERED", "CANCELLED" -> true;
