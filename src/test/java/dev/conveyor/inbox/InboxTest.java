@@ -59,9 +59,8 @@ class InboxTest {
         assertThat(validation.get("status").asText()).isEqualTo("PARTIAL_SUCCESS");
         assertThat(validation.get("result").get("valid_rows").asLong()).isEqualTo(40);
         assertThat(validation.get("result").get("error_rows").asLong()).isEqualTo(2);
-        assertThat(validation.get("children")).hasSize(1);
-
         JsonNode load = api.awaitFinished(api.awaitFirstChild(validation));
+        assertThat(api.job(validation.get("job_id").asText()).get("children")).hasSize(1);
         assertThat(load.get("type").asText()).isEqualTo("warehouse_load");
         assertThat(load.get("status").asText()).isEqualTo("SUCCESS");
         assertThat(load.get("parent_job_id").asText()).isEqualTo(validation.get("job_id").asText());
