@@ -283,6 +283,16 @@ public class JobStore {
                 .addValue("lease", lease.toSeconds())) == 1;
     }
 
+    /** {@link #claim}'s statement; package-private for the test of its plan (ClaimPlanTest). */
+    static final String CLAIM = """
+            UPDATE jobs j SET status = 'RUNNING', lane = t.lane, claimed_by = ?, attempts = j.attempts + 1,
+                              progress = 0, lease_until = now() + make_interval(secs => ?),
+                              started_at = coalesce(j.started_at, now()), updated_at = now()
+            FROM (SELECT DISTINCT ON (job_id) job_id, lane FROM unnest(?::text[], ?::text[]) AS u(job_id, lane)) t
+            WHERE j.job_id = t.job_id AND %s
+            RETURNING j.*
+            """.formatted(JobTransition.CLAIM.checkOn("j"));
+
     /**
      * The one claim statement, for a set of jobs: each becomes RUNNING with a lease for {@code worker}, in its
      * lane, unless another worker has it or it was cancelled. Returns the jobs this call claimed; a job id that
@@ -290,14 +300,7 @@ public class JobStore {
      */
     List<Job> claim(List<String> jobIds, List<String> lanes, String worker, Duration lease) {
         return jdbc.getJdbcTemplate().query(con -> {
-            PreparedStatement ps = con.prepareStatement("""
-                    UPDATE jobs j SET status = 'RUNNING', lane = t.lane, claimed_by = ?, attempts = j.attempts + 1,
-                                      progress = 0, lease_until = now() + make_interval(secs => ?),
-                                      started_at = coalesce(j.started_at, now()), updated_at = now()
-                    FROM (SELECT DISTINCT ON (job_id) job_id, lane FROM unnest(?::text[], ?::text[]) AS u(job_id, lane)) t
-                    WHERE j.job_id = t.job_id AND j.%s
-                    RETURNING j.*
-                    """.formatted(JobTransition.CLAIM.guard()));
+            PreparedStatement ps = con.prepareStatement(CLAIM);
             ps.setString(1, worker);
             ps.setLong(2, lease.toSeconds());
             ps.setArray(3, con.createArrayOf("text", jobIds.toArray()));
@@ -306,6 +309,18 @@ public class JobStore {
         }, JobStore::map);
     }
 
+    /** {@link #complete}'s statement; package-private for the test of its plan (ClaimPlanTest). */
+    static final String COMPLETE = """
+            UPDATE jobs j SET status = t.status, progress = 100, result = CAST(t.result AS jsonb),
+                              result_url = t.result_url, follow_ups = CAST(t.follow_ups AS jsonb),
+                              lease_until = NULL, error_message = NULL, completed_at = now(), updated_at = now()
+            FROM unnest(?::text[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
+                        ?::float8[])
+                 AS t(job_id, worker, attempt, status, result, result_url, follow_ups, error_entry, delay_secs)
+            WHERE j.job_id = t.job_id AND j.claimed_by = t.worker AND j.attempts = t.attempt AND %s
+            RETURNING j.*
+            """.formatted(JobTransition.FINISH.checkOn("j"));
+
     /**
      * Ends a set of RUNNING jobs with their results, each only if it is still the attempt that asked (the same
      * worker, the same attempt number: a worker whose lease expired and whose job another worker took over
@@ -313,16 +328,7 @@ public class JobStore {
      * follow-ups (the children it asks for, JSON, or null) are kept in the row until they exist.
      */
     List<Job> complete(List<Ending> endings) {
-        return endAll(endings, """
-                UPDATE jobs j SET status = t.status, progress = 100, result = CAST(t.result AS jsonb),
-                                  result_url = t.result_url, follow_ups = CAST(t.follow_ups AS jsonb),
-                                  lease_until = NULL, error_message = NULL, completed_at = now(), updated_at = now()
-                FROM unnest(?::text[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                            ?::float8[])
-                     AS t(job_id, worker, attempt, status, result, result_url, follow_ups, error_entry, delay_secs)
-                WHERE j.job_id = t.job_id AND j.claimed_by = t.worker AND j.attempts = t.attempt AND j.%s
-                RETURNING j.*
-                """.formatted(JobTransition.FINISH.guard()));
+        return endAll(endings, COMPLETE);
     }
 
     /**
@@ -341,9 +347,9 @@ public class JobStore {
                             ?::float8[])
                      AS t(job_id, worker, attempt, error_message, result, result_url, follow_ups, error_entry,
                           delay_secs)
-                WHERE j.job_id = t.job_id AND j.claimed_by = t.worker AND j.attempts = t.attempt AND j.%s
+                WHERE j.job_id = t.job_id AND j.claimed_by = t.worker AND j.attempts = t.attempt AND %s
                 RETURNING j.*
-                """.formatted(JobTransition.FAIL.guard()));
+                """.formatted(JobTransition.FAIL.checkOn("j")));
     }
 
     /**
@@ -360,9 +366,9 @@ public class JobStore {
                             ?::float8[])
                      AS t(job_id, worker, attempt, error_message, result, result_url, follow_ups, error_entry,
                           delay_secs)
-                WHERE j.job_id = t.job_id AND j.claimed_by = t.worker AND j.attempts = t.attempt AND j.%s
+                WHERE j.job_id = t.job_id AND j.claimed_by = t.worker AND j.attempts = t.attempt AND %s
                 RETURNING j.*
-                """.formatted(JobTransition.RETRY.guard()));
+                """.formatted(JobTransition.RETRY.checkOn("j")));
     }
 
     /**
