@@ -5,13 +5,21 @@ import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 
-/** Everything under {@code conveyor:} in application.yaml; see docs/configuration.md. */
+/**
+ * The settings under {@code conveyor:} in application.yaml that are not of a concern with a record of its own
+ * ({@link QueueProperties}, {@link EnrichProperties}, {@link TelemetryProperties}, {@link MetricsProperties},
+ * {@link WarehouseSpoolProperties}, security's and the event store's). Every default is in application.yaml, none
+ * here (docs/configuration.md says why); a bare {@code @DefaultValue} only makes an absent group or list empty.
+ * Checked at start ({@link #validate}).
+ */
 @ConfigurationProperties("conveyor")
 public record ConveyorProperties(
-        @DefaultValue("data") Path dataDir,
-        @DefaultValue("schemas") Path schemasDir,
-        @DefaultValue("default") String defaultTenant,
+        Path dataDir,
+        Path schemasDir,
+        String defaultTenant,
         String instanceId,
         @DefaultValue Db db,
         @DefaultValue Intake intake,
@@ -25,21 +33,21 @@ public record ConveyorProperties(
         @DefaultValue BulkImport bulkImport,
         @DefaultValue Retention retention,
         @DefaultValue Retry retry,
-        @DefaultValue Bench bench) {
+        @DefaultValue Bench bench) implements Validator {
 
     public record Db(
-            @DefaultValue("") String url,
-            @DefaultValue("postgres") String user,
-            @DefaultValue("") String password,
-            @DefaultValue("public") String schema,
-            @DefaultValue("32") int poolSize,
-            @DefaultValue("5433") int embeddedPort,
-            @DefaultValue("2") int minIdle,
-            @DefaultValue("60000") long idleTimeoutMs,
-            @DefaultValue("500") int batchMaxRows,
-            @DefaultValue("2") long batchLingerMs,
-            @DefaultValue("2") int batchWriters,
-            @DefaultValue("false") boolean embeddedFast) {
+            String url,
+            String user,
+            String password,
+            String schema,
+            int poolSize,
+            int embeddedPort,
+            int minIdle,
+            long idleTimeoutMs,
+            int batchMaxRows,
+            long batchLingerMs,
+            int batchWriters,
+            boolean embeddedFast) {
 
         public boolean embedded() {
             return url == null || url.isBlank();
@@ -47,25 +55,25 @@ public record ConveyorProperties(
     }
 
     public record Intake(
-            @DefaultValue("1048576") long maxJsonBytes,
-            @DefaultValue("2147483648") long maxCsvBytes,
-            @DefaultValue("1000") int maxBatch,
-            @DefaultValue("16777216") long maxBatchBytes) {
+            long maxJsonBytes,
+            long maxCsvBytes,
+            int maxBatch,
+            long maxBatchBytes) {
     }
 
     public record Dispatcher(
-            @DefaultValue("200") int batchSize,
-            @DefaultValue("1000") long pollIntervalMs,
-            @DefaultValue("300") long redispatchAfterSeconds,
-            @DefaultValue("200") int maxInMemoryBacklog) {
+            int batchSize,
+            long pollIntervalMs,
+            long redispatchAfterSeconds,
+            int maxInMemoryBacklog) {
     }
 
     public record Worker(
-            @DefaultValue("60") long leaseSeconds,
-            @DefaultValue("3") int maxAttempts,
-            @DefaultValue("10000") long reaperPeriodMs,
-            @DefaultValue("1h") java.time.Duration timeLimit,
-            @DefaultValue("1000") long heartbeatIntervalMs) {
+            long leaseSeconds,
+            int maxAttempts,
+            long reaperPeriodMs,
+            java.time.Duration timeLimit,
+            long heartbeatIntervalMs) {
     }
 
     /**
@@ -73,9 +81,9 @@ public record ConveyorProperties(
      * overrides under {@code types.<type>} (any field left out falls back to the global one).
      */
     public record Retry(
-            @DefaultValue("2s") java.time.Duration backoffInitial,
-            @DefaultValue("2") double backoffMultiplier,
-            @DefaultValue("10m") java.time.Duration backoffMax,
+            java.time.Duration backoffInitial,
+            double backoffMultiplier,
+            java.time.Duration backoffMax,
             @DefaultValue java.util.Map<String, TypeRetry> types) {
     }
 
@@ -84,7 +92,7 @@ public record ConveyorProperties(
     }
 
     public record Routing(
-            @DefaultValue("normal") String defaultLane,
+            String defaultLane,
             @DefaultValue List<LaneRule> rules) {
     }
 
@@ -101,34 +109,34 @@ public record ConveyorProperties(
      * of a decimal or integer value; each refuses a row before it can cost memory or CPU out of proportion.
      */
     public record Validation(
-            @DefaultValue("") String rulesDir,
-            @DefaultValue("20") int firstErrors,
-            @DefaultValue("10000") int progressEveryRows,
-            @DefaultValue("65536") int maxFieldChars,
-            @DefaultValue("1048576") int maxRecordChars,
-            @DefaultValue("40") int maxNumberDigits) {
+            String rulesDir,
+            int firstErrors,
+            int progressEveryRows,
+            int maxFieldChars,
+            int maxRecordChars,
+            int maxNumberDigits) {
     }
 
     /** The watched folder: {@code <dir>/<marketplace>/<category>[/<region>]/<name>.csv}. */
     public record Inbox(
-            @DefaultValue("inbox") Path dir,
-            @DefaultValue("true") boolean enabled,
-            @DefaultValue("1000") long settleMs,
-            @DefaultValue("1000") long pollMs,
-            @DefaultValue("true") boolean loadToWarehouse,
-            @DefaultValue("10737418240") long maxFileBytes,
-            @DefaultValue("default") String tenant) {
+            Path dir,
+            boolean enabled,
+            long settleMs,
+            long pollMs,
+            boolean loadToWarehouse,
+            long maxFileBytes,
+            String tenant) {
     }
 
     /** The job_requests table other systems insert into. */
     public record Sql(
-            @DefaultValue("true") boolean enabled,
-            @DefaultValue("1000") long pollMs,
-            @DefaultValue("100") int batchSize) {
+            boolean enabled,
+            long pollMs,
+            int batchSize) {
     }
 
     public record Warehouse(
-            @DefaultValue("10000") int copyBufferRows) {
+            int copyBufferRows) {
     }
 
     /**
@@ -139,20 +147,20 @@ public record ConveyorProperties(
      * for none.
      */
     public record BulkImport(
-            @DefaultValue("") String allowedDir,
+            String allowedDir,
             @DefaultValue List<String> allowedHosts,
             @DefaultValue List<String> allowedAddresses,
-            @DefaultValue("1073741824") long maxBytes,
-            @DefaultValue("30m") java.time.Duration timeout,
-            @DefaultValue("30000") long connectTimeoutMs,
-            @DefaultValue("600000") long readTimeoutMs) {
+            long maxBytes,
+            java.time.Duration timeout,
+            long connectTimeoutMs,
+            long readTimeoutMs) {
     }
 
     /** How long the files of finished jobs (uploads, imports, error reports) are kept. */
     public record Retention(
-            @DefaultValue("30") int days,
-            @DefaultValue("3600000") long periodMs,
-            @DefaultValue("500") int batchSize) {
+            int days,
+            long periodMs,
+            int batchSize) {
     }
 
     /**
@@ -161,7 +169,7 @@ public record ConveyorProperties(
      * does not exist and a {@code noop} job is refused like any unknown type.
      */
     public record Bench(
-            @DefaultValue("false") boolean noopJobs) {
+            boolean noopJobs) {
     }
 
     /** Names this process in {@code jobs.claimed_by}; defaults to host name, process id and a random tag. */
@@ -180,6 +188,82 @@ public record ConveyorProperties(
         }
         return host + "-" + ProcessHandle.current().pid() + "-"
                 + java.util.UUID.randomUUID().toString().substring(0, 4);
+    }
+
+    @Override
+    public boolean supports(Class<?> type) {
+        return ConveyorProperties.class.isAssignableFrom(type);
+    }
+
+    /** The bounds of each setting; a value outside them stops the start (docs/configuration.md). */
+    @Override
+    public void validate(Object target, Errors errors) {
+        ConveyorProperties p = (ConveyorProperties) target;
+        Checks check = new Checks(errors)
+                .present("dataDir", p.dataDir).present("schemasDir", p.schemasDir)
+                .holds("defaultTenant", p.defaultTenant, p.defaultTenant != null && !p.defaultTenant.isBlank(),
+                        "must not be empty");
+        check.atLeast("db.poolSize", p.db.poolSize, 1)
+                .between("db.minIdle", p.db.minIdle, 0, p.db.poolSize)
+                .atLeast("db.idleTimeoutMs", p.db.idleTimeoutMs, 10_000)
+                .atLeast("db.batchMaxRows", p.db.batchMaxRows, 1)
+                .atLeast("db.batchLingerMs", p.db.batchLingerMs, 0)
+                .atLeast("db.batchWriters", p.db.batchWriters, 1)
+                .between("db.embeddedPort", p.db.embeddedPort, 0, 65_535);
+        check.atLeast("intake.maxJsonBytes", p.intake.maxJsonBytes, 1)
+                .atLeast("intake.maxCsvBytes", p.intake.maxCsvBytes, 1)
+                .atLeast("intake.maxBatch", p.intake.maxBatch, 1)
+                .atLeast("intake.maxBatchBytes", p.intake.maxBatchBytes, 1);
+        check.atLeast("dispatcher.batchSize", p.dispatcher.batchSize, 1)
+                .atLeast("dispatcher.pollIntervalMs", p.dispatcher.pollIntervalMs, 1)
+                .atLeast("dispatcher.redispatchAfterSeconds", p.dispatcher.redispatchAfterSeconds, 1)
+                .atLeast("dispatcher.maxInMemoryBacklog", p.dispatcher.maxInMemoryBacklog, 1);
+        check.atLeast("worker.leaseSeconds", p.worker.leaseSeconds, 1)
+                .atLeast("worker.maxAttempts", p.worker.maxAttempts, 1)
+                .atLeast("worker.reaperPeriodMs", p.worker.reaperPeriodMs, 1)
+                .positive("worker.timeLimit", p.worker.timeLimit)
+                .atLeast("worker.heartbeatIntervalMs", p.worker.heartbeatIntervalMs, 1);
+        check.positive("retry.backoffInitial", p.retry.backoffInitial)
+                .between("retry.backoffMultiplier", p.retry.backoffMultiplier, 1, 1000)
+                .positive("retry.backoffMax", p.retry.backoffMax);
+        p.retry.types.forEach((type, retry) -> {
+            String at = "retry.types[" + type + "].";
+            if (retry.maxAttempts() != null) {
+                check.atLeast(at + "maxAttempts", retry.maxAttempts(), 1);
+            }
+            if (retry.backoffMultiplier() != null) {
+                check.between(at + "backoffMultiplier", retry.backoffMultiplier(), 1, 1000);
+            }
+            if (retry.backoffInitial() != null) {
+                check.positive(at + "backoffInitial", retry.backoffInitial());
+            }
+            if (retry.backoffMax() != null) {
+                check.positive(at + "backoffMax", retry.backoffMax());
+            }
+            if (retry.timeLimit() != null) {
+                check.positive(at + "timeLimit", retry.timeLimit());
+            }
+        });
+        check.present("routing.defaultLane", p.routing.defaultLane);
+        check.atLeast("validation.firstErrors", p.validation.firstErrors, 0)
+                .atLeast("validation.progressEveryRows", p.validation.progressEveryRows, 1)
+                .atLeast("validation.maxFieldChars", p.validation.maxFieldChars, 1)
+                .atLeast("validation.maxRecordChars", p.validation.maxRecordChars, 1)
+                .between("validation.maxNumberDigits", p.validation.maxNumberDigits, 1, 10_000);
+        check.present("inbox.dir", p.inbox.dir)
+                .atLeast("inbox.settleMs", p.inbox.settleMs, 0)
+                .atLeast("inbox.pollMs", p.inbox.pollMs, 1)
+                .atLeast("inbox.maxFileBytes", p.inbox.maxFileBytes, 1);
+        check.atLeast("sql.pollMs", p.sql.pollMs, 1)
+                .atLeast("sql.batchSize", p.sql.batchSize, 1);
+        check.atLeast("warehouse.copyBufferRows", p.warehouse.copyBufferRows, 1);
+        check.atLeast("bulkImport.maxBytes", p.bulkImport.maxBytes, 1)
+                .positive("bulkImport.timeout", p.bulkImport.timeout)
+                .atLeast("bulkImport.connectTimeoutMs", p.bulkImport.connectTimeoutMs, 1)
+                .atLeast("bulkImport.readTimeoutMs", p.bulkImport.readTimeoutMs, 1);
+        check.atLeast("retention.days", p.retention.days, 0)
+                .atLeast("retention.periodMs", p.retention.periodMs, 1)
+                .atLeast("retention.batchSize", p.retention.batchSize, 1);
     }
 
     /**

@@ -9,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 import org.postgresql.Driver;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.actuate.health.HealthComponent;
 import org.springframework.boot.actuate.health.HealthEndpoint;
 import org.springframework.boot.actuate.health.Status;
@@ -33,12 +32,12 @@ class ReadyLine {
 
     private final ConveyorProperties properties;
     private final DatabaseConfig.EmbeddedDatabase embedded;
-    private final String backend;
+    private final QueueBackend backend;
     private final StartupProbeLogFilter startupProbes = StartupProbeLogFilter.install();
     private volatile ScheduledExecutorService waiter;
 
     ReadyLine(ConveyorProperties properties, DatabaseConfig.EmbeddedDatabase embedded,
-              @Value("${conveyor.queue.backend}") String backend) {
+              QueueBackend backend) {
         this.properties = properties;
         this.embedded = embedded;
         this.backend = backend;
@@ -86,7 +85,8 @@ class ReadyLine {
 
     private void ready(String http) {
         startupProbes.remove();
-        log.info("Conveyor ready on {} ({}, queue backend {})", http, database(), backend);
+        log.info("Conveyor ready on {} ({}, queue backend {})", http, database(),
+                backend.name().toLowerCase(java.util.Locale.ROOT));
     }
 
     String database() {

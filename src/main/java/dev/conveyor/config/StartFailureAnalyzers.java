@@ -1,14 +1,31 @@
 package dev.conveyor.config;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.DataObjectPropertyName;
+import org.springframework.boot.context.properties.bind.validation.BindValidationException;
+import org.springframework.boot.context.properties.bind.validation.ValidationErrors;
+import org.springframework.boot.context.properties.source.ConfigurationProperty;
+import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.web.server.PortInUseException;
 import org.springframework.core.Ordered;
+import org.springframework.core.convert.ConversionFailedException;
+import org.springframework.validation.FieldError;
+import org.springframework.validation.ObjectError;
 
 /**
- * A start that fails because a port or the data directory is taken ends in a short report naming the variable to
- * change, instead of Spring Boot's generic advice ("configure this application to listen on another port") or a
- * stack trace.
+ * A start that fails because a port or the data directory is taken, or because a setting has a value it cannot
+ * take, ends in a short report naming the variable to change, instead of Spring Boot's generic advice ("configure
+ * this application to listen on another port") or a stack trace.
  * Registered in META-INF/spring.factories; ordered first so they answer before Spring Boot's own analyzer.
  */
 public final class StartFailureAnalyzers {
@@ -73,6 +90,110 @@ public final class StartFailureAnalyzers {
                             + "program listening on " + cause.port() + " (ss -ltnp 'sport = :" + cause.port()
                             + "' shows which), or set DB_URL to use a PostgreSQL server of your own.",
                     cause);
+        }
+
+        @Override
+        public int getOrder() {
+            return Ordered.HIGHEST_PRECEDENCE;
+        }
+    }
+
+    /**
+     * A {@code conveyor.*} or {@code hawtio.*} value the configuration model refuses: one that cannot be read as its
+     * type ({@code QUEUE_BACKEND=rabbit}, {@code BATCH_SIZE=many}) or that breaks a record's bounds ({@link Checks}:
+     * a negative batch size). The report names each key, the environment variable application.yaml reads it from,
+     * the value, and what is allowed.
+     */
+    public static final class BadSetting extends AbstractFailureAnalyzer<BindException> implements Ordered {
+
+        /** The variable of a value written {@code ${VARIABLE:default}} in application.yaml. */
+        private static final Pattern VARIABLE = Pattern.compile("^\\$\\{([A-Za-z_][A-Za-z0-9_]*)[:}]");
+
+        @Override
+        protected FailureAnalysis analyze(Throwable rootFailure, BindException cause) {
+            String root = cause.getName().toString();
+            if (!root.equals("conveyor") && !root.startsWith("conveyor.") && !root.equals("hawtio")
+                    && !root.startsWith("hawtio.")) {
+                return null;
+            }
+            List<String> problems = new ArrayList<>();
+            if (cause.getCause() instanceof BindValidationException invalid) {
+                ValidationErrors errors = invalid.getValidationErrors();
+                for (ObjectError error : errors) {
+                    if (error instanceof FieldError field) {
+                        ConfigurationPropertyName key = errors.getName()
+                                .append(DataObjectPropertyName.toDashedForm(field.getField()));
+                        problems.add(describe(key, property(errors, key)) + ": " + error.getDefaultMessage());
+                    } else {
+                        problems.add(root + ": " + error.getDefaultMessage());
+                    }
+                }
+            } else {
+                problems.add(unreadable(cause));
+            }
+            String many = problems.size() == 1 ? "a setting" : problems.size() + " settings";
+            return new FailureAnalysis(
+                    "Conveyor did not start: " + many + " cannot be used.\n\n    "
+                            + String.join("\n    ", problems),
+                    "Correct the value (or unset the variable to take application.yaml's default) and start again. "
+                            + "docs/configuration.md describes every key, its variable and what it may be.",
+                    cause);
+        }
+
+        /** A value that could not be converted to the key's type, or a record that refused it. */
+        private static String unreadable(BindException cause) {
+            ConfigurationProperty property = cause.getProperty();
+            if (property == null) {
+                return cause.getName() + ": " + rootMessage(cause);
+            }
+            Throwable conversion = cause;
+            while (conversion != null && !(conversion instanceof ConversionFailedException)) {
+                conversion = conversion.getCause();
+            }
+            Object value = conversion != null ? ((ConversionFailedException) conversion).getValue()
+                    : property.getValue();
+            Class<?> type = cause.getTarget().getType().resolve(Object.class);
+            String allowed;
+            if (type.isEnum()) {
+                allowed = "must be one of " + Arrays.stream(type.getEnumConstants())
+                        .map(constant -> ((Enum<?>) constant).name().toLowerCase(Locale.ROOT))
+                        .collect(Collectors.joining(", "));
+            } else if (type == java.time.Duration.class) {
+                allowed = "must be a duration (500ms, 30s, 10m, 2h)";
+            } else if (type == int.class || type == long.class || type == short.class || type == Integer.class
+                    || type == Long.class || type == Short.class) {
+                allowed = "must be a whole number";
+            } else if (type == boolean.class || type == Boolean.class) {
+                allowed = "must be true or false";
+            } else {
+                allowed = "cannot be read as " + type.getSimpleName() + " (" + rootMessage(cause) + ")";
+            }
+            return describe(property.getName(), property) + ": " + allowed + " (is '" + value + "')";
+        }
+
+        /** The key, and where its value came from: the variable application.yaml names, or the origin. */
+        private static String describe(ConfigurationPropertyName key, ConfigurationProperty property) {
+            if (property == null) {
+                return key.toString();
+            }
+            Matcher variable = VARIABLE.matcher(String.valueOf(property.getValue()));
+            if (variable.find()) {
+                return key + " (" + variable.group(1) + ")";
+            }
+            return property.getOrigin() != null ? key + " (from " + property.getOrigin() + ")" : key.toString();
+        }
+
+        private static ConfigurationProperty property(ValidationErrors errors, ConfigurationPropertyName key) {
+            return errors.getBoundProperties().stream().filter(bound -> bound.getName().equals(key)).findFirst()
+                    .orElse(null);
+        }
+
+        private static String rootMessage(Throwable failure) {
+            Throwable deepest = failure;
+            while (deepest.getCause() != null && deepest.getCause() != deepest) {
+                deepest = deepest.getCause();
+            }
+            return deepest.getMessage();
         }
 
         @Override

@@ -11,13 +11,13 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.conveyor.config.EnrichProperties;
 import dev.conveyor.worker.PermanentJobException;
 import dev.conveyor.worker.TransientJobException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import org.apache.camel.Header;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -35,26 +35,21 @@ public class EnrichClient {
     private final Duration timeout;
     private final CircuitBreaker breaker;
 
-    public EnrichClient(ObjectMapper json, @Value("${conveyor.enrich.url}") String url,
-                        @Value("${conveyor.enrich.timeout-ms}") long timeoutMs,
-                        @Value("${conveyor.enrich.breaker.failure-rate-threshold}") float failureRate,
-                        @Value("${conveyor.enrich.breaker.minimum-calls}") int minimumCalls,
-                        @Value("${conveyor.enrich.breaker.sliding-window-size}") int window,
-                        @Value("${conveyor.enrich.breaker.wait-seconds-open}") long waitSecondsOpen,
-                        @Value("${conveyor.enrich.breaker.half-open-calls}") int halfOpenCalls) {
+    public EnrichClient(ObjectMapper json, EnrichProperties enrich) {
         this.json = json;
+        EnrichProperties.Breaker settings = enrich.breaker();
         // only transient failures say the service is unwell; a 404 for one sku does not
         this.breaker = CircuitBreaker.of("enrich", CircuitBreakerConfig.custom()
-                .failureRateThreshold(failureRate)
-                .minimumNumberOfCalls(minimumCalls)
+                .failureRateThreshold(settings.failureRateThreshold())
+                .minimumNumberOfCalls(settings.minimumCalls())
                 .slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
-                .slidingWindowSize(window)
-                .waitDurationInOpenState(Duration.ofSeconds(waitSecondsOpen))
-                .permittedNumberOfCallsInHalfOpenState(halfOpenCalls)
+                .slidingWindowSize(settings.slidingWindowSize())
+                .waitDurationInOpenState(Duration.ofSeconds(settings.waitSecondsOpen()))
+                .permittedNumberOfCallsInHalfOpenState(settings.halfOpenCalls())
                 .recordExceptions(TransientJobException.class)
                 .build());
-        this.url = url;
-        this.timeout = Duration.ofMillis(timeoutMs);
+        this.url = enrich.url();
+        this.timeout = Duration.ofMillis(enrich.timeoutMs());
         this.http = HttpClient.newBuilder().connectTimeout(timeout).build();
     }
 

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.conveyor.config.ConveyorProperties;
+import dev.conveyor.config.QueueBackend;
 import dev.conveyor.config.QueueProperties;
 import dev.conveyor.job.DueJob;
 import dev.conveyor.job.JobStore;
@@ -56,7 +57,7 @@ public class JobDispatcher {
         this.camel = camel;
         this.store = store;
         this.router = router;
-        this.backend = QueueBackend.of(queue.backend());
+        this.backend = queue.backend();
         this.batchSize = properties.dispatcher().batchSize();
         this.sqsPublishBatch = queue.sqs().publishBatch();
         this.maxBacklog = properties.dispatcher().maxInMemoryBacklog();

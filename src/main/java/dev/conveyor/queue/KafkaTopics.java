@@ -8,13 +8,13 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import dev.conveyor.config.QueueProperties;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.stereotype.Component;
 
@@ -35,14 +35,11 @@ public class KafkaTopics implements LaneProvisioner {
     private final short replication;
     private volatile boolean provisioned;
 
-    public KafkaTopics(@Value("${conveyor.queue.kafka.brokers}") String brokers,
-                       @Value("${conveyor.queue.kafka.topic-prefix}") String prefix,
-                       @Value("${conveyor.queue.kafka.partitions}") int partitions,
-                       @Value("${conveyor.queue.kafka.replication-factor}") short replication) {
-        this.brokers = brokers;
-        this.prefix = prefix;
-        this.partitions = partitions;
-        this.replication = replication;
+    public KafkaTopics(QueueProperties queue) {
+        this.brokers = queue.kafka().brokers();
+        this.prefix = queue.kafka().topicPrefix();
+        this.partitions = queue.kafka().partitions();
+        this.replication = queue.kafka().replicationFactor();
         provision();
     }
 

@@ -8,9 +8,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import dev.conveyor.config.QueueBackend;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.seda.SedaEndpoint;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -29,9 +29,9 @@ public class LaneBacklog {
     private final boolean inMemory;
     private volatile List<SedaEndpoint> laneEndpoints;
 
-    public LaneBacklog(CamelContext camel, @Value("${conveyor.queue.backend}") String backend) {
+    public LaneBacklog(CamelContext camel, QueueBackend backend) {
         this.camel = camel;
-        this.inMemory = QueueBackend.of(backend).isVolatile();
+        this.inMemory = backend.isVolatile();
     }
 
     public int pending() {

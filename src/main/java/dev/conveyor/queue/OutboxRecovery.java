@@ -1,9 +1,9 @@
 package dev.conveyor.queue;
 
+import dev.conveyor.config.QueueBackend;
 import dev.conveyor.job.JobStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -21,11 +21,10 @@ public class OutboxRecovery {
     private final DispatchSignal signal;
     private final boolean volatileQueue;
 
-    public OutboxRecovery(JobStore store, DispatchSignal signal,
-                          @Value("${conveyor.queue.backend}") String backend) {
+    public OutboxRecovery(JobStore store, DispatchSignal signal, QueueBackend backend) {
         this.store = store;
         this.signal = signal;
-        this.volatileQueue = QueueBackend.of(backend).isVolatile();
+        this.volatileQueue = backend.isVolatile();
     }
 
     @EventListener(ApplicationReadyEvent.class)

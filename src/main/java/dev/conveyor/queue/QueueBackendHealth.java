@@ -2,8 +2,8 @@ package dev.conveyor.queue;
 
 import java.util.Optional;
 
+import dev.conveyor.config.QueueBackend;
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.actuate.health.Health;
 import org.springframework.boot.actuate.health.HealthIndicator;
 import org.springframework.stereotype.Component;
@@ -23,9 +23,9 @@ public class QueueBackendHealth implements HealthIndicator {
     private final ObjectProvider<SqsClient> sqs;
     private final JobDispatcher dispatcher;
 
-    public QueueBackendHealth(@Value("${conveyor.queue.backend}") String backend, ObjectProvider<KafkaTopics> kafka,
+    public QueueBackendHealth(QueueBackend backend, ObjectProvider<KafkaTopics> kafka,
                               ObjectProvider<SqsClient> sqs, JobDispatcher dispatcher) {
-        this.backend = QueueBackend.of(backend);
+        this.backend = backend;
         this.kafka = kafka;
         this.sqs = sqs;
         this.dispatcher = dispatcher;

@@ -7,7 +7,6 @@ import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -42,8 +41,9 @@ public class SqsConfig {
     }
 
     @Bean(destroyMethod = "close")
-    public EmbeddedSqs embeddedSqs(@Value("${conveyor.queue.sqs.embedded}") boolean embedded,
-                                   @Value("${conveyor.queue.sqs.embedded-port}") int port) {
+    public EmbeddedSqs embeddedSqs(QueueProperties queue) {
+        boolean embedded = queue.sqs().embedded();
+        int port = queue.sqs().embeddedPort();
         if (!embedded) {
             return new EmbeddedSqs(null, null);
         }
@@ -54,8 +54,9 @@ public class SqsConfig {
     }
 
     @Bean(destroyMethod = "close")
-    public SqsClient sqsClient(EmbeddedSqs embedded, @Value("${conveyor.queue.sqs.endpoint}") String endpoint,
-                               @Value("${conveyor.queue.sqs.region}") String region) {
+    public SqsClient sqsClient(EmbeddedSqs embedded, QueueProperties queue) {
+        String endpoint = queue.sqs().endpoint();
+        String region = queue.sqs().region();
         String override = embedded.endpoint() != null ? embedded.endpoint() : endpoint;
         SqsClientBuilder builder = SqsClient.builder().region(Region.of(region));
         if (override != null && !override.isBlank()) {

@@ -14,6 +14,7 @@ import javax.security.auth.login.FailedLoginException;
 import javax.security.auth.login.LoginException;
 import javax.security.auth.spi.LoginModule;
 
+import dev.conveyor.config.SecurityProperties;
 import io.hawt.web.auth.RolePrincipal;
 import io.hawt.web.auth.UserPrincipal;
 

@@ -8,10 +8,12 @@ import javax.security.auth.login.AppConfigurationEntry;
 import javax.security.auth.login.AppConfigurationEntry.LoginModuleControlFlag;
 import javax.security.auth.login.Configuration;
 
+import dev.conveyor.config.HawtioProperties;
+import dev.conveyor.config.SecurityProperties;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.beans.factory.config.BeanFactoryPostProcessor;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
@@ -37,8 +39,8 @@ public class HawtioLogin implements InitializingBean, DisposableBean {
     private final ApiKeys keys;
     private final SecurityProperties security;
 
-    public HawtioLogin(@Value("${hawtio.realm:conveyor}") String realm, ApiKeys keys, SecurityProperties security) {
-        this.realm = realm;
+    public HawtioLogin(HawtioProperties hawtio, ApiKeys keys, SecurityProperties security) {
+        this.realm = hawtio.realm();
         this.keys = keys;
         this.security = security;
     }
@@ -113,7 +115,8 @@ public class HawtioLogin implements InitializingBean, DisposableBean {
         @Override
         public void postProcessBeanFactory(
                 org.springframework.beans.factory.config.ConfigurableListableBeanFactory beanFactory) {
-            declare(environment.getProperty("hawtio.realm", "conveyor"));
+            // before any bean exists, so the record is bound here rather than injected
+            declare(Binder.get(environment).bindOrCreate("hawtio", HawtioProperties.class).realm());
         }
     }
 }

@@ -2,9 +2,9 @@ package dev.conveyor.security;
 
 import java.util.List;
 
+import dev.conveyor.config.HawtioProperties;
+import dev.conveyor.config.SecurityProperties;
 import jakarta.servlet.DispatcherType;
-import org.springframework.beans.factory.annotation.Value;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
@@ -27,7 +27,6 @@ import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSecurity
-@EnableConfigurationProperties(SecurityProperties.class)
 public class SecurityConfig {
 
     private static final String READER = "READER";
@@ -47,8 +46,8 @@ public class SecurityConfig {
     @Bean
     SecurityFilterChain conveyorSecurity(HttpSecurity http, ApiKeyIntrospector introspector,
                                          ProblemResponses problems, SecurityProperties security,
-                                         @Value("${hawtio.authenticationEnabled:true}") boolean hawtioLogin)
-            throws Exception {
+                                         HawtioProperties hawtio) throws Exception {
+        boolean hawtioLogin = hawtio.authenticationEnabled();
         http
                 // keys travel in a header a browser never adds by itself, so there is no cross-site request to
                 // forge on the API; Jolokia checks the Origin of Hawtio's calls (jolokia-access.xml)

@@ -7,10 +7,10 @@ import java.util.List;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.conveyor.config.ConveyorProperties;
+import dev.conveyor.config.TelemetryProperties;
 import dev.conveyor.telemetry.sinks.EventSinks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -34,8 +34,8 @@ public class JdbcEventStore implements Telemetry {
     private final EventSinks sinks;
 
     public JdbcEventStore(JdbcTemplate jdbc, ObjectMapper json, ConveyorProperties properties,
-                          @Value("${conveyor.telemetry.validate-events:false}") boolean validateEvents,
-                          JobMetrics metrics, EventSinks sinks) {
+                          TelemetryProperties telemetry, JobMetrics metrics, EventSinks sinks) {
+        boolean validateEvents = telemetry.validateEvents();
         this.jdbc = jdbc;
         this.sinks = sinks;
         this.json = json;

@@ -6,8 +6,8 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.conveyor.config.TelemetryProperties;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
@@ -28,8 +28,8 @@ public class ProgressThrottle {
     private final Map<String, Long> lastEvent = new ConcurrentHashMap<>();
 
     @Autowired
-    public ProgressThrottle(@Value("${conveyor.telemetry.progress.every-seconds:5}") long everySeconds) {
-        this(Duration.ofSeconds(everySeconds), Clock.systemUTC());
+    public ProgressThrottle(TelemetryProperties telemetry) {
+        this(Duration.ofSeconds(telemetry.progress().everySeconds()), Clock.systemUTC());
     }
 
     ProgressThrottle(Duration interval, Clock clock) {

@@ -2,6 +2,7 @@ package dev.conveyor.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.conveyor.config.QueueBackend;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -36,7 +37,7 @@ class LaneBacklogTest {
 
     @Test
     void countsEachLaneQueueOnceAndNeitherDeadLettersNorEventSinkQueues() {
-        LaneBacklog backlog = new LaneBacklog(camel, "memory");
+        LaneBacklog backlog = new LaneBacklog(camel, QueueBackend.MEMORY);
         producer.sendBody("seda:conveyor.normal?blockWhenFull=true&offerTimeout=30000", "job_1");
         producer.sendBody("seda:conveyor.normal?blockWhenFull=true&offerTimeout=30000", "job_2");
         producer.sendBody("seda:conveyor.high?blockWhenFull=true&offerTimeout=30000", "job_3");
@@ -53,6 +54,6 @@ class LaneBacklogTest {
     @Test
     void durableBackendsHoldTheirOwnBacklog() {
         producer.sendBody("seda:conveyor.normal?blockWhenFull=true&offerTimeout=30000", "job_1");
-        assertThat(new LaneBacklog(camel, "kafka").pending()).isZero();
+        assertThat(new LaneBacklog(camel, QueueBackend.KAFKA).pending()).isZero();
     }
 }

@@ -7,6 +7,7 @@ import java.util.stream.IntStream;
 import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.config.ConveyorProperties.LaneRule;
 import dev.conveyor.config.ConveyorProperties.Routing;
+import dev.conveyor.config.QueueBackend;
 import dev.conveyor.config.QueueProperties;
 import dev.conveyor.job.DueJob;
 import dev.conveyor.job.Priority;
@@ -39,13 +40,13 @@ class PublishBatchesTest {
     @Test
     void memoryPublishesEachJobOnItsOwnInPriorityOrder() {
         List<DueJob> batch = List.of(job(1, Priority.HIGH), job(2, Priority.NORMAL), job(3, Priority.HIGH));
-        List<Publish> publishes = dispatcher("memory").publishes(batch);
+        List<Publish> publishes = dispatcher(QueueBackend.MEMORY).publishes(batch);
         assertThat(publishes).extracting(Publish::lane).containsExactly("high", "normal", "high");
         assertThat(publishes).allSatisfy(p -> assertThat(p.jobs()).hasSize(1));
 
         Exchange exchange = new DefaultExchange(camel);
         exchange.getMessage().setHeader("CamelTimerCounter", 7);
-        dispatcher("memory").prepareMessage(publishes.get(0), exchange);
+        dispatcher(QueueBackend.MEMORY).prepareMessage(publishes.get(0), exchange);
         assertThat(exchange.getMessage().getBody()).isEqualTo("job_1");
         assertThat(exchange.getMessage().getHeaders()).containsEntry("lane", "high").containsEntry("jobId", "job_1")
                 .containsEntry("partitionKey", "m:c1").doesNotContainKey("CamelTimerCounter")
@@ -56,13 +57,13 @@ class PublishBatchesTest {
     void kafkaPublishesALanesJobsTogetherAsRecordsWithTheirOwnKeys() {
         List<DueJob> batch = IntStream.rangeClosed(1, 250)
                 .mapToObj(i -> job(i, i % 50 == 0 ? Priority.HIGH : Priority.NORMAL)).toList();
-        List<Publish> publishes = dispatcher("kafka").publishes(batch);
+        List<Publish> publishes = dispatcher(QueueBackend.KAFKA).publishes(batch);
         assertThat(publishes).extracting(Publish::lane).containsExactly("normal", "high");
         assertThat(publishes.get(0).jobs()).hasSize(245);
         assertThat(publishes.get(1).jobs()).hasSize(5);
 
         Exchange exchange = new DefaultExchange(camel);
-        dispatcher("kafka").prepareMessage(publishes.get(1), exchange);
+        dispatcher(QueueBackend.KAFKA).prepareMessage(publishes.get(1), exchange);
         assertThat(exchange.getMessage().getHeader("lane")).isEqualTo("high");
         List<?> records = exchange.getMessage().getBody(List.class);
         assertThat(records).hasSize(5);
@@ -75,12 +76,12 @@ class PublishBatchesTest {
     @Test
     void sqsPublishesALanesJobsTenAtATimeAsOneSendMessageBatch() {
         List<DueJob> batch = IntStream.rangeClosed(1, 23).mapToObj(i -> job(i, Priority.NORMAL)).toList();
-        List<Publish> publishes = dispatcher("sqs").publishes(batch);
+        List<Publish> publishes = dispatcher(QueueBackend.SQS).publishes(batch);
         assertThat(publishes).extracting(p -> p.jobs().size()).containsExactly(10, 10, 3);
 
         Exchange exchange = new DefaultExchange(camel);
         exchange.getMessage().setHeader("jobId", "stale");
-        dispatcher("sqs").prepareMessage(publishes.get(2), exchange);
+        dispatcher(QueueBackend.SQS).prepareMessage(publishes.get(2), exchange);
         assertThat(exchange.getMessage().getBody(List.class)).containsExactly("job_21", "job_22", "job_23");
         // the exchange's headers become every message's attributes: the lane only
         assertThat(exchange.getMessage().getHeaders()).containsOnlyKeys("lane");
@@ -88,7 +89,7 @@ class PublishBatchesTest {
 
     @Test
     void aSendMessageBatchWithARefusedEntryIsAFailedPublish() {
-        JobDispatcher dispatcher = dispatcher("sqs");
+        JobDispatcher dispatcher = dispatcher(QueueBackend.SQS);
         Exchange accepted = new DefaultExchange(camel);
         accepted.getMessage().setBody(SendMessageBatchResponse.builder()
                 .successful(SendMessageBatchResultEntry.builder().id("0").messageId("m0").build()).build());
@@ -106,13 +107,13 @@ class PublishBatchesTest {
         return new DueJob("job_" + n, "csv_validation", priority, 10, "m", "c" + (n % 3), null);
     }
 
-    private JobDispatcher dispatcher(String backend) {
+    private JobDispatcher dispatcher(QueueBackend backend) {
         ConveyorProperties properties = new ConveyorProperties(Path.of("data"), Path.of("schemas"), "default", "test",
                 null, null, new ConveyorProperties.Dispatcher(200, 1000, 300, 200), null,
                 new Routing("normal", List.of(new LaneRule("high", null, "high", null))), null, null, null, null, null,
                 null, null, null);
         QueueProperties queue = new QueueProperties(backend, null,
-                new QueueProperties.Sqs("", "us-east-1", "p-", 120, false, 9324, 10, 20, 2));
+                new QueueProperties.Sqs("", "us-east-1", "p-", 120, false, 9324, 10, 10, 20, 2, "", ""), null, null);
         return new JobDispatcher(camel, null, new LaneRouter(properties), null, null, null, properties, queue);
     }
 }

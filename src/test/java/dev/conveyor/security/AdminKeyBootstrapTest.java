@@ -8,6 +8,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 import dev.conveyor.config.ConveyorProperties;
+import dev.conveyor.config.SecurityProperties;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import org.junit.jupiter.api.Test;
