@@ -27,9 +27,12 @@ import org.springframework.context.annotation.Configuration;
         SecurityProperties.class})
 public class ConfigurationModel {
 
-    /** {@code conveyor.queue.backend}, bound once; classes that only need to know the backend take this. */
+    /**
+     * {@code conveyor.queue.backend}, bound once; classes that only need to know the backend take this. (Not named
+     * queueBackend: that is the health component's name.)
+     */
     @Bean
-    QueueBackend queueBackend(QueueProperties queue) {
+    QueueBackend chosenQueueBackend(QueueProperties queue) {
         return queue.backend();
     }
 }

@@ -9,7 +9,7 @@ import org.springframework.validation.Validator;
 
 /**
  * {@code conveyor.queue}: which backend carries the lanes, its settings, and each lane's endpoints. The backend is
- * bound here once, as a {@link QueueBackend} (a bean of its own, {@link ConfigurationModel#queueBackend}); any other
+ * bound here once, as a {@link QueueBackend} (a bean of its own, {@link ConfigurationModel#chosenQueueBackend}); any other
  * value stops the start. The lanes' endpoint URIs are assembled in application.yaml from these keys and read by the
  * routes ({@code {{conveyor.queue.lane.<lane>.publish}}}); they are bound here so that every key has one typed
  * home and is checked at start. Defaults: application.yaml only (docs/configuration.md).
