@@ -143,7 +143,8 @@ public final class StartFailureAnalyzers {
         /** A value that could not be converted to the key's type, or a record that refused it. */
         private static String unreadable(BindException cause) {
             ConfigurationProperty property = cause.getProperty();
-            if (property == null) {
+            if (property == null || !property.getName().equals(cause.getName())) {
+                // a record that refused its values as a whole (its constructor threw): its own message says why
                 return cause.getName() + ": " + rootMessage(cause);
             }
             Throwable conversion = cause;

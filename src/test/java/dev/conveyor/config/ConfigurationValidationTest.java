@@ -3,10 +3,13 @@ package dev.conveyor.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.conveyor.telemetry.EventStoreProperties;
+import dev.conveyor.telemetry.sinks.TelemetrySinksProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.test.context.ConfigDataApplicationContextInitializer;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
@@ -25,7 +28,12 @@ class ConfigurationValidationTest {
     /** The model alone, bound from application.yaml the way a start reads it. */
     private final ApplicationContextRunner model = new ApplicationContextRunner()
             .withInitializer(new ConfigDataApplicationContextInitializer())
-            .withUserConfiguration(ConfigurationModel.class);
+            .withUserConfiguration(ConfigurationModel.class, TelemetryRecords.class);
+
+    /** The records the telemetry package keeps, which the application's properties scan binds. */
+    @EnableConfigurationProperties({EventStoreProperties.class, TelemetrySinksProperties.class})
+    static class TelemetryRecords {
+    }
 
     @Test
     void theDefaultsOfApplicationYamlBindAndPassTheChecks() {
@@ -44,6 +52,7 @@ class ConfigurationValidationTest {
             assertThat(context.getBean(HawtioProperties.class).authenticationEnabled()).isTrue();
             assertThat(context.getBean(HawtioProperties.class).realm()).isEqualTo("conveyor");
             assertThat(context.getBean(SecurityProperties.class).adminTenant()).isEqualTo("default");
+            assertThat(context.getBean(EventStoreProperties.class).retentionDays()).isEqualTo(90);
         });
     }
 
@@ -102,6 +111,13 @@ class ConfigurationValidationTest {
                 .contains("must be at least 1 (is 0)"));
         model.withPropertyValues("hawtio.realm= ").run(context -> assertThat(report(context))
                 .contains("hawtio.realm").contains("must name a JAAS realm"));
+    }
+
+    @Test
+    void aRecordThatRefusesItsValuesIsNamedWithItsOwnReason() {
+        model.withSystemProperties("TELEMETRY_PARTITIONS_AHEAD=0").run(context -> assertThat(report(context))
+                .contains("conveyor.telemetry.store: conveyor.telemetry.store.partitions-ahead "
+                        + "(TELEMETRY_PARTITIONS_AHEAD) must be at least 1, was 0"));
     }
 
     @Test
