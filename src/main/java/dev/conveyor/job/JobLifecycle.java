@@ -14,12 +14,6 @@ import java.util.function.Supplier;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.conveyor.config.ConveyorProperties;
-import dev.conveyor.telemetry.EventType;
-import dev.conveyor.telemetry.JobEvent;
-import dev.conveyor.telemetry.JobEvents;
-import dev.conveyor.telemetry.JobMetrics;
-import dev.conveyor.telemetry.ProgressThrottle;
-import dev.conveyor.telemetry.Telemetry;
 import jakarta.annotation.PreDestroy;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.QueryTimeoutException;
@@ -49,8 +43,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class JobLifecycle {
 
     private final JobStore store;
-    private final Telemetry telemetry;
-    private final JobMetrics metrics;
+    private final JobEventLog telemetry;
+    private final LifecycleMetrics metrics;
     private final TransactionTemplate tx;
     private final WriteBatcher<Change, Object> writes;
     private final ObjectMapper json;
@@ -58,7 +52,7 @@ public class JobLifecycle {
     private final String instanceId;
     private final ProgressThrottle progressEvents;
 
-    public JobLifecycle(JobStore store, Telemetry telemetry, JobMetrics metrics, TransactionTemplate tx,
+    public JobLifecycle(JobStore store, JobEventLog telemetry, LifecycleMetrics metrics, TransactionTemplate tx,
                         ObjectMapper json, ConveyorProperties properties, ProgressThrottle progressEvents) {
         this.store = store;
         this.progressEvents = progressEvents;

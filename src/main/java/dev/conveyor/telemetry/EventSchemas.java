@@ -1,5 +1,7 @@
 package dev.conveyor.telemetry;
 
+import dev.conveyor.job.EventType;
+import dev.conveyor.job.JobEvents;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
