@@ -23,7 +23,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * The service's business metrics (architecture section 7), served by {@code /actuator/prometheus}:
+ * The service's business metrics (docs/architecture.md, section 7), served by {@code /actuator/prometheus}:
  * <ul>
  *   <li>{@code conveyor.jobs.submitted} (type, source): jobs really created, not idempotent replays;</li>
  *   <li>{@code conveyor.jobs.finished} (type, status): jobs reaching a final status;</li>
