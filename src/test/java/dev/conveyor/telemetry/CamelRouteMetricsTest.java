@@ -29,7 +29,7 @@ import static org.awaitility.Awaitility.await;
 @TestPropertySource(properties = "conveyor.metrics.queue-depth-period-ms=200")
 class CamelRouteMetricsTest {
 
-    /** The routes one JSON job passes after POST /jobs (a controller, no route): the outbox dispatcher, the router, its lane's worker. */
+    /** The routes a JSON job passes after POST /jobs (a controller): the outbox dispatcher, the router, its worker. */
     static final List<String> JOB_PATH = List.of("dispatcher", "lane-router", "worker-normal");
 
     @LocalServerPort
