@@ -59,7 +59,8 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
     protected ResponseEntity<Object> handleHttpMediaTypeNotSupported(HttpMediaTypeNotSupportedException e,
                                                                      HttpHeaders headers, HttpStatusCode status,
                                                                      WebRequest request) {
-        MediaType sent = e.getContentType();
+        // Spring reads a request without a Content-Type as application/octet-stream; say that none was sent
+        MediaType sent = request.getHeader(HttpHeaders.CONTENT_TYPE) == null ? null : e.getContentType();
         String accepted = String.join(" or ", e.getSupportedMediaTypes().stream().map(MediaType::toString).toList());
         return problem(new ProblemException(415, "Unsupported Media Type", "send the body with Content-Type: "
                 + accepted + " (was " + (sent == null ? "none" : "'" + Echo.of(sent.toString()) + "'") + ")"));

@@ -150,6 +150,9 @@ class ApiRefusalsTest {
                 HttpRequest.BodyPublishers.ofString("sku\n")), 415);
         assertThat(wrongType.get("detail").asText()).contains("application/json").contains("application/x-ndjson")
                 .contains("was 'text/csv'");
+        assertThat(expectProblem(api.post("/jobs", null, HttpRequest.BodyPublishers.ofString("{}")), 415)
+                .get("detail").asText()).isEqualTo("send the body with Content-Type: application/json or "
+                        + "application/*+json (was none)");
         JsonNode form = expectProblem(api.post("/jobs", "application/x-www-form-urlencoded",
                 HttpRequest.BodyPublishers.ofString("a=b")), 415);
         assertThat(form.get("instance").asText()).isEqualTo("/jobs");
