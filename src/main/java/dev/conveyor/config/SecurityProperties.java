@@ -20,7 +20,9 @@ public record SecurityProperties(
         // origins a browser page may call the API from; empty: same origin only
         @DefaultValue List<String> corsAllowedOrigins,
         // users that may log in to Hawtio besides operator and admin keys (user name, password hash, role)
-        @DefaultValue List<ConsoleUser> consoleUsers) {
+        @DefaultValue List<ConsoleUser> consoleUsers,
+        // how long a key, once looked up, is trusted without asking the database again; 0: every request asks
+        @DefaultValue("5") int keyCacheSeconds) {
 
     /**
      * A Hawtio user kept in configuration: {@code password-sha256} is the hex SHA-256 of the password, so the

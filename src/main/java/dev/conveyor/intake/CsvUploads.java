@@ -12,7 +12,10 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.UUID;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.config.ConveyorProperties;
+import dev.conveyor.job.Submission;
 import dev.conveyor.processors.DataFiles;
 import dev.conveyor.validation.FileKind;
 import org.springframework.stereotype.Component;
@@ -29,11 +32,52 @@ public class CsvUploads {
     private static final int BUFFER = 64 * 1024;
 
     private final DataFiles files;
+    private final JobIntake intake;
+    private final ObjectMapper json;
     private final long maxBytes;
 
-    public CsvUploads(ConveyorProperties properties, DataFiles files) {
+    public CsvUploads(ConveyorProperties properties, DataFiles files, JobIntake intake, ObjectMapper json) {
         this.files = files;
+        this.intake = intake;
+        this.json = json;
         this.maxBytes = properties.intake().maxCsvBytes();
+    }
+
+    /**
+     * What {@code POST /jobs/csv} asks for besides the body: where the listings go ({@code marketplace} and
+     * {@code category} required, {@code region} optional) and the request's headers, each null when not sent.
+     */
+    public record CsvRequest(String marketplace, String category, String region, String priority,
+                             String correlationId, String idempotencyKey) {
+    }
+
+    /**
+     * Stores the body for the tenant and submits a {@code csv_validation} job of it, which the caller's key
+     * submitted. The stored file is removed again when the job is refused or is an idempotent replay.
+     */
+    public Submission submit(String tenant, String keyId, CsvRequest request, InputStream body, long declaredLength)
+            throws IOException {
+        ObjectNode payload = json.createObjectNode();
+        payload.put("marketplace", request.marketplace());
+        payload.put("category", request.category());
+        if (request.region() != null) {
+            payload.put("region", request.region());
+        }
+        Upload upload = store(tenant, body, declaredLength);
+        payload.put("file", upload.relativePath());
+        Submission submission;
+        try {
+            submission = intake.submit(new JobRequest(tenant, "csv_upload", "csv_validation", payload,
+                    request.priority(), null, request.correlationId(), null, request.idempotencyKey(),
+                    upload.sizeBytes()).submittedBy(keyId));
+        } catch (RuntimeException e) {
+            discard(upload);
+            throw e;
+        }
+        if (!submission.created()) {
+            discard(upload);
+        }
+        return submission;
     }
 
     /** A stored upload: its path relative to the tenant's data directory, size and SHA-256. */

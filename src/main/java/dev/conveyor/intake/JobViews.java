@@ -84,14 +84,6 @@ public class JobViews {
         return view;
     }
 
-    public String write(Object view) {
-        try {
-            return json.writeValueAsString(view);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private JsonNode parse(String jsonText) {
         if (jsonText == null) {
             return null;

@@ -3,7 +3,8 @@ package dev.conveyor.intake;
 import java.util.List;
 
 /**
- * A request Conveyor refuses, carried to the API's error route and rendered as
+ * A request Conveyor refuses: its HTTP status, title and detail (and the errors, when it lists them). Thrown by
+ * the intake services whatever the source; an API operation's is answered by {@link ApiProblems} as
  * {@code application/problem+json} (RFC 9457).
  */
 public class ProblemException extends RuntimeException {

@@ -5,22 +5,22 @@ import dev.conveyor.security.Caller;
 import dev.conveyor.security.Callers;
 import dev.conveyor.security.Role;
 import jakarta.servlet.http.HttpServletRequest;
-import org.apache.camel.Exchange;
-import org.apache.camel.component.platform.http.springboot.PlatformHttpMessage;
+import org.springframework.core.MethodParameter;
+import org.springframework.web.bind.support.WebDataBinderFactory;
+import org.springframework.web.context.request.NativeWebRequest;
+import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.method.support.ModelAndViewContainer;
 
 /**
- * Who calls and for which tenant. The tenant is the key's. Only an admin key may name another with the
- * X-Tenant-Id request header; a query parameter of that name, which Camel would also show as a header, is never
- * read: the header is taken from the HTTP request itself.
+ * Who calls and for which tenant, a parameter of every API operation ({@link Resolver}). The tenant is the key's.
+ * Only an admin key may name another with the X-Tenant-Id request header.
  */
 record RequestScope(Caller caller, String tenantId) {
 
     static final String TENANT_HEADER = "X-Tenant-Id";
 
-    static RequestScope of(Exchange exchange) {
-        PlatformHttpMessage message = exchange.getIn(PlatformHttpMessage.class);
-        HttpServletRequest request = message == null ? null : message.getRequest();
-        Caller caller = (request == null ? java.util.Optional.<Caller>empty() : Callers.of(request))
+    static RequestScope of(HttpServletRequest request) {
+        Caller caller = Callers.of(request)
                 .orElseThrow(() -> new ProblemException(401, "Unauthorized", "this endpoint needs an API key: "
                         + "send 'Authorization: Bearer <key>'"));
         String asked = request.getHeader(TENANT_HEADER);
@@ -36,5 +36,20 @@ record RequestScope(Caller caller, String tenantId) {
             throw ProblemException.badRequest(TENANT_HEADER + " must be 1-64 letters, digits, '_', '.' or '-'");
         }
         return new RequestScope(caller, tenant);
+    }
+
+    /** Gives an operation that declares a {@code RequestScope} parameter its caller's (registered by {@link ApiConfig}). */
+    static final class Resolver implements HandlerMethodArgumentResolver {
+
+        @Override
+        public boolean supportsParameter(MethodParameter parameter) {
+            return parameter.getParameterType() == RequestScope.class;
+        }
+
+        @Override
+        public RequestScope resolveArgument(MethodParameter parameter, ModelAndViewContainer mavContainer,
+                                            NativeWebRequest webRequest, WebDataBinderFactory binderFactory) {
+            return of(webRequest.getNativeRequest(HttpServletRequest.class));
+        }
     }
 }

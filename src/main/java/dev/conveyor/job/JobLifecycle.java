@@ -14,12 +14,6 @@ import java.util.function.Supplier;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.conveyor.config.ConveyorProperties;
-import dev.conveyor.telemetry.EventType;
-import dev.conveyor.telemetry.JobEvent;
-import dev.conveyor.telemetry.JobEvents;
-import dev.conveyor.telemetry.JobMetrics;
-import dev.conveyor.telemetry.ProgressThrottle;
-import dev.conveyor.telemetry.Telemetry;
 import jakarta.annotation.PreDestroy;
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.QueryTimeoutException;
@@ -49,8 +43,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 public class JobLifecycle {
 
     private final JobStore store;
-    private final Telemetry telemetry;
-    private final JobMetrics metrics;
+    private final JobEventLog telemetry;
+    private final LifecycleMetrics metrics;
     private final TransactionTemplate tx;
     private final WriteBatcher<Change, Object> writes;
     private final ObjectMapper json;
@@ -58,7 +52,7 @@ public class JobLifecycle {
     private final String instanceId;
     private final ProgressThrottle progressEvents;
 
-    public JobLifecycle(JobStore store, Telemetry telemetry, JobMetrics metrics, TransactionTemplate tx,
+    public JobLifecycle(JobStore store, JobEventLog telemetry, LifecycleMetrics metrics, TransactionTemplate tx,
                         ObjectMapper json, ConveyorProperties properties, ProgressThrottle progressEvents) {
         this.store = store;
         this.progressEvents = progressEvents;
@@ -98,34 +92,47 @@ public class JobLifecycle {
             throw new IllegalArgumentException("a batch is for one tenant");
         }
         return tx.execute(status -> {
-            List<Optional<Job>> inserted = store.insertAll(jobs);
-            List<String> replayedKeys = new ArrayList<>();
             List<JobEvent> events = new ArrayList<>();
-            for (int i = 0; i < jobs.size(); i++) {
-                if (inserted.get(i).isPresent()) {
-                    events.add(JobEvents.of(EventType.QUEUED, inserted.get(i).get(), null, null));
-                } else {
-                    replayedKeys.add(jobs.get(i).idempotencyKey());
-                }
-            }
+            List<Submission> submissions = insertSet(jobs, events);
             telemetry.emitAll(events);
-            Map<String, Job> existing = store.findByIdempotencyKeys(tenantId, replayedKeys);
-            List<Submission> submissions = new ArrayList<>(jobs.size());
-            for (int i = 0; i < jobs.size(); i++) {
-                Optional<Job> job = inserted.get(i);
-                if (job.isPresent()) {
-                    metrics.jobSubmitted(job.get());
-                    submissions.add(new Submission(job.get(), true));
-                } else {
-                    Job found = existing.get(jobs.get(i).idempotencyKey());
-                    if (found == null) {
-                        throw new IllegalStateException("idempotency key conflict without a job");
-                    }
-                    submissions.add(new Submission(found, false));
-                }
-            }
             return submissions;
         });
+    }
+
+    /**
+     * Inserts new jobs with one statement, adding their job.queued events to {@code events}; an item whose
+     * idempotency key was used answers that job, read with one statement per tenant. Answers in the order of
+     * {@code jobs}. Runs in the caller's transaction.
+     */
+    private List<Submission> insertSet(List<NewJob> jobs, List<JobEvent> events) {
+        List<Optional<Job>> inserted = store.insertAll(jobs);
+        Map<String, List<String>> replayedKeys = new java.util.HashMap<>();
+        for (int i = 0; i < jobs.size(); i++) {
+            if (inserted.get(i).isPresent()) {
+                events.add(JobEvents.of(EventType.QUEUED, inserted.get(i).get(), null, null));
+            } else {
+                replayedKeys.computeIfAbsent(jobs.get(i).tenantId(), t -> new ArrayList<>())
+                        .add(jobs.get(i).idempotencyKey());
+            }
+        }
+        Map<String, Map<String, Job>> existing = new java.util.HashMap<>();
+        replayedKeys.forEach((tenant, keys) -> existing.put(tenant, store.findByIdempotencyKeys(tenant, keys)));
+        List<Submission> submissions = new ArrayList<>(jobs.size());
+        for (int i = 0; i < jobs.size(); i++) {
+            Optional<Job> job = inserted.get(i);
+            if (job.isPresent()) {
+                metrics.jobSubmitted(job.get());
+                submissions.add(new Submission(job.get(), true));
+            } else {
+                NewJob replayed = jobs.get(i);
+                Job found = existing.get(replayed.tenantId()).get(replayed.idempotencyKey());
+                if (found == null) {
+                    throw new IllegalStateException("idempotency key conflict without a job");
+                }
+                submissions.add(new Submission(found, false));
+            }
+        }
+        return submissions;
     }
 
     /** Claims the job for one worker; empty when another worker has it or it is no longer claimable. */
@@ -317,20 +324,10 @@ public class JobLifecycle {
             }
         }
         if (!submits.isEmpty()) {
-            List<NewJob> jobs = submits.stream().map(i -> ((Submit) changes.get(i)).job()).toList();
-            List<Optional<Job>> inserted = store.insertAll(jobs);
-            for (int k = 0; k < jobs.size(); k++) {
-                Optional<Job> job = inserted.get(k);
-                if (job.isPresent()) {
-                    events.add(JobEvents.of(EventType.QUEUED, job.get(), null, null));
-                    metrics.jobSubmitted(job.get());
-                    answers[submits.get(k)] = new Submission(job.get(), true);
-                } else {
-                    NewJob replayed = jobs.get(k);
-                    Job existing = store.findByIdempotencyKey(replayed.tenantId(), replayed.idempotencyKey())
-                            .orElseThrow(() -> new IllegalStateException("idempotency key conflict without a job"));
-                    answers[submits.get(k)] = new Submission(existing, false);
-                }
+            List<Submission> submitted = insertSet(submits.stream().map(i -> ((Submit) changes.get(i)).job())
+                    .toList(), events);
+            for (int k = 0; k < submitted.size(); k++) {
+                answers[submits.get(k)] = submitted.get(k);
             }
         }
         if (!claims.isEmpty()) {

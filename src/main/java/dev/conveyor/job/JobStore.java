@@ -172,12 +172,6 @@ public class JobStore {
         return byKey;
     }
 
-    public Optional<Job> findByIdempotencyKey(String tenantId, String idempotencyKey) {
-        return jdbc.query("SELECT * FROM jobs WHERE tenant_id = :tenantId AND idempotency_key = :key",
-                new MapSqlParameterSource("tenantId", tenantId).addValue("key", idempotencyKey),
-                JobStore::map).stream().findFirst();
-    }
-
     public Optional<Job> find(String tenantId, String jobId) {
         return jdbc.query("SELECT * FROM jobs WHERE job_id = :jobId AND tenant_id = :tenantId",
                 new MapSqlParameterSource("jobId", jobId).addValue("tenantId", tenantId),

@@ -7,12 +7,17 @@ import java.security.SecureRandom;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -20,7 +25,12 @@ import org.springframework.stereotype.Component;
 /**
  * The api_keys table. A key is 32 random bytes, URL-safe base64, behind the prefix {@code cvk_} (so a leaked
  * one is easy to recognise in a log or a repository); only its SHA-256 is stored. A random 256-bit key needs no
- * slow hash: nothing can be guessed from the digest, and an indexed lookup per request stays cheap.
+ * slow hash: nothing can be guessed from the digest.
+ * <p>
+ * A key found valid is trusted for {@code conveyor.security.key-cache-seconds} (5) without asking the database
+ * again: the lookup was one query and one commit per request, the largest wait of POST /jobs. Revoking or
+ * re-creating a key through this instance forgets it at once; a key revoked through another instance is refused
+ * here at most that many seconds later (docs/security.md). Only valid keys are kept, by digest, never the secret.
  */
 @Component
 public class ApiKeys {
@@ -32,9 +42,17 @@ public class ApiKeys {
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final NamedParameterJdbcTemplate jdbc;
+    private final Cache<String, Caller> valid;
 
-    public ApiKeys(NamedParameterJdbcTemplate jdbc) {
+    @Autowired
+    public ApiKeys(NamedParameterJdbcTemplate jdbc, SecurityProperties security) {
+        this(jdbc, Duration.ofSeconds(security.keyCacheSeconds()), Ticker.systemTicker());
+    }
+
+    /** With the cache's clock given, for tests that move time. */
+    ApiKeys(NamedParameterJdbcTemplate jdbc, Duration trustFor, Ticker ticker) {
         this.jdbc = jdbc;
+        this.valid = Caffeine.newBuilder().expireAfterWrite(trustFor).maximumSize(10_000).ticker(ticker).build();
     }
 
     public static boolean isTenantId(String tenantId) {
@@ -78,6 +96,7 @@ public class ApiKeys {
                     WHERE api_keys.key_hash <> EXCLUDED.key_hash
                 """, new MapSqlParameterSource("keyId", BOOTSTRAP_KEY_ID).addValue("tenantId", tenantId)
                 .addValue("hash", hash(secret)));
+        forget(BOOTSTRAP_KEY_ID);
     }
 
     /** Whether any key exists, revoked or not: only a service that never had one generates the first. */
@@ -91,9 +110,22 @@ public class ApiKeys {
         if (secret == null || !secret.startsWith(PREFIX) && secret.length() < 32) {
             return Optional.empty();
         }
-        return jdbc.query("SELECT * FROM api_keys WHERE key_hash = :hash AND revoked_at IS NULL",
-                        new MapSqlParameterSource("hash", hash(secret)), ApiKeys::map).stream()
+        byte[] digest = hash(secret);
+        String cacheKey = HexFormat.of().formatHex(digest);
+        Caller known = valid.getIfPresent(cacheKey);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<Caller> caller = jdbc.query("SELECT * FROM api_keys WHERE key_hash = :hash AND revoked_at IS NULL",
+                        new MapSqlParameterSource("hash", digest), ApiKeys::map).stream()
                 .findFirst().map(key -> new Caller(key.keyId(), key.name(), key.tenantId(), key.role()));
+        caller.ifPresent(found -> valid.put(cacheKey, found));
+        return caller;
+    }
+
+    /** Forgets what was looked up for a key id: its next request asks the database. */
+    private void forget(String keyId) {
+        valid.asMap().values().removeIf(caller -> caller.keyId().equals(keyId));
     }
 
     public List<ApiKey> list() {
@@ -108,9 +140,11 @@ public class ApiKeys {
 
     /** Revokes the key at once: the next request with it is refused. Empty when there is no such key. */
     public Optional<ApiKey> revoke(String keyId) {
-        return jdbc.query("""
+        Optional<ApiKey> revoked = jdbc.query("""
                 UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE key_id = :keyId RETURNING *
                 """, new MapSqlParameterSource("keyId", keyId), ApiKeys::map).stream().findFirst();
+        forget(keyId);
+        return revoked;
     }
 
     static byte[] hash(String secret) {

@@ -59,8 +59,8 @@ public class SecurityConfig {
                 .logout(AbstractHttpConfigurer::disable)
                 .requestCache(AbstractHttpConfigurer::disable)
                 .authorizeHttpRequests(requests -> {
-                    // a request was authorised on its way in; Camel answers it on an async dispatch, and an
-                    // error page is rendered on an error dispatch of the same request
+                    // a request was authorised on its way in: a dispatch of the same request that continues it
+                    // (async) or renders its error page is not checked again
                     requests.dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll();
                     requests.requestMatchers(HttpMethod.GET, "/actuator/health/liveness",
                             "/actuator/health/readiness").permitAll();
@@ -77,6 +77,7 @@ public class SecurityConfig {
                     requests.requestMatchers(HttpMethod.GET, "/actuator", "/actuator/**").hasRole(READER);
                     requests.requestMatchers("/actuator", "/actuator/**").hasRole(ADMIN);
                     requests.requestMatchers("/admin/**").hasRole(ADMIN);
+                    // the API's operations (intake/*Controller), by path and method
                     requests.requestMatchers(HttpMethod.POST, "/jobs/*/cancel", "/jobs/*/retry",
                             "/dead-letters/*/replay").hasRole(OPERATOR);
                     requests.requestMatchers(HttpMethod.POST, "/jobs", "/jobs/csv", "/jobs/batch")

@@ -1,5 +1,7 @@
 package dev.conveyor.telemetry;
 
+import dev.conveyor.job.EventType;
+import dev.conveyor.job.JobEvents;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -28,7 +30,7 @@ import com.networknt.schema.ValidationMessage;
 import com.networknt.schema.resource.AllowSchemaLoader;
 
 /**
- * The event contract of architecture section 7: {@code <schemas-dir>/events/<event_type>-v1.json}, each the
+ * The event contract of docs/architecture.md section 7: {@code <schemas-dir>/events/<event_type>-v1.json}, each the
  * shared {@code envelope-v1.json} plus what its type adds (JSON Schema 2020-12).
  *
  * <p>Each file's {@code $id} is {@link #ID_PREFIX} + its file name. References between the files resolve to the

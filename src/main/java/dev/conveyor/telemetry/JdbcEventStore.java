@@ -1,5 +1,7 @@
 package dev.conveyor.telemetry;
 
+import dev.conveyor.job.JobEvent;
+import dev.conveyor.job.JobEventLog;
 import java.sql.Timestamp;
 
 import java.util.List;
@@ -22,7 +24,7 @@ import org.springframework.stereotype.Component;
  * {@link IllegalStateException}, which rolls back the state change it describes: meant for tests and staging.
  */
 @Component
-public class JdbcEventStore implements Telemetry {
+public class JdbcEventStore implements JobEventLog {
 
     private static final Logger self = LoggerFactory.getLogger(JdbcEventStore.class);
 

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.conveyor.job.Job;
+import dev.conveyor.job.LifecycleMetrics;
 import dev.conveyor.job.JobStatus;
 import dev.conveyor.queue.Lane;
 import io.micrometer.core.instrument.Counter;
@@ -22,7 +23,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * The service's business metrics (architecture section 7), served by {@code /actuator/prometheus}:
+ * The service's business metrics (docs/architecture.md, section 7), served by {@code /actuator/prometheus}:
  * <ul>
  *   <li>{@code conveyor.jobs.submitted} (type, source): jobs really created, not idempotent replays;</li>
  *   <li>{@code conveyor.jobs.finished} (type, status): jobs reaching a final status;</li>
@@ -43,7 +44,7 @@ import org.springframework.stereotype.Component;
  * Histogram buckets can be overridden with Spring Boot's {@code management.metrics.distribution.*} keys.
  */
 @Component("jobMetrics")
-public class JobMetrics {
+public class JobMetrics implements LifecycleMetrics {
 
     public static final String SUBMITTED = "conveyor.jobs.submitted";
     public static final String FINISHED = "conveyor.jobs.finished";
@@ -98,6 +99,7 @@ public class JobMetrics {
     }
 
     /** A job row was created (call only when it really was: an idempotent replay is not a submission). */
+    @Override
     public void jobSubmitted(Job job) {
         String type = job.type();
         String source = job.source() == null ? "unknown" : job.source();
@@ -113,6 +115,7 @@ public class JobMetrics {
      * A job changed state at the end of an attempt; counted when that state is final. {@code metrics} are the
      * outcome's metrics, whose {@code valid_rows}/{@code error_rows} feed {@code conveyor.rows.validated}.
      */
+    @Override
     public void jobFinished(Job job, Map<String, Object> metrics) {
         if (!job.status().isTerminal()) {
             return;
@@ -146,6 +149,7 @@ public class JobMetrics {
     }
 
     /** A failed attempt was rescheduled (RETRYING): counted when its transaction commits. */
+    @Override
     public void jobRetried(Job job) {
         String type = job.type();
         AfterCommit.run(() -> Counter.builder(RETRIED)
@@ -156,6 +160,7 @@ public class JobMetrics {
     }
 
     /** A job's attempts ran out (DEAD_LETTERED): counted when its transaction commits. */
+    @Override
     public void jobDeadLettered(Job job) {
         String type = job.type();
         AfterCommit.run(() -> Counter.builder(DEAD_LETTERED)

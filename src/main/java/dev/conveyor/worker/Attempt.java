@@ -17,8 +17,4 @@ public record Attempt(Job job, JobProcessor processor, JobOutcome outcome, Excep
     static Attempt failed(Job job, JobProcessor processor, Exception failure) {
         return new Attempt(job, processor, null, failure);
     }
-
-    public String jobId() {
-        return job.jobId();
-    }
 }

@@ -127,6 +127,15 @@ public class JobWorker {
     }
 
     /**
+     * Whether the claim left nothing to run (the worker route's {@code taken-elsewhere} filter). A method, not the
+     * simple predicate {@code ${body} == null}: that one renders the claimed job with toString for its failure
+     * message on every claim that succeeded.
+     */
+    public boolean nothingClaimed(Job claimed) {
+        return claimed == null;
+    }
+
+    /**
      * Whether the type has a route of its own ({@code job-type-<type>}, routes/workers.camel.yaml); the worker
      * route runs the others' attempt itself, and one with no processor fails permanently saying so.
      */

@@ -130,6 +130,35 @@ class ApiRefusalsTest {
     }
 
     @Test
+    void bothListsRefuseABadLimitWithTheSameWords() {
+        String jobs = expectProblem(api.get("/jobs?limit=501"), 400).get("detail").asText();
+        String deadLetters = expectProblem(api.get("/dead-letters?limit=abc"), 400).get("detail").asText();
+        assertThat(jobs).isEqualTo(deadLetters).isEqualTo("'limit' must be an integer from 1 to 500");
+        assertThat(api.get("/dead-letters?limit=500").statusCode()).isEqualTo(200);
+        assertThat(expectProblem(api.get("/dead-letters?since=yesterday"), 400).get("detail").asText())
+                .contains("'since'").contains("ISO-8601");
+    }
+
+    @Test
+    void refusalsOfTheHttpLayerHaveTheSameShapeAsTheApis() {
+        JsonNode noOperation = expectProblem(api.get("/jobs/job_0123456789abcdef0123456789abcdef/nothing"), 404);
+        assertThat(noOperation.get("type").asText()).isEqualTo("about:blank");
+        assertThat(noOperation.get("instance").asText())
+                .isEqualTo("/jobs/job_0123456789abcdef0123456789abcdef/nothing");
+        expectProblem(api.send("PUT", "/jobs", HttpRequest.BodyPublishers.noBody()), 405);
+        JsonNode wrongType = expectProblem(api.post("/jobs/batch", "text/csv",
+                HttpRequest.BodyPublishers.ofString("sku\n")), 415);
+        assertThat(wrongType.get("detail").asText()).contains("application/json").contains("application/x-ndjson")
+                .contains("was 'text/csv'");
+        assertThat(expectProblem(api.post("/jobs", null, HttpRequest.BodyPublishers.ofString("{}")), 415)
+                .get("detail").asText()).isEqualTo("send the body with Content-Type: application/json or "
+                        + "application/*+json (was none)");
+        JsonNode form = expectProblem(api.post("/jobs", "application/x-www-form-urlencoded",
+                HttpRequest.BodyPublishers.ofString("a=b")), 415);
+        assertThat(form.get("instance").asText()).isEqualTo("/jobs");
+    }
+
+    @Test
     void refusedRequestsCreateNoJob() {
         long before = jobCount();
         api.postJson("/jobs", "{bad");

@@ -57,7 +57,7 @@ class AdminKeyBootstrapTest {
     void aKeyTheOperatorSetsReplacesTheGeneratedOneAndAShortOneStopsTheStart() throws IOException {
         String generated = Files.readString(properties.dataDir().resolve("admin.key")).trim();
         String chosen = "an-operators-own-admin-key-of-forty-characters";
-        SecurityProperties configured = new SecurityProperties(chosen, "default", false, List.of(), List.of());
+        SecurityProperties configured = new SecurityProperties(chosen, "default", false, List.of(), List.of(), 5);
         try {
             new AdminKeyBootstrap(keys, configured, properties).afterPropertiesSet();
 
@@ -71,7 +71,7 @@ class AdminKeyBootstrapTest {
             keys.putBootstrapAdmin(generated, "default");
         }
 
-        SecurityProperties tooShort = new SecurityProperties("short", "default", false, List.of(), List.of());
+        SecurityProperties tooShort = new SecurityProperties("short", "default", false, List.of(), List.of(), 5);
         assertThatThrownBy(() -> new AdminKeyBootstrap(keys, tooShort, properties).afterPropertiesSet())
                 .hasMessageContaining("at least 32 characters");
     }

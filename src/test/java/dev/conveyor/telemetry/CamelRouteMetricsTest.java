@@ -29,8 +29,8 @@ import static org.awaitility.Awaitility.await;
 @TestPropertySource(properties = "conveyor.metrics.queue-depth-period-ms=200")
 class CamelRouteMetricsTest {
 
-    /** The routes one JSON job passes on its way: intake, the outbox dispatcher, the router, its lane's worker. */
-    static final List<String> JOB_PATH = List.of("submit-job", "dispatcher", "lane-router", "worker-normal");
+    /** The routes a JSON job passes after POST /jobs (a controller): the outbox dispatcher, the router, its worker. */
+    static final List<String> JOB_PATH = List.of("dispatcher", "lane-router", "worker-normal");
 
     @LocalServerPort
     int port;

@@ -1,5 +1,7 @@
 package dev.conveyor.telemetry;
 
+import dev.conveyor.job.JobEvent;
+import dev.conveyor.job.JobEventLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +51,7 @@ class EmittedEventsConformTest {
     ConveyorProperties properties;
 
     @Autowired
-    Telemetry telemetry;
+    JobEventLog telemetry;
 
     Api api;
     EventSchemas schemas;

@@ -1,5 +1,8 @@
 package dev.conveyor.telemetry;
 
+import dev.conveyor.job.JobEvent;
+import dev.conveyor.job.EventType;
+import dev.conveyor.job.JobEvents;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;

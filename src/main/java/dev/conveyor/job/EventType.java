@@ -1,4 +1,4 @@
-package dev.conveyor.telemetry;
+package dev.conveyor.job;
 
 /**
  * The lifecycle steps that emit an event; {@link #wireName()} is the event_type on the wire. REQUEUED: a

@@ -1,4 +1,4 @@
-package dev.conveyor.telemetry;
+package dev.conveyor.job;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
-import dev.conveyor.job.Job;
 
 /** Builds the event envelope (architecture, section 7) for a job at a lifecycle step. */
 public final class JobEvents {

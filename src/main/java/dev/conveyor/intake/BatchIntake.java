@@ -1,10 +1,8 @@
 package dev.conveyor.intake;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -16,14 +14,12 @@ import dev.conveyor.job.JobLifecycle;
 import dev.conveyor.job.NewJob;
 import dev.conveyor.job.Submission;
 import dev.conveyor.queue.DispatchSignal;
-import org.apache.camel.Exchange;
-import org.apache.camel.Message;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * {@code POST /jobs/batch}: many jobs in one request, a JSON array or NDJSON (one object per line) of what
- * {@code POST /jobs} takes. All or nothing: every item is checked as a single job is ({@link JobRequestParser},
+ * {@code POST /jobs/batch} ({@link JobsController}): many jobs in one request, a JSON array or NDJSON (one object
+ * per line) of what {@code POST /jobs} takes. All or nothing: every item is checked as a single job is ({@link JobRequestParser},
  * {@link JobIntake#prepare}), and one bad item refuses the batch with each bad item's index and errors. Accepted,
  * the jobs and their job.queued events are written in one transaction with a statement for each
  * ({@link JobLifecycle#submitAll}), and the dispatcher is woken once.
@@ -32,47 +28,42 @@ import org.springframework.transaction.support.TransactionTemplate;
  * same request answers that job and creates nothing; one whose key was used for a different request refuses the
  * batch with 409, that item's index among the errors. The batch_id names the response; it is not stored.
  */
-@Component("batchApi")
-public class BatchApi {
+@Component
+public class BatchIntake {
 
     private final JobRequestParser parser;
     private final JobIntake intake;
     private final JobLifecycle lifecycle;
     private final TransactionTemplate tx;
     private final DispatchSignal dispatchSignal;
-    private final JobViews views;
     private final ConveyorProperties properties;
 
-    public BatchApi(JobRequestParser parser, JobIntake intake, JobLifecycle lifecycle, TransactionTemplate tx,
-                    DispatchSignal dispatchSignal, JobViews views, ConveyorProperties properties) {
+    public BatchIntake(JobRequestParser parser, JobIntake intake, JobLifecycle lifecycle, TransactionTemplate tx,
+                       DispatchSignal dispatchSignal, ConveyorProperties properties) {
         this.parser = parser;
         this.intake = intake;
         this.lifecycle = lifecycle;
         this.tx = tx;
         this.dispatchSignal = dispatchSignal;
-        this.views = views;
         this.properties = properties;
     }
 
-    /** POST /jobs/batch */
-    public void submitBatch(Exchange exchange) throws IOException {
-        Message in = exchange.getMessage();
-        RequestScope scope = RequestScope.of(exchange);
-        String contentType = header(in, Exchange.CONTENT_TYPE);
-        String mediaType = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
-        boolean ndjson = mediaType.equals("application/x-ndjson");
-        if (!ndjson && !mediaType.equals("application/json") && !mediaType.endsWith("+json")) {
-            throw new ProblemException(415, "Unsupported Media Type", "send the batch as a JSON array with "
-                    + "Content-Type: application/json, or one JSON object a line with Content-Type: "
-                    + "application/x-ndjson (was " + (contentType == null ? "none" : "'" + Echo.of(contentType) + "'")
-                    + ")");
+    /** A batch accepted: its name and the submissions, in the items' order; none created is a replay. */
+    public record Accepted(String batchId, List<Submission> submissions) {
+
+        public boolean anyCreated() {
+            return submissions.stream().anyMatch(Submission::created);
         }
-        if (header(in, "Idempotency-Key") != null) {
-            throw ProblemException.badRequest("a batch takes no Idempotency-Key header; give each item its own "
-                    + "'idempotency_key' field");
-        }
-        byte[] body = RequestBodies.readBounded(in, properties.intake().maxBatchBytes(),
-                "conveyor.intake.max-batch-bytes");
+    }
+
+    /**
+     * Checks every item of {@code body} (a JSON array, or NDJSON when {@code ndjson}) for the tenant and writes
+     * them all, or refuses the batch.
+     *
+     * @throws BatchProblemException 422 listing the bad items, 409 listing the items that reuse a key
+     * @throws ProblemException      400 when the body is not a JSON array, 413/422 for too many or no items
+     */
+    public Accepted submit(String tenantId, String keyId, byte[] body, boolean ndjson) {
         List<String> lines = ndjson ? lines(body) : null;
         List<JsonNode> items = new ArrayList<>();
         List<Map<String, Object>> bad = new ArrayList<>();
@@ -95,7 +86,6 @@ public class BatchApi {
             checkCount(root.size());
             root.forEach(items::add);
         }
-        String keyId = scope.caller().keyId();
         List<NewJob> jobs = new ArrayList<>(items.size());
         Map<String, Integer> firstWithKey = new HashMap<>();
         for (int i = 0; i < items.size(); i++) {
@@ -103,7 +93,7 @@ public class BatchApi {
                 continue;
             }
             try {
-                NewJob job = intake.prepare(parser.parse(scope.tenantId(), items.get(i), null).submittedBy(keyId));
+                NewJob job = intake.prepare(parser.parse(tenantId, items.get(i), null).submittedBy(keyId));
                 Integer earlier = job.idempotencyKey() == null ? null
                         : firstWithKey.putIfAbsent(job.idempotencyKey(), i);
                 if (earlier != null) {
@@ -139,21 +129,11 @@ public class BatchApi {
             }
             return written;
         });
-        boolean anyCreated = submissions.stream().anyMatch(Submission::created);
-        if (anyCreated) {
+        Accepted accepted = new Accepted("bat_" + UUID.randomUUID().toString().replace("-", ""), submissions);
+        if (accepted.anyCreated()) {
             dispatchSignal.wake();
         }
-        Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("batch_id", "bat_" + UUID.randomUUID().toString().replace("-", ""));
-        answer.put("jobs", submissions.stream().map(s -> views.accepted(s.job())).toList());
-        Message out = exchange.getMessage();
-        out.getHeaders().clear();
-        out.setHeader(Exchange.HTTP_RESPONSE_CODE, 202);
-        out.setHeader(Exchange.CONTENT_TYPE, "application/json");
-        if (!anyCreated) {
-            out.setHeader("Idempotent-Replayed", "true");
-        }
-        out.setBody(views.write(answer));
+        return accepted;
     }
 
     private void checkCount(int count) {
@@ -180,10 +160,5 @@ public class BatchApi {
 
     private static List<String> errorsOf(ProblemException e) {
         return e.errors().isEmpty() ? List.of(e.getMessage()) : e.errors();
-    }
-
-    private static String header(Message in, String name) {
-        String value = in.getHeader(name, String.class);
-        return value == null || value.isBlank() ? null : value.trim();
     }
 }

@@ -1,4 +1,4 @@
-package dev.conveyor.telemetry;
+package dev.conveyor.job;
 
 import java.time.Clock;
 import java.time.Duration;

@@ -1,10 +1,10 @@
-package dev.conveyor.telemetry;
+package dev.conveyor.job;
 
 /**
  * The one entry point for lifecycle events. Callers emit inside the transaction that changes the job's
  * state, so an event exists exactly when its state change does.
  */
-public interface Telemetry {
+public interface JobEventLog {
 
     void emit(JobEvent event);
 
