@@ -4,6 +4,8 @@ import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.validation.Errors;
+import org.springframework.validation.Validator;
 
 /**
  * {@code conveyor.security} in application.yaml; docs/security.md and docs/configuration.md explain each key. Defaults:
@@ -22,7 +24,7 @@ public record SecurityProperties(
         // users that may log in to Hawtio besides operator and admin keys (user name, password hash, role)
         @DefaultValue List<ConsoleUser> consoleUsers,
         // how long a key, once looked up, is trusted without asking the database again; 0: every request asks
-        @DefaultValue("5") int keyCacheSeconds) {
+        int keyCacheSeconds) implements Validator {
 
     /**
      * A Hawtio user kept in configuration: {@code password-sha256} is the hex SHA-256 of the password, so the
@@ -30,5 +32,15 @@ public record SecurityProperties(
      * default in application.yaml, so this one is the record's).
      */
     public record ConsoleUser(String name, String passwordSha256, @DefaultValue("operator") String role) {
+    }
+
+    @Override
+    public boolean supports(Class<?> type) {
+        return SecurityProperties.class.isAssignableFrom(type);
+    }
+
+    @Override
+    public void validate(Object target, Errors errors) {
+        new Checks(errors).atLeast("keyCacheSeconds", ((SecurityProperties) target).keyCacheSeconds, 0);
     }
 }
