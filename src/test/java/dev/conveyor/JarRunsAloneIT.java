@@ -1,5 +1,6 @@
 package dev.conveyor;
 
+import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,5 +55,55 @@ class JarRunsAloneIT {
             assertThat(emptyFolder.resolve("application.yaml")).doesNotExist();
             assertThat(service.stop()).as("stops on SIGTERM").isTrue();
         }
+    }
+
+    /**
+     * ROUTES_DIR and SCHEMAS_DIR, when set, replace what the jar carries: a route only the folder has runs, and a
+     * payload schema of the folder's decides what is accepted.
+     */
+    @Test
+    void routesAndSchemasComeFromTheFoldersTheVariablesName(@TempDir Path emptyFolder, @TempDir Path config)
+            throws Exception {
+        Path routes = copy(Path.of("routes"), config.resolve("routes"));
+        Files.writeString(routes.resolve("only-here.camel.yaml"), """
+                - route:
+                    id: only-in-routes-dir
+                    from:
+                      uri: timer:only-in-routes-dir
+                      parameters:
+                        repeatCount: 1
+                      steps:
+                        - log: "loaded from ROUTES_DIR"
+                """);
+        Path schemas = copy(Path.of("schemas"), config.resolve("schemas"));
+        Path csvSchema = schemas.resolve("jobs/csv_validation-v1.json");
+        // this folder's csv_validation also requires "region", which the README's job does not give
+        Files.writeString(csvSchema, Files.readString(csvSchema).replaceFirst("\"required\": \\[",
+                "\"required\": [\"region\", "));
+        assertThat(Files.readString(csvSchema)).contains("\"required\": [\"region\", ");
+
+        int port = ServiceProcess.freePort();
+        try (ServiceProcess service = ServiceProcess.start("alone-dirs", port, ServiceProcess.JAR, emptyFolder,
+                Map.of("ROUTES_DIR", "file:" + routes, "SCHEMAS_DIR", schemas.toString()))) {
+            Api api = service.api();
+            assertThat(api.get("/actuator/camelroutes").body()).contains("only-in-routes-dir");
+            HttpResponse<String> refused = api.postJson("/jobs", README_JOB);
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+            assertThat(refused.body()).contains("region");
+        }
+    }
+
+    private static Path copy(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path file : files.toList()) {
+                Path target = to.resolve(from.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
+        return to;
     }
 }
