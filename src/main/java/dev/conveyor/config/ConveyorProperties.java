@@ -10,7 +10,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("conveyor")
 public record ConveyorProperties(
         @DefaultValue("data") Path dataDir,
-        @DefaultValue("schemas") Path schemasDir,
+        // null (SCHEMAS_DIR unset): the schemas packaged in the jar (PayloadSchemas, EventSchemas)
+        Path schemasDir,
         @DefaultValue("default") String defaultTenant,
         String instanceId,
         @DefaultValue Db db,

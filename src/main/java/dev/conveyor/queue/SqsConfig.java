@@ -3,11 +3,9 @@ package dev.conveyor.queue;
 import java.net.URI;
 
 import dev.conveyor.config.QueueProperties;
-import org.elasticmq.rest.sqs.SQSRestServer;
-import org.elasticmq.rest.sqs.SQSRestServerBuilder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -29,28 +27,49 @@ import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 @ConditionalOnProperty(name = "conveyor.queue.backend", havingValue = "sqs")
 public class SqsConfig {
 
-    private static final Logger log = LoggerFactory.getLogger(SqsConfig.class);
+    /** Present in the default build (target/conveyor.jar), left out of conveyor-production.jar. */
+    static final String ELASTICMQ = "org.elasticmq.rest.sqs.SQSRestServerBuilder";
 
-    /** The in-process ElasticMQ, when asked for; nothing otherwise. */
-    public record EmbeddedSqs(SQSRestServer server, String endpoint) implements AutoCloseable {
+    /**
+     * The in-process ElasticMQ, when asked for; nothing otherwise. It holds no ElasticMQ type, so it loads in a build
+     * without ElasticMQ.
+     */
+    public record EmbeddedSqs(AutoCloseable server, String endpoint) implements AutoCloseable {
         @Override
-        public void close() {
+        public void close() throws Exception {
             if (server != null) {
-                server.stopAndWait();
+                server.close();
             }
         }
     }
 
+    /** {@link EmbeddedElasticMq}, the one class that uses ElasticMQ's, is loaded only when this method starts one. */
     @Bean(destroyMethod = "close")
+    @ConditionalOnClass(name = ELASTICMQ)
     public EmbeddedSqs embeddedSqs(@Value("${conveyor.queue.sqs.embedded}") boolean embedded,
                                    @Value("${conveyor.queue.sqs.embedded-port}") int port) {
         if (!embedded) {
             return new EmbeddedSqs(null, null);
         }
-        SQSRestServer server = SQSRestServerBuilder.withPort(port).withInterface("localhost").start();
-        int actual = server.waitUntilStarted().localAddress().getPort();
-        log.info("started an embedded ElasticMQ (SQS API) at http://localhost:{}", actual);
-        return new EmbeddedSqs(server, "http://localhost:" + actual);
+        return EmbeddedElasticMq.start(port);
+    }
+
+    /** A build without ElasticMQ (conveyor-production.jar): SQS_EMBEDDED=true cannot be honoured. */
+    @Bean(name = "embeddedSqs", destroyMethod = "close")
+    @ConditionalOnMissingClass(ELASTICMQ)
+    public EmbeddedSqs noEmbeddedSqs(QueueProperties queue) {
+        if (queue.sqs().embedded()) {
+            throw new NoEmbeddedSqsException();
+        }
+        return new EmbeddedSqs(null, null);
+    }
+
+    /** SQS_EMBEDDED=true in a build without ElasticMQ; {@code StartFailureAnalyzers} explains. */
+    public static final class NoEmbeddedSqsException extends IllegalStateException {
+        NoEmbeddedSqsException() {
+            super("SQS_EMBEDDED=true, but this build of Conveyor (conveyor-production.jar) has no embedded "
+                    + "ElasticMQ: set SQS_ENDPOINT to an SQS service (or leave it empty for AWS) and unset SQS_EMBEDDED");
+        }
     }
 
     @Bean(destroyMethod = "close")
