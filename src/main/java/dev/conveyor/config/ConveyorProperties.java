@@ -18,6 +18,7 @@ import org.springframework.validation.Validator;
 @ConfigurationProperties("conveyor")
 public record ConveyorProperties(
         Path dataDir,
+        // null (SCHEMAS_DIR unset): the schemas packaged in the jar (PayloadSchemas, EventSchemas)
         Path schemasDir,
         String defaultTenant,
         String instanceId,
@@ -200,7 +201,7 @@ public record ConveyorProperties(
     public void validate(Object target, Errors errors) {
         ConveyorProperties p = (ConveyorProperties) target;
         Checks check = new Checks(errors)
-                .present("dataDir", p.dataDir).present("schemasDir", p.schemasDir)
+                .present("dataDir", p.dataDir)
                 .holds("defaultTenant", p.defaultTenant, p.defaultTenant != null && !p.defaultTenant.isBlank(),
                         "must not be empty");
         check.atLeast("db.poolSize", p.db.poolSize, 1)

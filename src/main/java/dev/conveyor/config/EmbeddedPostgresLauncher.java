@@ -86,6 +86,17 @@ final class EmbeddedPostgresLauncher {
         return password == null ? password = readOrCreatePassword() : password;
     }
 
+    /** Starts the server and logs where it listens and how to reach it with psql. */
+    DatabaseConfig.EmbeddedDatabase startDatabase() throws IOException {
+        EmbeddedPostgres postgres = start();
+        String password = password();
+        log.info("Embedded PostgreSQL {} on localhost:{}, data in {}{} — PGPASSFILE={} psql -h localhost -p {} -U {} {}",
+                version(postgres, password), postgres.getPort(), clusterDir, fast ? " (DB_EMBEDDED_FAST: fsync off)" : "",
+                passFile, postgres.getPort(), SUPERUSER, DATABASE);
+        return new DatabaseConfig.EmbeddedDatabase(postgres.getJdbcUrl(SUPERUSER, DATABASE), postgres.getPort(),
+                password, postgres);
+    }
+
     EmbeddedPostgres start() throws IOException {
         Files.createDirectories(clusterDir);
         takeOverFromAKilledService();

@@ -23,9 +23,10 @@ import org.springframework.validation.FieldError;
 import org.springframework.validation.ObjectError;
 
 /**
- * A start that fails because a port or the data directory is taken, or because a setting has a value it cannot
- * take, ends in a short report naming the variable to change, instead of Spring Boot's generic advice ("configure
- * this application to listen on another port") or a stack trace.
+ * A start that fails because a port or the data directory is taken, because a setting has a value it cannot take,
+ * or because the production build lacks what the settings ask for (an embedded PostgreSQL, an embedded ElasticMQ),
+ * ends in a short report naming the variable to change, instead of Spring Boot's generic advice ("configure this
+ * application to listen on another port") or a stack trace.
  * Registered in META-INF/spring.factories; ordered first so they answer before Spring Boot's own analyzer.
  */
 public final class StartFailureAnalyzers {
@@ -89,6 +90,46 @@ public final class StartFailureAnalyzers {
                     "Set DB_EMBEDDED_PORT to a free port (DB_EMBEDDED_PORT=0 picks any free one), or stop the "
                             + "program listening on " + cause.port() + " (ss -ltnp 'sport = :" + cause.port()
                             + "' shows which), or set DB_URL to use a PostgreSQL server of your own.",
+                    cause);
+        }
+
+        @Override
+        public int getOrder() {
+            return Ordered.HIGHEST_PRECEDENCE;
+        }
+    }
+
+    /** conveyor-production.jar started without DB_URL: it has no embedded PostgreSQL to fall back on. */
+    public static final class NoEmbeddedDatabase
+            extends AbstractFailureAnalyzer<DatabaseConfig.NoEmbeddedDatabaseException> implements Ordered {
+        @Override
+        protected FailureAnalysis analyze(Throwable rootFailure, DatabaseConfig.NoEmbeddedDatabaseException cause) {
+            return new FailureAnalysis(
+                    "Conveyor needs a PostgreSQL server: DB_URL is not set, and this build (conveyor-production.jar)"
+                            + " has no embedded PostgreSQL.",
+                    "Set DB_URL=jdbc:postgresql://<host>:5432/<database>, with DB_USER and DB_PASSWORD (docs/"
+                            + "configuration.md, \"Database\"). To try Conveyor without a server, run the default "
+                            + "build instead, target/conveyor.jar, which starts an embedded PostgreSQL.",
+                    cause);
+        }
+
+        @Override
+        public int getOrder() {
+            return Ordered.HIGHEST_PRECEDENCE;
+        }
+    }
+
+    /** conveyor-production.jar started with SQS_EMBEDDED=true: it has no ElasticMQ. */
+    public static final class NoEmbeddedSqs
+            extends AbstractFailureAnalyzer<NoEmbeddedSqsException> implements Ordered {
+        @Override
+        protected FailureAnalysis analyze(Throwable rootFailure, NoEmbeddedSqsException cause) {
+            return new FailureAnalysis(
+                    "SQS_EMBEDDED=true asks for an ElasticMQ inside the service, and this build "
+                            + "(conveyor-production.jar) has none.",
+                    "Unset SQS_EMBEDDED and set SQS_ENDPOINT to your SQS service (ElasticMQ, LocalStack), or leave"
+                            + " SQS_ENDPOINT empty for AWS SQS with the standard AWS credentials. The default build, "
+                            + "target/conveyor.jar, carries the embedded ElasticMQ.",
                     cause);
         }
 

@@ -2,11 +2,10 @@ package dev.conveyor.queue;
 
 import java.net.URI;
 
+import dev.conveyor.config.NoEmbeddedSqsException;
 import dev.conveyor.config.QueueProperties;
-import org.elasticmq.rest.sqs.SQSRestServer;
-import org.elasticmq.rest.sqs.SQSRestServerBuilder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -28,29 +27,42 @@ import software.amazon.awssdk.services.sqs.SqsClientBuilder;
 @ConditionalOnProperty(name = "conveyor.queue.backend", havingValue = "sqs")
 public class SqsConfig {
 
-    private static final Logger log = LoggerFactory.getLogger(SqsConfig.class);
+    /** Present in the default build (target/conveyor.jar), left out of conveyor-production.jar. */
+    static final String ELASTICMQ = "org.elasticmq.rest.sqs.SQSRestServerBuilder";
 
-    /** The in-process ElasticMQ, when asked for; nothing otherwise. */
-    public record EmbeddedSqs(SQSRestServer server, String endpoint) implements AutoCloseable {
+    /**
+     * The in-process ElasticMQ, when asked for; nothing otherwise. It holds no ElasticMQ type, so it loads in a build
+     * without ElasticMQ.
+     */
+    public record EmbeddedSqs(AutoCloseable server, String endpoint) implements AutoCloseable {
         @Override
-        public void close() {
+        public void close() throws Exception {
             if (server != null) {
-                server.stopAndWait();
+                server.close();
             }
         }
     }
 
+    /** {@link EmbeddedElasticMq}, the one class that uses ElasticMQ's, is loaded only when this method starts one. */
     @Bean(destroyMethod = "close")
+    @ConditionalOnClass(name = ELASTICMQ)
     public EmbeddedSqs embeddedSqs(QueueProperties queue) {
         boolean embedded = queue.sqs().embedded();
         int port = queue.sqs().embeddedPort();
         if (!embedded) {
             return new EmbeddedSqs(null, null);
         }
-        SQSRestServer server = SQSRestServerBuilder.withPort(port).withInterface("localhost").start();
-        int actual = server.waitUntilStarted().localAddress().getPort();
-        log.info("started an embedded ElasticMQ (SQS API) at http://localhost:{}", actual);
-        return new EmbeddedSqs(server, "http://localhost:" + actual);
+        return EmbeddedElasticMq.start(port);
+    }
+
+    /** A build without ElasticMQ (conveyor-production.jar): SQS_EMBEDDED=true cannot be honoured. */
+    @Bean(name = "embeddedSqs", destroyMethod = "close")
+    @ConditionalOnMissingClass(ELASTICMQ)
+    public EmbeddedSqs noEmbeddedSqs(QueueProperties queue) {
+        if (queue.sqs().embedded()) {
+            throw new NoEmbeddedSqsException();
+        }
+        return new EmbeddedSqs(null, null);
     }
 
     @Bean(destroyMethod = "close")

@@ -3,7 +3,9 @@ package dev.conveyor.telemetry;
 import dev.conveyor.job.EventType;
 import dev.conveyor.job.JobEvents;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,9 +30,12 @@ import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import com.networknt.schema.resource.AllowSchemaLoader;
+import org.springframework.core.io.Resource;
+import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 
 /**
- * The event contract of docs/architecture.md section 7: {@code <schemas-dir>/events/<event_type>-v1.json}, each the
+ * The event contract of docs/architecture.md section 7: {@code events/<event_type>-v1.json} of the schemas
+ * packaged in the jar, or of {@code SCHEMAS_DIR} when it is set, each the
  * shared {@code envelope-v1.json} plus what its type adds (JSON Schema 2020-12).
  *
  * <p>Each file's {@code $id} is {@link #ID_PREFIX} + its file name. References between the files resolve to the
@@ -53,9 +58,22 @@ public final class EventSchemas {
         this.byEventType = Collections.unmodifiableMap(byEventType);
     }
 
-    /** Loads {@code <schemasDir>/events}. */
-    public static EventSchemas load(Path schemasDir) {
-        return loadDirectory(schemasDir.resolve("events"));
+    /** The folder of the event schemas packaged in the jar (the project's {@code schemas/events}). */
+    public static final String CLASSPATH_FOLDER = "schemas/events";
+
+    /**
+     * Loads {@code <schemasDir>/events}, or, when schemasDir is null (SCHEMAS_DIR unset), the schemas packaged in
+     * the jar ({@code classpath:schemas/events}).
+     */
+    public static EventSchemas load(Path schemasDirOrNull) {
+        return schemasDirOrNull == null ? loadClasspath(CLASSPATH_FOLDER)
+                : loadDirectory(schemasDirOrNull.resolve("events"));
+    }
+
+    /** Where {@link #load(Path)} reads from, for log lines. */
+    public static String location(Path schemasDirOrNull) {
+        return schemasDirOrNull == null ? "classpath:" + CLASSPATH_FOLDER
+                : schemasDirOrNull.resolve("events").toAbsolutePath().toString();
     }
 
     /** Loads every {@code *.json} of a directory that holds the envelope and one schema per event type. */
@@ -63,25 +81,59 @@ public final class EventSchemas {
         if (!Files.isDirectory(dir)) {
             throw new IllegalStateException("event schemas: no directory " + dir.toAbsolutePath());
         }
-        Map<String, String> byId = new TreeMap<>();
-        Map<String, Path> files = new TreeMap<>();
+        Map<String, String> texts = new TreeMap<>();
         try (Stream<Path> listing = Files.list(dir)) {
             for (Path file : listing.filter(f -> f.getFileName().toString().endsWith(".json")).sorted().toList()) {
-                String text = Files.readString(file);
-                JsonNode node = parse(file, text);
-                String expectedId = ID_PREFIX + file.getFileName();
-                if (!expectedId.equals(node.path("$id").asText(null))) {
-                    throw new IllegalStateException("event schema " + file + ": \"$id\" must be \"" + expectedId
-                            + "\" (its file name under " + ID_PREFIX + "), not " + node.get("$id"));
-                }
-                byId.put(expectedId, text);
-                files.put(expectedId, file);
+                texts.put(file.getFileName().toString(), Files.readString(file));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("event schemas: cannot read " + dir.toAbsolutePath(), e);
         }
+        return load(texts, dir.toAbsolutePath().toString());
+    }
+
+    /**
+     * Loads every {@code *.json} of a classpath folder, in a directory or inside the packaged jar alike (listed
+     * with Spring's resource resolver: java.nio.file cannot list a folder of a jar's classpath).
+     */
+    public static EventSchemas loadClasspath(String folder) {
+        String where = "classpath:" + folder;
+        Map<String, String> texts = new TreeMap<>();
+        try {
+            Resource[] resources = new PathMatchingResourcePatternResolver(EventSchemas.class.getClassLoader())
+                    .getResources(where + "/*.json");
+            for (Resource resource : resources) {
+                try (InputStream in = resource.getInputStream()) {
+                    texts.put(resource.getFilename(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("event schemas: cannot read " + where, e);
+        }
+        if (texts.isEmpty()) {
+            throw new IllegalStateException("event schemas: nothing in " + where + " (set SCHEMAS_DIR to a folder"
+                    + " holding events/)");
+        }
+        return load(texts, where);
+    }
+
+    /** Loads the envelope and one schema per event type, given as file name to text, read from {@code where}. */
+    private static EventSchemas load(Map<String, String> texts, String where) {
+        Map<String, String> byId = new TreeMap<>();
+        Map<String, String> files = new TreeMap<>();
+        for (Map.Entry<String, String> entry : texts.entrySet()) {
+            String file = where + "/" + entry.getKey();
+            JsonNode node = parse(file, entry.getValue());
+            String expectedId = ID_PREFIX + entry.getKey();
+            if (!expectedId.equals(node.path("$id").asText(null))) {
+                throw new IllegalStateException("event schema " + file + ": \"$id\" must be \"" + expectedId
+                        + "\" (its file name under " + ID_PREFIX + "), not " + node.get("$id"));
+            }
+            byId.put(expectedId, entry.getValue());
+            files.put(expectedId, file);
+        }
         if (!byId.containsKey(ID_PREFIX + ENVELOPE)) {
-            throw new IllegalStateException("event schemas: no " + ENVELOPE + " in " + dir.toAbsolutePath());
+            throw new IllegalStateException("event schemas: no " + ENVELOPE + " in " + where);
         }
 
         JsonSchemaFactory factory = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012,
@@ -96,7 +148,7 @@ public final class EventSchemas {
 
         JsonSchema metaSchema = factory.getSchema(SchemaLocation.of(META_SCHEMA), config);
         for (Map.Entry<String, String> entry : byId.entrySet()) {
-            Path file = files.get(entry.getKey());
+            String file = files.get(entry.getKey());
             List<String> problems = messages(metaSchema.validate(parse(file, entry.getValue())));
             if (!problems.isEmpty()) {
                 throw new IllegalStateException("event schema " + file + " is not a valid JSON Schema 2020-12: "
@@ -109,7 +161,7 @@ public final class EventSchemas {
             String id = ID_PREFIX + fileName(type.wireName());
             if (!byId.containsKey(id)) {
                 throw new IllegalStateException("event type " + type.wireName() + " has no schema: expected "
-                        + dir.resolve(fileName(type.wireName())).toAbsolutePath());
+                        + where + "/" + fileName(type.wireName()));
             }
             try {
                 JsonSchema schema = factory.getSchema(SchemaLocation.of(id), config);
@@ -161,7 +213,7 @@ public final class EventSchemas {
         return lines.stream().distinct().sorted().toList();
     }
 
-    private static JsonNode parse(Path file, String text) {
+    private static JsonNode parse(String file, String text) {
         try {
             JsonNode node = JSON.readTree(text);
             if (node == null || !node.isObject()) {

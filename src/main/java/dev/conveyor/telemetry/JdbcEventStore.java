@@ -20,7 +20,7 @@ import org.springframework.stereotype.Component;
  * Writes events to the job_events table, in the caller's transaction, and once that commits hands the same JSON
  * to the asynchronous sinks ({@link EventSinks}: log, Kafka, HTTP), which never hold the caller up. With
  * {@code conveyor.telemetry.validate-events} on, each event is first checked against its schema in
- * {@code <schemas-dir>/events} ({@link EventSchemas}) and one that breaks it is refused with an
+ * {@code schemas/events} ({@link EventSchemas}: the jar's, or SCHEMAS_DIR's) and one that breaks it is refused with an
  * {@link IllegalStateException}, which rolls back the state change it describes: meant for tests and staging.
  */
 @Component
@@ -45,7 +45,7 @@ public class JdbcEventStore implements JobEventLog {
         this.schemas = validateEvents ? EventSchemas.load(properties.schemasDir()) : null;
         if (validateEvents) {
             self.info("every event is validated against its schema in {} before it is written",
-                    properties.schemasDir().resolve("events"));
+                    EventSchemas.location(properties.schemasDir()));
         }
     }
 

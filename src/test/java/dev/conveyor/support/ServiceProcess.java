@@ -22,6 +22,11 @@ import static org.awaitility.Awaitility.await;
  */
 public final class ServiceProcess implements AutoCloseable {
 
+    /** The default build, with the embedded PostgreSQL: what the README runs. */
+    public static final Path JAR = Path.of("target", "conveyor.jar");
+    /** The production build: no embedded PostgreSQL or ElasticMQ. */
+    public static final Path PRODUCTION_JAR = Path.of("target", "conveyor-production.jar");
+
     private final Process process;
     private final Api api;
 
@@ -39,21 +44,35 @@ public final class ServiceProcess implements AutoCloseable {
     /** Starts the service and waits until it answers its health check. */
     public static ServiceProcess start(String name, int port, Map<String, String> environment, String... jvmArgs)
             throws IOException {
-        Path jar = Path.of("target", "conveyor.jar").toAbsolutePath();
+        return start(name, port, JAR, null, environment, jvmArgs);
+    }
+
+    /**
+     * Starts the service packaged in {@code jar} in {@code workDir} (null: the project directory) and waits until it
+     * answers its health check. In a work directory of its own it finds nothing of the project's: ROUTES_DIR,
+     * SCHEMAS_DIR and RULES_DIR are unset, so it runs on what its jar carries.
+     */
+    public static ServiceProcess start(String name, int port, Path jar, Path workDir, Map<String, String> environment,
+                                       String... jvmArgs) throws IOException {
         assertThat(jar).exists();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of(jvmArgs));
-        command.addAll(List.of("-jar", jar.toString()));
+        command.addAll(List.of("-jar", jar.toAbsolutePath().toString()));
         Path log = log(name);
         ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(new File(".").getAbsoluteFile())
+                .directory(workDir == null ? new File(".").getAbsoluteFile() : workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         Map<String, String> env = builder.environment();
         env.remove("DB_URL");
         env.remove("DB_USER");
         env.remove("DB_PASSWORD");
+        if (workDir != null) {
+            env.remove("ROUTES_DIR");
+            env.remove("SCHEMAS_DIR");
+            env.remove("RULES_DIR");
+        }
         env.put("PORT", Integer.toString(port));
         // any free port for the embedded PostgreSQL, not the fixed 5433: other test runs and a developer's own
         // service share this machine; a test that needs a fixed one (a restart on the same port) passes it
