@@ -10,9 +10,8 @@ import org.springframework.security.oauth2.core.OAuth2AuthenticatedPrincipal;
 import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
 
 /**
- * The caller of a request. Camel's platform-http handles a request on a thread of its own, where Spring
- * Security's thread-bound context is not; the bearer-token filter also keeps the context as a request
- * attribute, which is what this reads.
+ * The caller of a request, read from the request attribute in which the bearer-token filter keeps the security
+ * context, not from Spring Security's thread-bound context: so it answers on whatever thread handles the request.
  */
 public final class Callers {
 
