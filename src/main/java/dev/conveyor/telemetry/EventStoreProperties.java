@@ -1,7 +1,6 @@
 package dev.conveyor.telemetry;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * {@code conveyor.telemetry.store} in application.yaml: how the job_events table is kept (monthly partitions
@@ -14,9 +13,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("conveyor.telemetry.store")
 public record EventStoreProperties(
-        @DefaultValue("3") int partitionsAhead,
-        @DefaultValue("90") int retentionDays,
-        @DefaultValue("900000") long maintenancePeriodMs) {
+        int partitionsAhead,
+        int retentionDays,
+        long maintenancePeriodMs) {
 
     public EventStoreProperties {
         if (partitionsAhead < 1) {

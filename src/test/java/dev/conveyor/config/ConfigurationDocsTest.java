@@ -47,9 +47,6 @@ class ConfigurationDocsTest {
      * Records that still repeat their defaults in {@code @DefaultValue}. They belong to the telemetry package, whose
      * files another change holds; once edited, they follow the rule and leave this list.
      */
-    private static final Set<String> DEFAULTS_NOT_YET_MOVED = Set.of(
-            "dev.conveyor.telemetry.EventStoreProperties",
-            "dev.conveyor.telemetry.sinks.TelemetrySinksProperties");
 
     /** A table row's first cell holding one key: {@code | `conveyor.db.url` | `DB_URL` | empty | ... |}. */
     private static final Pattern ROW = Pattern.compile("^\\|\\s*`((?:conveyor|hawtio)\\.[^`]+)`\\s*\\|([^|]*)\\|([^|]*)\\|");
@@ -85,8 +82,7 @@ class ConfigurationDocsTest {
             }
             RecordComponent component = property.getValue();
             DefaultValue value = defaultValue(component);
-            if (value != null && value.value().length > 0
-                    && !DEFAULTS_NOT_YET_MOVED.contains(rootOf(component).getName())) {
+            if (value != null && value.value().length > 0) {
                 repeated.add(property.getKey() + " = " + String.join(",", value.value()));
             }
         }
@@ -184,14 +180,6 @@ class ConfigurationDocsTest {
             throw new IllegalStateException(e);
         }
         return null;
-    }
-
-    private static Class<?> rootOf(RecordComponent component) {
-        Class<?> type = component.getDeclaringRecord();
-        while (type.getEnclosingClass() != null) {
-            type = type.getEnclosingClass();
-        }
-        return type;
     }
 
     /** The documented keys, each with its variable and default cells. */
