@@ -283,13 +283,15 @@ public class JobStore {
                               progress = 0, lease_until = now() + make_interval(secs => ?),
                               started_at = coalesce(j.started_at, now()), updated_at = now()
             FROM (SELECT DISTINCT ON (job_id) job_id, lane FROM unnest(?::text[], ?::text[]) AS u(job_id, lane)) t
-            WHERE j.job_id = t.job_id AND %s
+            WHERE j.job_id = t.job_id AND %s AND (j.status <> 'RETRYING' OR j.run_at <= now())
             RETURNING j.*
             """.formatted(JobTransition.CLAIM.checkOn("j"));
 
     /**
      * The one claim statement, for a set of jobs: each becomes RUNNING with a lease for {@code worker}, in its
-     * lane, unless another worker has it or it was cancelled. Returns the jobs this call claimed; a job id that
+     * lane, unless another worker has it or it was cancelled, or it waits out a retry's backoff (a message the
+     * broker delivers again after the lease reaper scheduled the retry must not start it early: the dispatcher
+     * publishes it when it is due). Returns the jobs this call claimed; a job id that
      * is not among them was not claimable. An id given twice is claimed once.
      */
     List<Job> claim(List<String> jobIds, List<String> lanes, String worker, Duration lease) {

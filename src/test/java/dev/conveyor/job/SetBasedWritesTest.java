@@ -139,6 +139,17 @@ class SetBasedWritesTest {
     }
 
     /** A job due in an hour, so no lane consumer takes it before the test claims it by hand. */
+    @Test
+    void aRetryIsNotClaimedBeforeItsBackoffHasPassed() {
+        String jobId = notYetDueJob();
+        jdbc.update("UPDATE jobs SET status = 'RETRYING', run_at = now() + interval '1 hour' WHERE job_id = ?", jobId);
+
+        assertThat(lifecycle.claim(jobId, "normal")).as("a message delivered again during the backoff").isEmpty();
+
+        jdbc.update("UPDATE jobs SET run_at = now() - interval '1 second' WHERE job_id = ?", jobId);
+        assertThat(lifecycle.claim(jobId, "normal")).as("once the retry is due").isPresent();
+    }
+
     private String notYetDueJob() {
         String later = "{\"run_at\":\"" + Instant.now().plusSeconds(3600) + "\",";
         return api.submit(CsvJobs.inline(CsvJobs.CLEAN).replaceFirst("\\{", later));
