@@ -37,6 +37,7 @@ public record QueueProperties(
             long maxBlockMs,
             long lingerMs,
             int maxPollRecords,
+            int sessionTimeoutMs,
             String producerOptions,
             String consumerOptions) {
     }
@@ -84,7 +85,8 @@ public record QueueProperties(
                 .atLeast("kafka.replicationFactor", q.kafka.replicationFactor, 1)
                 .atLeast("kafka.maxBlockMs", q.kafka.maxBlockMs, 0)
                 .atLeast("kafka.lingerMs", q.kafka.lingerMs, 0)
-                .atLeast("kafka.maxPollRecords", q.kafka.maxPollRecords, 1);
+                .atLeast("kafka.maxPollRecords", q.kafka.maxPollRecords, 1)
+                .atLeast("kafka.sessionTimeoutMs", q.kafka.sessionTimeoutMs, 6000);
         check.between("sqs.visibilityTimeoutSeconds", q.sqs.visibilityTimeoutSeconds, 0, 43_200)
                 .between("sqs.embeddedPort", q.sqs.embeddedPort, 0, 65_535)
                 .between("sqs.publishBatch", q.sqs.publishBatch, 1, Sqs.MAX_BATCH)
