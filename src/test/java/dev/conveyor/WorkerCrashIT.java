@@ -19,6 +19,7 @@ import dev.conveyor.support.ServiceProcess;
 import dev.conveyor.support.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,6 +30,7 @@ import static org.awaitility.Awaitility.await;
  * of a warehouse load, and one stopped with SIGTERM. Either way the load is finished once, by a surviving or
  * restarted instance, and no warehouse row is duplicated.
  */
+@Tag("slow") // starts and kills service processes
 class WorkerCrashIT {
 
     private static final long ROWS = 300_000;

@@ -10,6 +10,7 @@ import java.util.List;
 import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * an admin key to data/admin.key, readable by its user only, and logs where, never what. Then the key an operator
  * sets replaces it at once, and a key too short to be safe stops the start.
  */
+@Tag("slow") // a Spring context of its own (no admin key configured)
 @ConveyorIntegrationTest
 @ExtendWith(OutputCaptureExtension.class)
 @TestPropertySource(properties = "conveyor.security.admin-key=")

@@ -17,6 +17,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
@@ -29,6 +30,7 @@ import static org.awaitility.Awaitility.await;
  * record each), offsets are committed asynchronously once per poll — only for records whose job is done — and a
  * restart after a clean stop finds every offset committed, so it runs no completed job's record again.
  */
+@Tag("slow") // an embedded Kafka broker and a service instance of its own
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KafkaBatchingTest {
 
