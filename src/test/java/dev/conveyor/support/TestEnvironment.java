@@ -36,7 +36,7 @@ public class TestEnvironment implements ApplicationContextInitializer<Configurab
     static final Map<String, Object> SHARED_DEFAULTS = Map.of(
             "conveyor.retry.backoff-initial", "50ms",
             "conveyor.retry.backoff-max", "200ms",
-            "conveyor.retry.types.test_flaky.time-limit", "2s",
+            "conveyor.retry.types.test_flaky_limited.time-limit", "2s",
             "conveyor.worker.max-attempts", "3",
             "conveyor.worker.reaper-period-ms", "200",
             "conveyor.metrics.queue-depth-period-ms", "200",
