@@ -24,6 +24,9 @@ import org.springframework.test.context.support.TestPropertySourceUtils;
  */
 public class TestEnvironment implements ApplicationContextInitializer<ConfigurableApplicationContext> {
 
+    /** Where Spring puts a class's @DynamicPropertySource values; they outrank the shared defaults too. */
+    private static final String DYNAMIC_PROPERTIES = "Dynamic Test Properties";
+
     /** The folder bulk_import may read files from in every test context; tests put their source files here. */
     public static final String ALLOWED_DIR = "target/test-allowed-files";
 
@@ -76,6 +79,8 @@ public class TestEnvironment implements ApplicationContextInitializer<Configurab
         String inlined = TestPropertySourceUtils.INLINED_PROPERTIES_PROPERTY_SOURCE_NAME;
         if (context.getEnvironment().getPropertySources().contains(inlined)) {
             context.getEnvironment().getPropertySources().addAfter(inlined, testDefaults);
+        } else if (context.getEnvironment().getPropertySources().contains(DYNAMIC_PROPERTIES)) {
+            context.getEnvironment().getPropertySources().addAfter(DYNAMIC_PROPERTIES, testDefaults);
         } else {
             context.getEnvironment().getPropertySources().addFirst(testDefaults);
         }
