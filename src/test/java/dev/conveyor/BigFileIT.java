@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.GeneratedCsv;
 import dev.conveyor.support.ServiceProcess;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,6 +22,7 @@ import static org.awaitility.Awaitility.await;
  * and loaded into the warehouse with exact counts, its memory bounded whatever the file's size. The rows/s
  * and peak RSS it prints are figures for the notes, not assertions on speed.
  */
+@Tag("slow") // a million-row file through the packaged service
 class BigFileIT {
 
     /** 1M by default; {@code -Dbigfile.rows=5000000} for the 5M-row memory check. */

@@ -11,6 +11,7 @@ import java.util.Optional;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.CsvJobs;
 import dev.conveyor.support.ServiceProcess;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -21,6 +22,7 @@ import static org.awaitility.Awaitility.await;
  * directory and the port. The next start on the same DATA_DIR and port stops that server, says so in one WARN
  * line, and comes up with the data it had.
  */
+@Tag("slow") // starts and kills service processes
 class EmbeddedDatabaseKillIT {
 
     @Test

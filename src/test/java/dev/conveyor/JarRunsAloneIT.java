@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ServiceProcess;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the configuration, routes, schemas and rule sets it needs all come from the jar, the embedded PostgreSQL
  * starts under ./data, and the README's first job runs through to its documented end.
  */
+@Tag("slow") // starts the packaged jar in processes of its own
 class JarRunsAloneIT {
 
     /** The README's curl example (with the admin key the environment gives the service). */

@@ -38,6 +38,7 @@ import dev.conveyor.support.TestKeys;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.core.TerminalFailureException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -60,6 +61,7 @@ import static org.awaitility.Awaitility.await;
  * message consumed and no finished attempt loses its outcome; intake answers 5xx or waits in the pool, and the
  * clients resend with the same idempotency keys.
  */
+@Tag("slow") // restarts PostgreSQL under running services
 class PostgresRestartIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -16,6 +16,7 @@ import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorInstance;
 import dev.conveyor.support.ServiceProcess;
 import dev.conveyor.support.TestDatabase;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * on the PostgreSQL DB_URL names from an empty folder, and without DB_URL (or with SQS_EMBEDDED=true) it stops at
  * start with a message that says what to set.
  */
+@Tag("slow") // starts the packaged jar in processes of its own
 class ProductionJarIT {
 
     private static final long MAX_BYTES = 120_000_000L;

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.CsvJobs;
 import dev.conveyor.support.ServiceProcess;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * directory with no DB_URL (so on the embedded PostgreSQL and the memory backend), a job posted and read
  * back, then a restart on the same data directory that still knows the job.
  */
+@Tag("slow") // starts the packaged jar as a process
 class ServiceSmokeIT {
 
     @Test

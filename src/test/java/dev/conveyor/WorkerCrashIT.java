@@ -21,6 +21,7 @@ import dev.conveyor.support.TestDatabase;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -33,6 +34,7 @@ import static org.awaitility.Awaitility.await;
  * warehouse load, and one stopped with SIGTERM. Either way the load is finished once, by a surviving or restarted
  * instance, no warehouse row is duplicated, and the broker is left with no message of the load unacknowledged.
  */
+@Tag("slow") // starts and kills service processes
 class WorkerCrashIT {
 
     private static final long ROWS = 150_000;

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * instead of a real PostgreSQL: only a process whose command line is {@code .../postgres ... -D <this directory>}
  * is ever signalled.
  */
+@Tag("slow") // starts processes, a PostgreSQL server among them
 class StalePostmasterTest {
 
     @TempDir

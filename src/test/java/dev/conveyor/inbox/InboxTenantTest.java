@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -18,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** The inbox belongs to one configured tenant: its jobs are that tenant's, not the default tenant's. */
+@Tag("slow") // a Spring context of its own (another inbox tenant)
 @ConveyorIntegrationTest
 @TestPropertySource(properties = "conveyor.inbox.tenant=acme")
 class InboxTenantTest {

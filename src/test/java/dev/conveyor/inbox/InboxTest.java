@@ -8,12 +8,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
+import dev.conveyor.support.RouteSignals;
 import org.apache.camel.CamelContext;
+import org.apache.camel.builder.NotifyBuilder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -53,14 +56,26 @@ class InboxTest {
     @Test
     void aDroppedFileEndsAsWarehouseRowsThroughAFinishedChain() throws IOException {
         Path dir = folder("drop_mkt", "electronics");
+        NotifyBuilder read = RouteSignals.inboxDoneWith(camel, "listings.csv");
+        NotifyBuilder chainRun = RouteSignals.workerFinished(camel, "drop_mkt", 2);
         drop(dir, "listings.csv", HEADER + rows("DROP", 1, 40) + "BAD-1,,abc,1\nBAD-2,Thing,1.00,-3\n");
 
-        JsonNode validation = awaitJobOfSource("inbox", "drop_mkt");
+        // the inbox route's one step made the job and moved the file out of the watched folder
+        assertThat(read.matches(30, TimeUnit.SECONDS)).as("the inbox route read listings.csv").isTrue();
+        assertThat(dir.resolve(".done/listings.csv")).exists();
+        assertThat(dir.resolve("listings.csv")).doesNotExist();
+        assertThat(jobsOf("drop_mkt")).filteredOn(job -> job.get("source").asText().equals("inbox")).hasSize(1);
+
+        // the worker routes ran the validation, then the load it was followed by: nothing left to wait for
+        assertThat(chainRun.matches(60, TimeUnit.SECONDS)).as("the worker routes ran the validation and its load")
+                .isTrue();
+        JsonNode validation = api.job(jobsOf("drop_mkt").stream().filter(job -> job.get("source").asText()
+                .equals("inbox")).findFirst().orElseThrow().get("job_id").asText());
         assertThat(validation.get("status").asText()).isEqualTo("PARTIAL_SUCCESS");
         assertThat(validation.get("result").get("valid_rows").asLong()).isEqualTo(40);
         assertThat(validation.get("result").get("error_rows").asLong()).isEqualTo(2);
-        JsonNode load = api.awaitFinished(api.awaitFirstChild(validation));
-        assertThat(api.job(validation.get("job_id").asText()).get("children")).hasSize(1);
+        assertThat(validation.get("children")).hasSize(1);
+        JsonNode load = api.job(validation.get("children").get(0).asText());
         assertThat(load.get("type").asText()).isEqualTo("warehouse_load");
         assertThat(load.get("status").asText()).isEqualTo("SUCCESS");
         assertThat(load.get("parent_job_id").asText()).isEqualTo(validation.get("job_id").asText());
@@ -72,8 +87,6 @@ class InboxTest {
 
         JsonNode chain = Api.json(api.get("/jobs?correlation_id=" + validation.get("correlation_id").asText()));
         assertThat(chain.get("jobs")).hasSize(2);
-        assertThat(dir.resolve(".done/listings.csv")).exists();
-        assertThat(dir.resolve("listings.csv")).doesNotExist();
     }
 
     @Test
@@ -172,14 +185,22 @@ class InboxTest {
 
         camel.getRouteController().stopRoute("inbox");
         Files.writeString(dir.resolve("while stopped.csv"), HEADER + rows("STOPPED", 1, 7));
+        NotifyBuilder anyRead = RouteSignals.inboxDone(camel, 1);
+        NotifyBuilder sinceRestart = new NotifyBuilder(camel).fromRoute("inbox").whenExactlyDone(2).create();
         camel.getRouteController().startRoute("inbox");
+        assertThat(anyRead.matches(30, TimeUnit.SECONDS)).isTrue();
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> jobsOf("restart_mkt").stream()
-                .filter(job -> job.get("source").asText().equals("inbox")).count() == 2);
-        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> jobsOf("restart_mkt")
-                .stream().filter(job -> job.get("source").asText().equals("inbox")).count() == 2);
+        // a file dropped later is read after any file already there: once the route is done with it, every poll
+        // that could have read an old file again has run, and the route has read exactly the two new files
+        NotifyBuilder afterRead = RouteSignals.inboxDoneWith(camel, "after.csv");
+        drop(dir, "after.csv", HEADER + rows("AFTER", 1, 3));
+        assertThat(afterRead.matches(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(sinceRestart.matches()).as("the inbox route read only the two new files").isTrue();
+        assertThat(jobsOf("restart_mkt").stream().filter(job -> job.get("source").asText().equals("inbox")))
+                .hasSize(3);
         assertThat(dir.resolve(".done/before.csv")).exists();
         assertThat(dir.resolve(".done/while stopped.csv")).exists();
+        assertThat(dir.resolve(".done/after.csv")).exists();
         assertThat(dir.resolve(".failed/rejected.csv")).exists();
     }
 

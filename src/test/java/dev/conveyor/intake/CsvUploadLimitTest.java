@@ -9,6 +9,7 @@ import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.GeneratedCsv;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -18,6 +19,7 @@ import org.springframework.test.context.TestPropertySource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** An upload over conveyor.intake.max-csv-bytes is refused with 413 and leaves no file and no job. */
+@Tag("slow") // a Spring context of its own (a small upload limit)
 @ConveyorIntegrationTest
 @TestPropertySource(properties = "conveyor.intake.max-csv-bytes=100000")
 class CsvUploadLimitTest {

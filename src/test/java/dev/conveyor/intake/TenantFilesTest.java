@@ -12,12 +12,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
+import dev.conveyor.support.TestEnvironment;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -27,7 +27,6 @@ import static org.awaitility.Awaitility.await;
  * a job of one tenant cannot read another tenant's upload or import, and cannot even tell that it exists.
  */
 @ConveyorIntegrationTest
-@TestPropertySource(properties = "conveyor.bulk-import.allowed-dir=target/tenant-files-allowed")
 class TenantFilesTest {
 
     private static final String CSV = "sku,title,price,quantity\nTF-1,One,1.00,1\nTF-2,Two,2.00,2\n";
@@ -79,7 +78,7 @@ class TenantFilesTest {
 
     @Test
     void anotherTenantsImportReadsAsMissing() throws IOException {
-        Path allowed = Files.createDirectories(Path.of("target/tenant-files-allowed"));
+        Path allowed = Files.createDirectories(Path.of(TestEnvironment.ALLOWED_DIR));
         Path source = allowed.resolve("tenant-a.csv");
         Files.writeString(source, CSV);
         String importId = api.submit("{\"type\":\"bulk_import\",\"payload\":{\"file_url\":\""

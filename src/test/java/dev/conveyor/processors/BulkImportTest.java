@@ -21,6 +21,7 @@ import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -35,6 +36,7 @@ import static org.awaitility.Awaitility.await;
  * fenced: only allow-listed hosts, only public addresses unless allowed by CIDR (here 127.0.0.1, where the stub
  * server listens, is), no redirects, a byte cap, a deadline, and no fetched content in error messages.
  */
+@Tag("slow") // a Spring context of its own (bulk import limits and hosts)
 @ConveyorIntegrationTest
 @TestPropertySource(properties = {
         "conveyor.bulk-import.allowed-dir=target/bulk-import-allowed",

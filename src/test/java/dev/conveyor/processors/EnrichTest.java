@@ -16,6 +16,7 @@ import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -31,6 +32,7 @@ import static org.awaitility.Awaitility.await;
  * permanent ones fail the job, a service that stays down dead-letters it until it is fixed, the circuit
  * opens and closes, and the rate limit holds (measured at the stub).
  */
+@Tag("slow") // a Spring context of its own (a stub enrichment service, a quick breaker)
 @ConveyorIntegrationTest
 class EnrichTest {
 

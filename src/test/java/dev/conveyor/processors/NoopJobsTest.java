@@ -12,6 +12,7 @@ import dev.conveyor.support.BenchW0Jobs;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.telemetry.EventSchemas;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -26,6 +27,7 @@ import static org.awaitility.Awaitility.await;
  * bench/run's W0 pre-inserts with SQL (bench/w0-jobs.sql) are the rows the service itself writes, so the drain it
  * times is a drain of real jobs.
  */
+@Tag("slow") // a Spring context of its own (the bench's noop jobs on)
 @ConveyorIntegrationTest
 @TestPropertySource(properties = "conveyor.bench.noop-jobs=true")
 class NoopJobsTest {

@@ -19,6 +19,7 @@ import dev.conveyor.support.ConveyorIntegrationTest;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ServiceStatus;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -33,6 +34,7 @@ import static org.awaitility.Awaitility.await;
  * conveyor.retention.days (30) ago, and keep every file a job that is unfinished or finished recently still names.
  * Jobs are aged by moving their completed_at back 31 days in the table; the route runs every half second here.
  */
+@Tag("slow") // a Spring context of its own (retention every 500 ms)
 @ConveyorIntegrationTest
 @TestPropertySource(properties = {
         "conveyor.bulk-import.allowed-dir=target/retention-allowed",

@@ -11,6 +11,7 @@ import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.config.SecurityProperties;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -27,6 +28,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * an admin key to data/admin.key, readable by its user only, and logs where, never what. Then the key an operator
  * sets replaces it at once, and a key too short to be safe stops the start.
  */
+@Tag("slow") // a Spring context of its own (no admin key configured)
 @ConveyorIntegrationTest
 @ExtendWith(OutputCaptureExtension.class)
 @TestPropertySource(properties = "conveyor.security.admin-key=")

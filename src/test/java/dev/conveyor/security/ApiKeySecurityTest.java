@@ -12,14 +12,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
-import dev.conveyor.support.TestJobTypes;
 import dev.conveyor.support.TestKeys;
 import dev.conveyor.worker.FlakyProcessor;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.TestPropertySource;
 
@@ -31,8 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * parameter, and the small leaks (media types, echoed values, NUL, stack traces, report headers). Real HTTP, real
  * PostgreSQL; every key is made through POST /admin/api-keys as an admin would.
  */
+@Tag("slow") // a Spring context of its own (one attempt per job)
 @ConveyorIntegrationTest
-@Import(TestJobTypes.class)
 @TestPropertySource(properties = {
         "conveyor.retry.backoff-initial=50ms",
         "conveyor.retry.backoff-max=100ms",

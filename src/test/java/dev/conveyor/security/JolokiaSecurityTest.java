@@ -17,6 +17,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.ServiceStatus;
 import org.apache.camel.test.spring.junit5.DisableJmx;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -32,6 +33,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * route: the CamelContext's send/request operations (a file anywhere, configuration secrets), DiagnosticCommand,
  * HotSpotDiagnostic, attribute writes, a GET that stops a route, the JMX proxy, a page of another origin.
  */
+@Tag("slow") // a Spring context of its own (JMX on, console users)
 @ConveyorIntegrationTest
 @DisableJmx(false)
 @TestPropertySource(properties = {

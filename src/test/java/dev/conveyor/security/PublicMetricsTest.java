@@ -4,8 +4,8 @@ import java.net.http.HttpResponse;
 
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.TestPropertySource;
 
@@ -15,8 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * METRICS_PUBLIC=true, the switch for a scraper that cannot send a key: Prometheus answers strangers, and nothing
  * else does.
  */
+@Tag("slow") // a Spring context of its own (metrics open to all)
 @ConveyorIntegrationTest
-@AutoConfigureObservability
 @TestPropertySource(properties = "conveyor.security.public-metrics=true")
 class PublicMetricsTest {
 

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -22,6 +23,30 @@ import org.springframework.test.context.support.TestPropertySourceUtils;
  * each other's jobs, and removes the schema when the context closes.
  */
 public class TestEnvironment implements ApplicationContextInitializer<ConfigurableApplicationContext> {
+
+    /** Where Spring puts a class's @DynamicPropertySource values; they outrank the shared defaults too. */
+    private static final String DYNAMIC_PROPERTIES = "Dynamic Test Properties";
+
+    /** The folder bulk_import may read files from in every test context; tests put their source files here. */
+    public static final String ALLOWED_DIR = "target/test-allowed-files";
+
+    /**
+     * Settings every test context shares, so that a test class needs properties of its own (and so a Spring
+     * context of its own, started for it alone) only for what no other test could live with: a quick pace for
+     * the timers and retries tests wait on, the log event sink on, and the test-only job types
+     * ({@link TestJobTypes}, imported by {@link ConveyorIntegrationTest}) given a short time limit.
+     */
+    static final Map<String, Object> SHARED_DEFAULTS = Map.of(
+            "conveyor.retry.backoff-initial", "50ms",
+            "conveyor.retry.backoff-max", "200ms",
+            "conveyor.retry.types.test_flaky_limited.time-limit", "2s",
+            "conveyor.worker.max-attempts", "3",
+            "conveyor.worker.reaper-period-ms", "200",
+            "conveyor.metrics.queue-depth-period-ms", "200",
+            "conveyor.telemetry.progress.every-seconds", "1",
+            "conveyor.telemetry.sinks.log.enabled", "true",
+            "conveyor.telemetry.sinks.flush-interval-ms", "100",
+            "conveyor.bulk-import.allowed-dir", ALLOWED_DIR);
 
     @Override
     public void initialize(ConfigurableApplicationContext context) {
@@ -46,15 +71,18 @@ public class TestEnvironment implements ApplicationContextInitializer<Configurab
                 "conveyor.inbox.poll-ms", "200",
                 "conveyor.sql.poll-ms", "200")));
         // below a test class's own properties (@TestPropertySource), above application.yaml
-        MapPropertySource security = new MapPropertySource("conveyor-test-security", Map.of(
-                "conveyor.security.admin-key", TestKeys.ADMIN,
-                // a Hawtio login realm of its own: the services of a test JVM share its JAAS configuration
-                "hawtio.realm", "conveyor-" + schema));
+        Map<String, Object> defaults = new HashMap<>(SHARED_DEFAULTS);
+        defaults.put("conveyor.security.admin-key", TestKeys.ADMIN);
+        // a Hawtio login realm of its own: the services of a test JVM share its JAAS configuration
+        defaults.put("hawtio.realm", "conveyor-" + schema);
+        MapPropertySource testDefaults = new MapPropertySource("conveyor-test-defaults", defaults);
         String inlined = TestPropertySourceUtils.INLINED_PROPERTIES_PROPERTY_SOURCE_NAME;
         if (context.getEnvironment().getPropertySources().contains(inlined)) {
-            context.getEnvironment().getPropertySources().addAfter(inlined, security);
+            context.getEnvironment().getPropertySources().addAfter(inlined, testDefaults);
+        } else if (context.getEnvironment().getPropertySources().contains(DYNAMIC_PROPERTIES)) {
+            context.getEnvironment().getPropertySources().addAfter(DYNAMIC_PROPERTIES, testDefaults);
         } else {
-            context.getEnvironment().getPropertySources().addFirst(security);
+            context.getEnvironment().getPropertySources().addFirst(testDefaults);
         }
         // Many contexts live at once in a test JVM (Spring caches them): keep each one's share of the server's
         // 100 connections small.

@@ -12,9 +12,7 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -25,8 +23,6 @@ import static org.awaitility.Awaitility.await;
  * JobMetricsTest's, so both share one running service.
  */
 @ConveyorIntegrationTest
-@AutoConfigureObservability
-@TestPropertySource(properties = "conveyor.metrics.queue-depth-period-ms=200")
 class CamelRouteMetricsTest {
 
     /** The routes a JSON job passes after POST /jobs (a controller): the outbox dispatcher, the router, its worker. */

@@ -17,6 +17,7 @@ import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
 import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -33,6 +34,7 @@ import static org.awaitility.Awaitility.await;
  * months are dropped whole while recent events stay, rows that fell into the default partition end up in their
  * month's partition, and running the maintenance again, or twice at once, is harmless.
  */
+@Tag("slow") // a Spring context of its own (partition maintenance by hand)
 @ConveyorIntegrationTest
 @TestPropertySource(properties = {
         "conveyor.telemetry.store.partitions-ahead=6",

@@ -21,9 +21,7 @@ import dev.conveyor.support.CsvJobs;
 import dev.conveyor.telemetry.JobMetricsTest.Sample;
 import dev.conveyor.telemetry.JobMetricsTest.Scrape;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -35,8 +33,6 @@ import static org.awaitility.Awaitility.await;
  * share one running service.
  */
 @ConveyorIntegrationTest
-@AutoConfigureObservability
-@TestPropertySource(properties = "conveyor.metrics.queue-depth-period-ms=200")
 class GrafanaDashboardTest {
 
     static final Path DASHBOARD = Path.of("deploy/grafana/dashboards/conveyor.json");

@@ -16,8 +16,8 @@ import org.apache.camel.test.spring.junit5.DisableJmx;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.TestPropertySource;
 
@@ -30,8 +30,8 @@ import static org.awaitility.Awaitility.await;
  * holding one of {@code hawtio.roles}, gets in. The health probes are not Hawtio's and stay open to anyone.
  * JMX on as in the service (Camel's test support turns it off by default).
  */
+@Tag("slow") // a Spring context of its own (JMX on, Hawtio's login)
 @ConveyorIntegrationTest
-@AutoConfigureObservability
 @DisableJmx(false)
 @TestPropertySource(properties = {"hawtio.authenticationEnabled=true", "hawtio.realm=conveyor-test",
         "hawtio.roles=viewer", "hawtio.authenticationThrottled=false"})

@@ -15,9 +15,9 @@ import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.test.spring.junit5.DisableJmx;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,8 +31,8 @@ import static org.awaitility.Awaitility.await;
  * lets in (hawtio.roles: operator, admin). Camel's test support turns JMX off unless a class asks for it, and the
  * running service has it on: {@code @DisableJmx(false)} makes this context like the service.
  */
+@Tag("slow") // a Spring context of its own (JMX on, as in the service)
 @ConveyorIntegrationTest
-@AutoConfigureObservability
 @DisableJmx(false)
 class HawtioConsoleTest {
 

@@ -22,6 +22,7 @@ import org.apache.camel.test.spring.junit5.DisableJmx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.openqa.selenium.By;
@@ -54,6 +55,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * test is skipped, except under CI ({@code CI=true}), where a missing browser is a failure. JMX is on, as in the
  * service: Hawtio shows what the MBeans say, and Camel's test support turns them off unless asked.
  */
+@Tag("slow") // drives a headless browser
 @ConveyorIntegrationTest
 @DisableJmx(false)
 // a condition, not an assumption in @BeforeAll: it skips before the service starts, and the build reports the skip

@@ -14,6 +14,7 @@ import dev.conveyor.support.Percentiles;
 import org.apache.camel.CamelContext;
 import org.assertj.core.data.Offset;
 import org.assertj.core.groups.Tuple;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -30,6 +31,7 @@ import static org.awaitility.Awaitility.await;
  * rows; a job that moves to another day (here: finished yesterday) or leaves its final status (a manual retry)
  * moves with it.
  */
+@Tag("slow") // a Spring context of its own (maintenance every second)
 @ConveyorIntegrationTest
 // the maintenance route refreshes the aggregate every second here; every refresh writes the same rows, so the
 // tests' own refreshes and the route's agree

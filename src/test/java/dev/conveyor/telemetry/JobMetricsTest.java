@@ -13,16 +13,12 @@ import java.util.regex.Pattern;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
-import dev.conveyor.support.TestJobTypes;
 import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.autoconfigure.actuate.observability.AutoConfigureObservability;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -31,19 +27,8 @@ import static org.awaitility.Awaitility.await;
  * The business metrics as Prometheus scrapes them from {@code /actuator/prometheus}: real jobs through the whole
  * service move the counters, timers and histograms with the right tags; the queue depth gauges follow the jobs
  * table. Values are compared before and after, so jobs of other tests in the same context do not matter.
- * Spring Boot tests turn metrics export off unless asked: {@code @AutoConfigureObservability} serves the
- * Prometheus endpoint as the running service does.
  */
 @ConveyorIntegrationTest
-@AutoConfigureObservability
-@Import(TestJobTypes.class)
-@TestPropertySource(properties = {
-        "conveyor.metrics.queue-depth-period-ms=200",
-        "conveyor.retry.backoff-initial=50ms",
-        "conveyor.retry.backoff-max=200ms",
-        "conveyor.worker.max-attempts=3",
-        "conveyor.telemetry.sinks.log.enabled=true",
-        "conveyor.telemetry.sinks.flush-interval-ms=100"})
 class JobMetricsTest {
 
     static final String CSV = "csv_validation";

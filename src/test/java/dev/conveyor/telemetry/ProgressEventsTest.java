@@ -13,31 +13,22 @@ import dev.conveyor.job.JobLifecycle;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
-import dev.conveyor.support.TestJobTypes;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * job.progress events: a long job's progress reports become events at most once a second here (the
- * {@code every-seconds} setting), each with the percent and rows so far, in the job's event history and
+ * job.progress events: a long job's progress reports become events at most once a second in tests (the
+ * {@code every-seconds} setting, in TestEnvironment), each with the percent and rows so far, in the job's event history and
  * validated against job.progress-v1.json; the reports in between are not written (a heartbeat, at most once per
  * conveyor.worker.heartbeat-interval-ms, moves jobs.progress).
- * (The same settings as LogSinkTest, so the two share one application context.)
  */
 @ConveyorIntegrationTest
-@Import(TestJobTypes.class)
-@TestPropertySource(properties = {
-        "conveyor.telemetry.progress.every-seconds=1",
-        "conveyor.telemetry.sinks.log.enabled=true",
-        "conveyor.telemetry.sinks.flush-interval-ms=100"})
 class ProgressEventsTest {
 
     static final ObjectMapper JSON = new ObjectMapper();

@@ -3,6 +3,7 @@ package dev.conveyor.validation;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -175,6 +176,7 @@ class ParsingLimitsTest {
      * rows after it. The timeout only guards against a hang; it is no performance bound.
      */
     @Test
+    @Tag("slow") // 300 MB through the parser
     void aThreeHundredMegabyteFieldMadeLazilyEndsAsAnErrorRowAndTheNextRowIsRead() {
         long fieldBytes = 300L * 1024 * 1024;
         InputStream csv = new SequenceInputStream(java.util.Collections.enumeration(List.of(
@@ -193,6 +195,7 @@ class ParsingLimitsTest {
 
     /** What bounds memory: the parser is never handed more of an oversized field than the limit. */
     @Test
+    @Tag("slow") // 300 MB through the parser
     void theParserIsHandedAtMostTheLimitOfAThreeHundredMegabyteField() throws IOException {
         InputStream csv = new SequenceInputStream(java.util.Collections.enumeration(List.of(
                 bytes("a,"), new RepeatedByte((byte) 'a', 300L * 1024 * 1024), bytes(",b\nc,d\n"))));

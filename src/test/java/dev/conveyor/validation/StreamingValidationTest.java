@@ -1,5 +1,6 @@
 package dev.conveyor.validation;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -13,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
 
 /** 200 000 generated rows, produced on the fly: the file never exists as a String or byte[]. */
+@Tag("slow") // 200,000 generated rows under a time bound
 class StreamingValidationTest {
 
     private static final int ROWS = 200_000;

@@ -21,6 +21,7 @@ import org.apache.poi.ss.usermodel.Sheet;
 import org.apache.poi.ss.usermodel.Workbook;
 import org.apache.poi.xssf.streaming.SXSSFWorkbook;
 import org.apache.poi.xssf.usermodel.XSSFWorkbook;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -153,6 +154,7 @@ class XlsxRowsTest {
     }
 
     @Test
+    @Tag("slow") // a big sheet
     void aSheetOfManyRowsIsStreamedNotLoaded() throws IOException {
         int rows = 200_000;
         SXSSFWorkbook wb = new SXSSFWorkbook(100);

@@ -4,6 +4,7 @@ import java.sql.SQLException;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A million rows streamed from a generator, never held: the load completes and counts right. The rows/s it
  * prints are a figure for the notes, not an assertion.
  */
+@Tag("slow") // a million rows through the warehouse load
 class WarehouseMillionRowsTest {
 
     private static final int ROWS = 1_000_000;

@@ -19,9 +19,20 @@ public class FlakyProcessor implements JobProcessor {
     /** The outside world this job depends on: once healthy, every attempt succeeds. */
     public static final AtomicBoolean HEALTHY = new AtomicBoolean(false);
 
+    private final String type;
+
+    public FlakyProcessor() {
+        this("test_flaky");
+    }
+
+    /** The same job under another type name, which configuration can give settings of its own. */
+    public FlakyProcessor(String type) {
+        this.type = type;
+    }
+
     @Override
     public String type() {
-        return "test_flaky";
+        return type;
     }
 
     @Override

@@ -7,9 +7,11 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
+import org.junit.jupiter.api.Tag;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
 /** The queue contract on Kafka: an embedded KRaft broker in this JVM, a topic per lane per test schema. */
+@Tag("slow") // an embedded Kafka broker and service instances of its own
 class KafkaBackendContractTest extends QueueBackendContract {
 
     private EmbeddedKafkaKraftBroker broker;

@@ -10,6 +10,7 @@ import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorInstance;
 import dev.conveyor.support.CsvJobs;
 import dev.conveyor.support.TcpForwarder;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
@@ -20,6 +21,7 @@ import static org.awaitility.Awaitility.await;
  * Kafka unreachable when the service starts: jobs are still accepted, stay QUEUED in the table, the health
  * endpoint says the backend is down — and once the broker comes up every job runs, once.
  */
+@Tag("slow") // a service instance of its own, then an embedded Kafka broker
 class KafkaUnreachableTest {
 
     @Test

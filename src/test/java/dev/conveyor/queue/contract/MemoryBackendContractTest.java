@@ -5,8 +5,10 @@ import java.util.Map;
 import dev.conveyor.support.ConveyorInstance;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.seda.SedaEndpoint;
+import org.junit.jupiter.api.Tag;
 
 /** The queue contract on the in-memory (SEDA) backend; the jobs table as outbox makes it restart-safe. */
+@Tag("slow") // service instances of its own (the queue backend contract)
 class MemoryBackendContractTest extends QueueBackendContract {
 
     @Override

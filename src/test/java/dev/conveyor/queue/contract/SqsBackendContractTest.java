@@ -7,8 +7,10 @@ import software.amazon.awssdk.services.sqs.SqsClient;
 
 import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
+import org.junit.jupiter.api.Tag;
 
 /** The queue contract on SQS: an embedded ElasticMQ in this JVM, a queue per lane per test schema. */
+@Tag("slow") // an embedded SQS (ElasticMQ) and service instances of its own
 class SqsBackendContractTest extends QueueBackendContract {
 
     private SQSRestServer elasticMq;

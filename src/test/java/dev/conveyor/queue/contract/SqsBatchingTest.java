@@ -19,6 +19,7 @@ import org.elasticmq.rest.sqs.SQSRestServer;
 import org.elasticmq.rest.sqs.SQSRestServerBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import software.amazon.awssdk.services.sqs.SqsClient;
@@ -33,6 +34,7 @@ import static org.awaitility.Awaitility.await;
  * 10 (each landing as one message per job), finished jobs' messages are deleted in DeleteMessageBatch requests, and a
  * publish that fails hands the whole batch back to the table, from where it is published again once SQS answers.
  */
+@Tag("slow") // an embedded SQS (ElasticMQ) and a service instance of its own
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SqsBatchingTest {
 

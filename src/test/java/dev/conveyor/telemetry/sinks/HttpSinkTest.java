@@ -16,6 +16,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,6 +27,7 @@ import static org.awaitility.Awaitility.await;
  * endpoint is down a job still finishes at once and its events wait in the bounded queue until it is back; when
  * the bound is hit exactly the overflow is dropped and counted; what is queued at shutdown is still sent.
  */
+@Tag("slow") // a service instance of its own per scenario
 class HttpSinkTest {
 
     static final Duration PROMPTLY = Duration.ofSeconds(15);

@@ -18,6 +18,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
 
@@ -28,6 +29,7 @@ import static org.awaitility.Awaitility.await;
  * The Kafka sink against an embedded KRaft broker in this JVM (the queue backend stays in memory): every
  * lifecycle event of the jobs reaches the topic once, keyed by its partition_key, and keeps its schema.
  */
+@Tag("slow") // an embedded Kafka broker and a service instance of its own
 class KafkaSinkTest {
 
     static final ObjectMapper JSON = new ObjectMapper();

@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
-import dev.conveyor.support.TestJobTypes;
 import dev.conveyor.telemetry.EventSchemas;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,23 +20,16 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * The log sink: each event of a job becomes exactly one INFO line on logger dev.conveyor.events whose message is
- * the event's JSON, the same as its job_events row. (The same settings as ProgressEventsTest, one context.)
+ * the event's JSON, the same as its job_events row.
  */
 @ConveyorIntegrationTest
-@Import(TestJobTypes.class)
-@TestPropertySource(properties = {
-        "conveyor.telemetry.progress.every-seconds=1",
-        "conveyor.telemetry.sinks.log.enabled=true",
-        "conveyor.telemetry.sinks.flush-interval-ms=100"})
 class LogSinkTest {
 
     static final ObjectMapper JSON = new ObjectMapper();

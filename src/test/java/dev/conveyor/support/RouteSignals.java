@@ -1,0 +1,76 @@
+package dev.conveyor.support;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import dev.conveyor.job.Job;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.builder.NotifyBuilder;
+
+/**
+ * Waits on the routes themselves (Camel's {@link NotifyBuilder}) instead of polling the table for their traces:
+ * once a route is done with an exchange, everything its steps write is written, so a test can assert at once,
+ * and can assert that nothing else happened without waiting a while to see. Create the builder before the
+ * exchange it waits for can start.
+ */
+public final class RouteSignals {
+
+    /** Every lane's worker route (worker-high, worker-normal, ...), made from the worker template. */
+    public static final String WORKER_ROUTES = "worker-*";
+
+    private RouteSignals() {
+    }
+
+    /**
+     * Matches once worker routes have finished {@code jobs} jobs of this marketplace: claimed, run, recorded, and
+     * their follow-ups created. The route leaves the recorded {@link Job} as the body.
+     */
+    public static NotifyBuilder workerFinished(CamelContext camel, String marketplace, int jobs) {
+        return new NotifyBuilder(camel).fromRoute(WORKER_ROUTES)
+                .filter(exchange -> exchange.getIn().getBody() instanceof Job job
+                        && marketplace.equals(job.marketplace()))
+                .whenDone(jobs).create();
+    }
+
+    /**
+     * Matches once worker routes are done with {@code messages} messages carrying this job id, whatever they did
+     * with them: ran and recorded the job, or dropped the message because the job was not theirs to claim. An
+     * exchange is recognised by its body when it starts (the job id, on every backend), since a dropped message
+     * ends without one.
+     */
+    public static NotifyBuilder workerDoneWith(CamelContext camel, String jobId, int messages) {
+        Set<String> exchanges = ConcurrentHashMap.newKeySet();
+        return new NotifyBuilder(camel).fromRoute(WORKER_ROUTES)
+                .filter(exchange -> {
+                    Object body = exchange.getIn().getBody();
+                    if (body instanceof String || body instanceof byte[]) {
+                        if (jobId.equals(exchange.getIn().getBody(String.class))) {
+                            exchanges.add(exchange.getExchangeId());
+                        }
+                    }
+                    return exchanges.contains(exchange.getExchangeId());
+                })
+                .whenDone(messages).create();
+    }
+
+    /** Matches once the inbox route is done with the file of this name (a job made of it, or moved aside). */
+    public static NotifyBuilder inboxDoneWith(CamelContext camel, String fileName) {
+        return new NotifyBuilder(camel).fromRoute("inbox")
+                .filter(exchange -> fileName.equals(exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY)))
+                .whenDone(1).create();
+    }
+
+    /** Matches once the inbox route is done with {@code files} files, whichever they are. */
+    public static NotifyBuilder inboxDone(CamelContext camel, int files) {
+        return new NotifyBuilder(camel).fromRoute("inbox").whenDone(files).create();
+    }
+
+    /**
+     * Matches once a whole pass of the dispatcher has run after this call: it took every job due by then. Its
+     * passes run one at a time, so of two that end after this call the second began after it.
+     */
+    public static NotifyBuilder dispatcherPassAfterNow(CamelContext camel) {
+        return new NotifyBuilder(camel).fromRoute("dispatcher").whenDone(2).create();
+    }
+}
