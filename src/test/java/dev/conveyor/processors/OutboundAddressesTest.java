@@ -18,8 +18,9 @@ import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.worker.PermanentJobException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+import dev.conveyor.config.ConfigurationModel;
+import org.springframework.boot.test.context.ConfigDataApplicationContextInitializer;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -123,12 +124,16 @@ class OutboundAddressesTest {
         }
     }
 
+    /** A bulk_import processor on application.yaml's settings, with these hosts and addresses allowed. */
     private BulkImportProcessor importer(OutboundAddresses.Lookup dns, String allowedAddresses) {
-        ConveyorProperties properties = new Binder(new MapConfigurationPropertySource(Map.of(
-                "conveyor.data-dir", data.toString(),
-                "conveyor.bulk-import.allowed-hosts", "*.files.test",
-                "conveyor.bulk-import.allowed-addresses", allowedAddresses)))
-                .bindOrCreate("conveyor", ConveyorProperties.class);
+        AtomicReference<ConveyorProperties> bound = new AtomicReference<>();
+        new ApplicationContextRunner()
+                .withInitializer(new ConfigDataApplicationContextInitializer())
+                .withUserConfiguration(ConfigurationModel.class)
+                .withPropertyValues("conveyor.data-dir=" + data, "conveyor.bulk-import.allowed-hosts=*.files.test",
+                        "conveyor.bulk-import.allowed-addresses=" + allowedAddresses)
+                .run(context -> bound.set(context.getBean(ConveyorProperties.class)));
+        ConveyorProperties properties = bound.get();
         return new BulkImportProcessor(properties, new DataFiles(properties), dns);
     }
 
