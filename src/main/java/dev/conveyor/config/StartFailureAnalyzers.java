@@ -31,11 +31,19 @@ import org.springframework.validation.ObjectError;
  */
 public final class StartFailureAnalyzers {
 
+    /** Ours answer before Spring Boot's own, which would describe the same failure less precisely. */
+    abstract static class FirstAnalyzer<T extends Throwable> extends AbstractFailureAnalyzer<T> implements Ordered {
+        @Override
+        public int getOrder() {
+            return Ordered.HIGHEST_PRECEDENCE;
+        }
+    }
+
     private StartFailureAnalyzers() {
     }
 
     /** The HTTP port ({@code PORT}, 8080 by default). */
-    public static final class Web extends AbstractFailureAnalyzer<PortInUseException> implements Ordered {
+    public static final class Web extends FirstAnalyzer<PortInUseException> {
         @Override
         protected FailureAnalysis analyze(Throwable rootFailure, PortInUseException cause) {
             return new FailureAnalysis(
@@ -44,16 +52,11 @@ public final class StartFailureAnalyzers {
                             + cause.getPort() + " (ss -ltnp 'sport = :" + cause.getPort() + "' shows which).",
                     cause);
         }
-
-        @Override
-        public int getOrder() {
-            return Ordered.HIGHEST_PRECEDENCE;
-        }
     }
 
     /** A second service on the same DATA_DIR: its embedded PostgreSQL is the running one's. */
     public static final class DataDirInUse
-            extends AbstractFailureAnalyzer<EmbeddedPostgresLauncher.DataDirInUseException> implements Ordered {
+            extends FirstAnalyzer<EmbeddedPostgresLauncher.DataDirInUseException> {
         @Override
         protected FailureAnalysis analyze(Throwable rootFailure, EmbeddedPostgresLauncher.DataDirInUseException cause) {
             java.nio.file.Path pidFile = cause.dataDir().resolve("conveyor.pid");
@@ -71,16 +74,11 @@ public final class StartFailureAnalyzers {
                             + "(and PORT and DB_EMBEDDED_PORT), or set DB_URL to a PostgreSQL server both can share.",
                     cause);
         }
-
-        @Override
-        public int getOrder() {
-            return Ordered.HIGHEST_PRECEDENCE;
-        }
     }
 
     /** The embedded PostgreSQL's port ({@code DB_EMBEDDED_PORT}, 5433 by default). */
     public static final class EmbeddedDatabase
-            extends AbstractFailureAnalyzer<EmbeddedPostgresLauncher.EmbeddedPortInUseException> implements Ordered {
+            extends FirstAnalyzer<EmbeddedPostgresLauncher.EmbeddedPortInUseException> {
         @Override
         protected FailureAnalysis analyze(Throwable rootFailure,
                                           EmbeddedPostgresLauncher.EmbeddedPortInUseException cause) {
@@ -92,16 +90,11 @@ public final class StartFailureAnalyzers {
                             + "' shows which), or set DB_URL to use a PostgreSQL server of your own.",
                     cause);
         }
-
-        @Override
-        public int getOrder() {
-            return Ordered.HIGHEST_PRECEDENCE;
-        }
     }
 
     /** conveyor-production.jar started without DB_URL: it has no embedded PostgreSQL to fall back on. */
     public static final class NoEmbeddedDatabase
-            extends AbstractFailureAnalyzer<DatabaseConfig.NoEmbeddedDatabaseException> implements Ordered {
+            extends FirstAnalyzer<DatabaseConfig.NoEmbeddedDatabaseException> {
         @Override
         protected FailureAnalysis analyze(Throwable rootFailure, DatabaseConfig.NoEmbeddedDatabaseException cause) {
             return new FailureAnalysis(
@@ -112,16 +105,11 @@ public final class StartFailureAnalyzers {
                             + "build instead, target/conveyor.jar, which starts an embedded PostgreSQL.",
                     cause);
         }
-
-        @Override
-        public int getOrder() {
-            return Ordered.HIGHEST_PRECEDENCE;
-        }
     }
 
     /** conveyor-production.jar started with SQS_EMBEDDED=true: it has no ElasticMQ. */
     public static final class NoEmbeddedSqs
-            extends AbstractFailureAnalyzer<NoEmbeddedSqsException> implements Ordered {
+            extends FirstAnalyzer<NoEmbeddedSqsException> {
         @Override
         protected FailureAnalysis analyze(Throwable rootFailure, NoEmbeddedSqsException cause) {
             return new FailureAnalysis(
@@ -132,11 +120,6 @@ public final class StartFailureAnalyzers {
                             + "target/conveyor.jar, carries the embedded ElasticMQ.",
                     cause);
         }
-
-        @Override
-        public int getOrder() {
-            return Ordered.HIGHEST_PRECEDENCE;
-        }
     }
 
     /**
@@ -145,7 +128,7 @@ public final class StartFailureAnalyzers {
      * a negative batch size). The report names each key, the environment variable application.yaml reads it from,
      * the value, and what is allowed.
      */
-    public static final class BadSetting extends AbstractFailureAnalyzer<BindException> implements Ordered {
+    public static final class BadSetting extends FirstAnalyzer<BindException> {
 
         /** The variable of a value written {@code ${VARIABLE:default}} in application.yaml. */
         private static final Pattern VARIABLE = Pattern.compile("^\\$\\{([A-Za-z_][A-Za-z0-9_]*)[:}]");
@@ -236,11 +219,6 @@ public final class StartFailureAnalyzers {
                 deepest = deepest.getCause();
             }
             return deepest.getMessage();
-        }
-
-        @Override
-        public int getOrder() {
-            return Ordered.HIGHEST_PRECEDENCE;
         }
     }
 }
