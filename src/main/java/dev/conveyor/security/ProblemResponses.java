@@ -1,12 +1,14 @@
 package dev.conveyor.security;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.net.URI;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
 import org.springframework.security.access.AccessDeniedException;
 import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
@@ -44,16 +46,14 @@ public class ProblemResponses implements AuthenticationEntryPoint, AccessDeniedH
                 + " " + request.getRequestURI() + "; docs/security.md lists what each role may do");
     }
 
+    /** The refusal as Spring's ProblemDetail, the shape the API's own refusals have (intake/ApiProblems). */
     private void write(HttpServletRequest request, HttpServletResponse response, int status, String title,
                        String detail) throws IOException {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("type", "about:blank");
-        body.put("title", title);
-        body.put("status", status);
-        body.put("detail", detail);
-        body.put("instance", request.getRequestURI());
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(status), detail);
+        problem.setTitle(title);
+        problem.setInstance(URI.create(request.getRequestURI()));
         response.setStatus(status);
-        response.setContentType("application/problem+json");
-        json.writeValue(response.getOutputStream(), body);
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        json.writeValue(response.getOutputStream(), problem);
     }
 }
