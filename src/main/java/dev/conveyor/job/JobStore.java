@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.postgresql.PGStatement;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Repository;
@@ -296,7 +297,7 @@ public class JobStore {
      */
     List<Job> claim(List<String> jobIds, List<String> lanes, String worker, Duration lease) {
         return jdbc.getJdbcTemplate().query(con -> {
-            PreparedStatement ps = con.prepareStatement(CLAIM);
+            PreparedStatement ps = plannedEachTime(con.prepareStatement(CLAIM));
             ps.setString(1, worker);
             ps.setLong(2, lease.toSeconds());
             ps.setArray(3, con.createArrayOf("text", jobIds.toArray()));
@@ -381,7 +382,7 @@ public class JobStore {
             return List.of();
         }
         return jdbc.getJdbcTemplate().query(con -> {
-            PreparedStatement ps = con.prepareStatement(sql);
+            PreparedStatement ps = plannedEachTime(con.prepareStatement(sql));
             ps.setArray(1, con.createArrayOf("text", endings.stream().map(Ending::jobId).toArray()));
             ps.setArray(2, con.createArrayOf("text", endings.stream().map(Ending::worker).toArray()));
             ps.setArray(3, con.createArrayOf("integer", endings.stream().map(Ending::attempt).toArray()));
@@ -393,6 +394,19 @@ public class JobStore {
             ps.setArray(9, con.createArrayOf("float8", endings.stream().map(Ending::delaySeconds).toArray()));
             return ps;
         }, JobStore::map);
+    }
+
+    /**
+     * A set statement that finds its jobs by id is planned at each execution, never from a plan the server cached.
+     * The driver turns a statement run five times into a server-side prepared one, and the server then keeps a
+     * generic plan made for the table as it was: in the W0 benchmark that plan was made while the table held a few
+     * hundred jobs (a scan of it was cheaper than ten index probes), and the claim went on scanning all 30,000
+     * jobs at each call, 30 ms for a set of 30 (docs/architecture.md, "Set-based writes"). Planning a statement that
+     * writes a whole set costs a fraction of a millisecond once per set.
+     */
+    static PreparedStatement plannedEachTime(PreparedStatement statement) throws SQLException {
+        statement.unwrap(PGStatement.class).setPrepareThreshold(0);
+        return statement;
     }
 
     /**

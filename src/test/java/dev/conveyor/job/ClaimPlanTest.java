@@ -3,6 +3,7 @@ package dev.conveyor.job;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -11,6 +12,8 @@ import javax.sql.DataSource;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
+import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,6 +46,41 @@ class ClaimPlanTest {
                         + " '{null}'::text[], '{null}'::text[], '{null}'::text[], '{null}'::float8[]");
 
         assertThat(plan).contains("jobs_job_id_key").doesNotContain("jobs_status_idx").doesNotContain("Seq Scan on jobs");
+    }
+
+    @Test
+    void theSetStatementsAreNeverServerSidePreparedSoNoCachedPlanOutlivesTheTableItWasMadeFor() throws Exception {
+        try (Connection connection = dataSource.getConnection()) {
+            JobStore store = new JobStore(new NamedParameterJdbcTemplate(new SingleConnectionDataSource(connection, true)));
+            // the driver prepares a statement on the server from its fifth execution on (prepareThreshold 5)
+            for (int i = 0; i < 8; i++) {
+                store.claim(List.of("job_absent_" + i), List.of("normal"), "w", Duration.ofSeconds(30));
+                store.complete(List.of(new JobStore.Ending("job_absent_" + i, "w", 1, "SUCCESS", null, null, null,
+                        null, null)));
+            }
+
+            List<String> prepared = new ArrayList<>();
+            try (Statement sql = connection.createStatement();
+                 ResultSet rows = sql.executeQuery("SELECT statement FROM pg_prepared_statements")) {
+                while (rows.next()) {
+                    prepared.add(rows.getString(1));
+                }
+            }
+            assertThat(prepared).noneMatch(text -> text.contains("UPDATE jobs j SET"));
+            // the check can fail: the driver's own statements of this connection are prepared on the server
+            try (java.sql.PreparedStatement probe = connection.prepareStatement("SELECT count(*) FROM jobs WHERE job_id = ?")) {
+                for (int i = 0; i < 6; i++) {
+                    probe.setString(1, "job_absent");
+                    probe.executeQuery().close();
+                }
+            }
+            try (Statement sql = connection.createStatement();
+                 ResultSet rows = sql.executeQuery("SELECT count(*) FROM pg_prepared_statements"
+                         + " WHERE statement LIKE 'SELECT count(*) FROM jobs WHERE job_id%'")) {
+                rows.next();
+                assertThat(rows.getInt(1)).isEqualTo(1);
+            }
+        }
     }
 
     private String planWithStaleStatistics(String status, String statement, String arguments) throws Exception {
