@@ -1,9 +1,9 @@
 package dev.conveyor.worker;
 
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -12,11 +12,22 @@ import java.util.concurrent.TimeUnit;
  */
 final class TimeLimit implements AutoCloseable {
 
-    private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "job-time-limit");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private static final ScheduledExecutorService TIMER = timer();
+
+    /**
+     * One daemon thread; a limit disarmed before it fires leaves the timer's queue at once. Without that, every
+     * finished job's cancelled interrupt stayed queued until its limit passed (minutes): tens of thousands of
+     * them in a drain, each making the next schedule and cancel slower.
+     */
+    private static ScheduledExecutorService timer() {
+        ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "job-time-limit");
+            thread.setDaemon(true);
+            return thread;
+        });
+        timer.setRemoveOnCancelPolicy(true);
+        return timer;
+    }
 
     private final ScheduledFuture<?> interrupt;
 
