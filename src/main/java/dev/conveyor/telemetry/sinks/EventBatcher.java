@@ -2,12 +2,14 @@ package dev.conveyor.telemetry.sinks;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.ConsumerTemplate;
+import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
-import org.apache.camel.component.seda.SedaEndpoint;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.stereotype.Component;
@@ -16,9 +18,15 @@ import org.springframework.stereotype.Component;
  * Makes a batch on a sink's own thread: the event its route just took off the sink's queue, and those queued
  * behind it, up to {@code batch-size}, waiting at most {@code flush-interval-ms} for more. The events stay in the
  * bounded queue until taken, and the route sends one batch before it takes the next, so a sink never holds more
- * than its queue's capacity plus one batch, however long its endpoint is down (Camel's aggregator would hand
- * batches to another thread and let them pile up outside the bound). Once the service begins to stop, a batch
- * is sent with what is there, without waiting.
+ * than its queue's capacity plus one batch, however long its endpoint is down, and sends them in the order they
+ * were queued. Camel's Aggregate EIP would not: a batch completed by its timeout is sent on the aggregator's
+ * timer thread while the route's thread goes on taking events and completing batches by size, so two batches
+ * could be in flight at once, the later one overtaking, and the events outside the bound. Once the service
+ * begins to stop, a batch is sent with what is there, without waiting.
+ *
+ * <p>The events behind the first are polled from the same queue endpoint through a {@link ConsumerTemplate}
+ * (Camel's polling consumer of a SEDA endpoint takes from its queue), on the route's thread, so the queue stays
+ * Camel's and is only used through its endpoint.
  */
 @Component("eventBatcher")
 public class EventBatcher implements ApplicationListener<ContextClosedEvent> {
@@ -27,13 +35,16 @@ public class EventBatcher implements ApplicationListener<ContextClosedEvent> {
     private static final long SLICE_MS = 50;
 
     private final CamelContext camel;
+    private final ConsumerTemplate consumer;
     private final TelemetrySinksProperties properties;
+    private final Map<String, Endpoint> queues = new ConcurrentHashMap<>();
     private final int batchSize;
     private final long flushIntervalMs;
     private volatile boolean closing;
 
-    public EventBatcher(CamelContext camel, TelemetrySinksProperties properties) {
+    public EventBatcher(CamelContext camel, ConsumerTemplate consumer, TelemetrySinksProperties properties) {
         this.camel = camel;
+        this.consumer = consumer;
         this.properties = properties;
         this.batchSize = Math.max(1, properties.batchSize());
         this.flushIntervalMs = Math.max(0, properties.flushIntervalMs());
@@ -43,24 +54,35 @@ public class EventBatcher implements ApplicationListener<ContextClosedEvent> {
      * @param sink the sink ({@code log}, {@code kafka}, {@code http}) whose route took {@code first} off its queue
      * @return the batch, oldest first
      */
-    public List<Exchange> take(String sink, Exchange first) throws InterruptedException {
-        BlockingQueue<Exchange> waiting = camel.getEndpoint(queueOf(sink), SedaEndpoint.class).getQueue();
+    public List<Exchange> take(String sink, Exchange first) {
+        Endpoint waiting = queues.computeIfAbsent(sink, name -> camel.getEndpoint(queueOf(name)));
         List<Exchange> batch = new ArrayList<>(batchSize);
         batch.add(first.copy()); // a copy: the route's exchange is about to carry the batch as its body
-        waiting.drainTo(batch, batchSize - batch.size());
+        drain(waiting, batch);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(flushIntervalMs);
         while (batch.size() < batchSize && !closing) {
             long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             if (left <= 0) {
                 break;
             }
-            Exchange next = waiting.poll(Math.min(left, SLICE_MS), TimeUnit.MILLISECONDS);
+            Exchange next = consumer.receive(waiting, Math.min(left, SLICE_MS));
             if (next != null) {
                 batch.add(next);
-                waiting.drainTo(batch, batchSize - batch.size());
+                drain(waiting, batch);
             }
         }
         return batch;
+    }
+
+    /** Adds what is queued now, without waiting, until the batch is full. */
+    private void drain(Endpoint waiting, List<Exchange> batch) {
+        while (batch.size() < batchSize) {
+            Exchange next = consumer.receiveNoWait(waiting);
+            if (next == null) {
+                return;
+            }
+            batch.add(next);
+        }
     }
 
     private String queueOf(String sink) {

@@ -11,8 +11,10 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
-import org.apache.camel.component.seda.SedaEndpoint;
+import org.apache.camel.ExchangePattern;
+import org.apache.camel.ProducerTemplate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import jakarta.annotation.PreDestroy;
@@ -22,8 +24,11 @@ import org.springframework.stereotype.Component;
 
 /**
  * Hands committed events to the asynchronous sinks (log, Kafka, HTTP) and keeps their books. Each enabled sink
- * has a bounded in-memory queue that a route of routes/telemetry-sinks.camel.yaml drains in batches. An offer
- * never waits and never throws: when a sink's queue is full the event is dropped for that sink and counted in
+ * has a bounded in-memory queue (its {@code queue} endpoint, a SEDA queue of {@code queue-capacity}) that a route
+ * of routes/telemetry-sinks.camel.yaml drains in batches. An event is sent to that endpoint like any message, so
+ * the queue stays Camel's, used through its endpoint only. An offer never waits and never throws: the queue is
+ * set neither to block nor to discard when full, so a send to a full queue fails at once ("Queue full"), and the
+ * event is dropped for that sink and counted in
  * {@code conveyor.events.dropped{sink,reason="queue_full"}}, with a WARN at most every {@link #WARN_EVERY_NANOS}.
  * Every event a sink accepted ends as exactly one of delivered ({@code conveyor.events.delivered}) or dropped
  * with a reason ({@code rejected}: the endpoint refused it for good; {@code shutdown}: the service stopped
@@ -46,12 +51,15 @@ public class EventSinks implements ApplicationListener<ContextClosedEvent> {
     private static final Logger log = LoggerFactory.getLogger(EventSinks.class);
 
     private final CamelContext camel;
+    private final ProducerTemplate producer;
     private final MeterRegistry registry;
     private final Map<String, Sink> sinks;
     private volatile boolean closing;
 
-    public EventSinks(CamelContext camel, MeterRegistry registry, TelemetrySinksProperties properties) {
+    public EventSinks(CamelContext camel, ProducerTemplate producer, MeterRegistry registry,
+                      TelemetrySinksProperties properties) {
         this.camel = camel;
+        this.producer = producer;
         this.registry = registry;
         Map<String, Sink> enabled = new LinkedHashMap<>();
         if (properties.log().enabled()) {
@@ -85,17 +93,33 @@ public class EventSinks implements ApplicationListener<ContextClosedEvent> {
      */
     public void offer(String eventJson, String partitionKey) {
         for (Sink sink : sinks.values()) {
-            SedaEndpoint queue = sink.endpoint();
-            Exchange exchange = queue.createExchange();
-            exchange.getIn().setBody(eventJson);
-            exchange.getIn().setHeader(PARTITION_KEY_HEADER, partitionKey);
-            // straight into the bounded queue its route consumes: offer() answers at once, false when it is full
-            sink.backlog.incrementAndGet(); // before the offer: its route may deliver it at once
-            if (!queue.getQueue().offer(exchange)) {
+            sink.backlog.incrementAndGet(); // before the send: its route may deliver it at once
+            Exception refused;
+            try {
+                // InOnly: the SEDA producer queues a copy and answers at once; a full queue fails the send
+                Exchange sent = producer.send(sink.endpoint(), ExchangePattern.InOnly, exchange -> {
+                    exchange.getIn().setBody(eventJson);
+                    exchange.getIn().setHeader(PARTITION_KEY_HEADER, partitionKey);
+                });
+                refused = sent.getException();
+            } catch (RuntimeException e) { // the template itself stopped, say: still this sink's loss, counted
+                refused = e;
+            }
+            if (refused != null) {
                 sink.backlog.decrementAndGet();
-                sink.dropped("queue_full", 1, null);
+                sink.dropped("queue_full", 1, queueFull(refused) ? null : refused);
             }
         }
+    }
+
+    /** The SEDA producer's refusal of a full queue: the queue's own {@code add} failing. */
+    private static boolean queueFull(Throwable refused) {
+        for (Throwable t = refused; t != null; t = t.getCause()) {
+            if (t instanceof IllegalStateException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A sink's route delivered a batch of {@code count} events. */
@@ -160,7 +184,7 @@ public class EventSinks implements ApplicationListener<ContextClosedEvent> {
 
         final String name;
         final String queue;
-        volatile SedaEndpoint endpoint;
+        volatile Endpoint endpoint;
         final AtomicLong backlog = new AtomicLong();
         final Counter delivered;
         final AtomicLong droppedSinceWarning = new AtomicLong();
@@ -181,10 +205,11 @@ public class EventSinks implements ApplicationListener<ContextClosedEvent> {
             REASONS.forEach(this::droppedCounter);
         }
 
-        SedaEndpoint endpoint() {
-            SedaEndpoint known = endpoint;
+        /** Resolved once, on the first event: resolving the URI each time would parse it for every event. */
+        Endpoint endpoint() {
+            Endpoint known = endpoint;
             if (known == null) {
-                known = camel.getEndpoint(queue, SedaEndpoint.class);
+                known = camel.getEndpoint(queue);
                 endpoint = known;
             }
             return known;
