@@ -22,8 +22,9 @@ import org.springframework.test.context.junit.jupiter.SpringExtension;
  * clock after each test ({@link ResetAfterEach}).
  *
  * <p>Only forward: the time of the jobs the shared service still holds (other tests' jobs due in an hour, leases
- * of running jobs) would otherwise move away from them. A test moves it by less than the lease (60 s) unless leases
- * are what it tests: every lease the service holds runs out with the one the test means.
+ * of running jobs) would otherwise move away from them. A test moves it by less than the lease (60 s) unless
+ * leases or stale publications are what it tests: every lease the shared service holds runs out with the one the
+ * test means (docs/testing.md, "Waiting in tests").
  */
 public final class MutableClock extends Clock {
 
