@@ -6,9 +6,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.conveyor.support.Api;
 import dev.conveyor.config.ConveyorProperties;
+import dev.conveyor.job.Job;
 import dev.conveyor.job.JobLifecycle;
+import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.MutableClock;
 import dev.conveyor.support.RouteSignals;
@@ -248,7 +249,7 @@ class FailureHandlingTest {
         String jobId = api.submit(flaky("transient", 0).replaceFirst("\\{", "{\"run_at\":\""
                 + java.time.Instant.now().plusSeconds(3600) + "\","));
         jdbc.update("UPDATE jobs SET attempts = ? WHERE job_id = ?", attempt - 1, jobId);
-        assertThat(lifecycle.claim(jobId, "normal")).get().extracting(job -> job.attempts()).isEqualTo(attempt);
+        assertThat(lifecycle.claim(jobId, "normal")).get().extracting(Job::attempts).isEqualTo(attempt);
         return jobId;
     }
 
