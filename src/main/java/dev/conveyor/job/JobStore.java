@@ -4,8 +4,11 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -23,6 +26,14 @@ import org.springframework.stereotype.Repository;
  * each for one {@link JobTransition}, whose {@link JobTransition#guard()} is the statement's
  * {@code WHERE status IN (...)} (derived from the {@link JobStatus} table). {@code OnlyTheLifecycleWritesStatusTest}
  * checks that no other class has SQL that sets the status.
+ *
+ * <p>Time: the times the service decides by — {@code run_at} (is the job due?), {@code lease_until} (has its
+ * worker gone?) and {@code dispatched_at} (was its message lost?) — are written and compared with the service's
+ * {@link Clock}, bound as a parameter ({@link #now()}), never with the database's {@code now()}: one clock for
+ * both sides of each comparison, and one a test can move (docs/architecture.md, "Time"). The times that are only
+ * recorded — {@code created_at}, {@code updated_at}, {@code started_at}, {@code completed_at} — keep the database's
+ * {@code now()}: they are read, not decided by, and the one comparison among them ({@link #withPendingFollowUps})
+ * compares the database's clock with itself.
  */
 @Repository
 public class JobStore {
@@ -30,9 +41,16 @@ public class JobStore {
     private static final String CLAIMABLE = JobStatus.sqlList(JobStatus.CLAIMABLE);
 
     private final NamedParameterJdbcTemplate jdbc;
+    private final Clock clock;
 
-    public JobStore(NamedParameterJdbcTemplate jdbc) {
+    public JobStore(NamedParameterJdbcTemplate jdbc, Clock clock) {
         this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    /** The service's now, as a parameter of a statement (sent as a timestamptz). */
+    private OffsetDateTime now() {
+        return OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
     }
 
     /** Inserts the job; empty when its idempotency key already names a job of the tenant. */
@@ -55,6 +73,7 @@ public class JobStore {
                 .addValue("category", job.category())
                 .addValue("region", job.region())
                 .addValue("runAt", job.runAt() == null ? null : Timestamp.from(job.runAt()))
+                .addValue("now", now())
                 .addValue("maxAttempts", job.maxAttempts())
                 .addValue("submittedBy", job.submittedBy());
         return jdbc.query("""
@@ -63,7 +82,8 @@ public class JobStore {
                                   marketplace, category, region, run_at, max_attempts, submitted_by)
                 VALUES (:id, :jobId, :tenantId, :type, :source, :priority, CAST(:payload AS jsonb), :payloadSize,
                         :idempotencyKey, :requestHash, coalesce(:correlationId, :jobId), :parentJobId,
-                        :marketplace, :category, :region, coalesce(:runAt, now()), :maxAttempts, :submittedBy)
+                        :marketplace, :category, :region, coalesce(:runAt, CAST(:now AS timestamptz)), :maxAttempts,
+                        :submittedBy)
                 ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
                 RETURNING *
                 """, params, JobStore::map).stream().findFirst();
@@ -97,6 +117,7 @@ public class JobStore {
         Timestamp[] runAts = new Timestamp[n];
         Integer[] maxAttempts = new Integer[n];
         String[] submitters = new String[n];
+        Timestamp now = Timestamp.from(clock.instant());
         for (int i = 0; i < n; i++) {
             NewJob job = jobs.get(i);
             ids[i] = UUID.randomUUID();
@@ -114,7 +135,8 @@ public class JobStore {
             marketplaces[i] = job.marketplace();
             categories[i] = job.category();
             regions[i] = job.region();
-            runAts[i] = job.runAt() == null ? null : Timestamp.from(job.runAt());
+            // due now by the service's clock unless the caller said when
+            runAts[i] = job.runAt() == null ? now : Timestamp.from(job.runAt());
             maxAttempts[i] = job.maxAttempts();
             submitters[i] = job.submittedBy();
         }
@@ -125,7 +147,7 @@ public class JobStore {
                                       marketplace, category, region, run_at, max_attempts, submitted_by)
                     SELECT id, job_id, tenant_id, type, source, priority, CAST(payload AS jsonb), payload_size_bytes,
                            idempotency_key, request_hash, coalesce(correlation_id, job_id), parent_job_id,
-                           marketplace, category, region, coalesce(run_at, now()), max_attempts, submitted_by
+                           marketplace, category, region, run_at, max_attempts, submitted_by
                     FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
                                 ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
                                 ?::text[], ?::timestamptz[], ?::int[], ?::text[])
@@ -221,15 +243,16 @@ public class JobStore {
      */
     public List<DueJob> takeDueForDispatch(int batchSize) {
         return jdbc.query("""
-                UPDATE jobs SET dispatched_at = now()
+                UPDATE jobs SET dispatched_at = CAST(:now AS timestamptz)
                 WHERE id IN (SELECT id FROM jobs
-                             WHERE status IN %s AND dispatched_at IS NULL AND run_at <= now()
+                             WHERE status IN %s AND dispatched_at IS NULL AND run_at <= CAST(:now AS timestamptz)
                              ORDER BY priority_rank, run_at
                              LIMIT :limit
                              FOR UPDATE SKIP LOCKED)
                 RETURNING job_id, type, priority, priority_rank, run_at, payload_size_bytes,
                           marketplace, category, region
-                """.formatted(CLAIMABLE), new MapSqlParameterSource("limit", batchSize), (rs, i) -> new DueJob(
+                """.formatted(CLAIMABLE), new MapSqlParameterSource("limit", batchSize).addValue("now", now()),
+                (rs, i) -> new DueJob(
                 rs.getString("job_id"),
                 rs.getString("type"),
                 Priority.valueOf(rs.getString("priority").toUpperCase(java.util.Locale.ROOT)),
@@ -249,8 +272,9 @@ public class JobStore {
     public int releaseStaleDispatches(Duration olderThan) {
         return jdbc.update("""
                 UPDATE jobs SET dispatched_at = NULL
-                WHERE status IN %s AND dispatched_at < now() - make_interval(secs => :secs)
-                """.formatted(CLAIMABLE), new MapSqlParameterSource("secs", olderThan.toSeconds()));
+                WHERE status IN %s AND dispatched_at < CAST(:now AS timestamptz) - make_interval(secs => :secs)
+                """.formatted(CLAIMABLE), new MapSqlParameterSource("secs", olderThan.toSeconds())
+                .addValue("now", now()));
     }
 
     /** The given jobs, if still unclaimed, become due again (their publication failed). */
@@ -272,19 +296,20 @@ public class JobStore {
     public boolean heartbeat(String jobId, int progress, Duration lease) {
         return jdbc.update("""
                 UPDATE jobs SET progress = greatest(progress, :progress),
-                                lease_until = now() + make_interval(secs => :lease), updated_at = now()
+                                lease_until = CAST(:now AS timestamptz) + make_interval(secs => :lease),
+                                updated_at = now()
                 WHERE job_id = :jobId AND status = 'RUNNING' AND NOT cancel_requested
                 """, new MapSqlParameterSource("jobId", jobId).addValue("progress", progress)
-                .addValue("lease", lease.toSeconds())) == 1;
+                .addValue("lease", lease.toSeconds()).addValue("now", now())) == 1;
     }
 
     /** {@link #claim}'s statement; package-private for the test of its plan (ClaimPlanTest). */
     static final String CLAIM = """
             UPDATE jobs j SET status = 'RUNNING', lane = t.lane, claimed_by = ?, attempts = j.attempts + 1,
-                              progress = 0, lease_until = now() + make_interval(secs => ?),
+                              progress = 0, lease_until = ?::timestamptz + make_interval(secs => ?),
                               started_at = coalesce(j.started_at, now()), updated_at = now()
             FROM (SELECT DISTINCT ON (job_id) job_id, lane FROM unnest(?::text[], ?::text[]) AS u(job_id, lane)) t
-            WHERE j.job_id = t.job_id AND %s AND (j.status <> 'RETRYING' OR j.run_at <= now())
+            WHERE j.job_id = t.job_id AND %s AND (j.status <> 'RETRYING' OR j.run_at <= ?::timestamptz)
             RETURNING j.*
             """.formatted(JobTransition.CLAIM.checkOn("j"));
 
@@ -298,10 +323,13 @@ public class JobStore {
     List<Job> claim(List<String> jobIds, List<String> lanes, String worker, Duration lease) {
         return jdbc.getJdbcTemplate().query(con -> {
             PreparedStatement ps = plannedEachTime(con.prepareStatement(CLAIM));
+            OffsetDateTime now = now();
             ps.setString(1, worker);
-            ps.setLong(2, lease.toSeconds());
-            ps.setArray(3, con.createArrayOf("text", jobIds.toArray()));
-            ps.setArray(4, con.createArrayOf("text", lanes.toArray()));
+            ps.setObject(2, now);
+            ps.setLong(3, lease.toSeconds());
+            ps.setArray(4, con.createArrayOf("text", jobIds.toArray()));
+            ps.setArray(5, con.createArrayOf("text", lanes.toArray()));
+            ps.setObject(6, now);
             return ps;
         }, JobStore::map);
     }
@@ -354,10 +382,11 @@ public class JobStore {
      * worker and attempt as {@link #complete} is.
      */
     List<Job> scheduleRetry(List<Ending> endings) {
+        // the first parameter is the service's now: the backoff counts from it
         return endAll(endings, """
                 UPDATE jobs j SET status = 'RETRYING', retry_count = j.retry_count + 1, error_message = t.error_message,
                                   errors = j.errors || jsonb_build_array(CAST(t.error_entry AS jsonb)),
-                                  run_at = now() + make_interval(secs => t.delay_secs), dispatched_at = NULL,
+                                  run_at = ?::timestamptz + make_interval(secs => t.delay_secs), dispatched_at = NULL,
                                   lease_until = NULL, updated_at = now()
                 FROM unnest(?::text[], ?::text[], ?::int[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
                             ?::float8[])
@@ -365,7 +394,7 @@ public class JobStore {
                           delay_secs)
                 WHERE j.job_id = t.job_id AND j.claimed_by = t.worker AND j.attempts = t.attempt AND %s
                 RETURNING j.*
-                """.formatted(JobTransition.RETRY.checkOn("j")));
+                """.formatted(JobTransition.RETRY.checkOn("j")), now());
     }
 
     /**
@@ -377,21 +406,29 @@ public class JobStore {
                   String followUpsJson, String errorEntryJson, Double delaySeconds) {
     }
 
-    private List<Job> endAll(List<Ending> endings, String sql) {
+    /**
+     * Runs an ending statement for a set: its parameters are {@code leading} (those its SET clause has before the
+     * FROM, as scheduleRetry's now), then the nine arrays of the endings' columns.
+     */
+    private List<Job> endAll(List<Ending> endings, String sql, Object... leading) {
         if (endings.isEmpty()) {
             return List.of();
         }
         return jdbc.getJdbcTemplate().query(con -> {
             PreparedStatement ps = plannedEachTime(con.prepareStatement(sql));
-            ps.setArray(1, con.createArrayOf("text", endings.stream().map(Ending::jobId).toArray()));
-            ps.setArray(2, con.createArrayOf("text", endings.stream().map(Ending::worker).toArray()));
-            ps.setArray(3, con.createArrayOf("integer", endings.stream().map(Ending::attempt).toArray()));
-            ps.setArray(4, con.createArrayOf("text", endings.stream().map(Ending::text).toArray()));
-            ps.setArray(5, con.createArrayOf("text", endings.stream().map(Ending::resultJson).toArray()));
-            ps.setArray(6, con.createArrayOf("text", endings.stream().map(Ending::resultUrl).toArray()));
-            ps.setArray(7, con.createArrayOf("text", endings.stream().map(Ending::followUpsJson).toArray()));
-            ps.setArray(8, con.createArrayOf("text", endings.stream().map(Ending::errorEntryJson).toArray()));
-            ps.setArray(9, con.createArrayOf("float8", endings.stream().map(Ending::delaySeconds).toArray()));
+            int p = 1;
+            for (Object value : leading) {
+                ps.setObject(p++, value);
+            }
+            ps.setArray(p++, con.createArrayOf("text", endings.stream().map(Ending::jobId).toArray()));
+            ps.setArray(p++, con.createArrayOf("text", endings.stream().map(Ending::worker).toArray()));
+            ps.setArray(p++, con.createArrayOf("integer", endings.stream().map(Ending::attempt).toArray()));
+            ps.setArray(p++, con.createArrayOf("text", endings.stream().map(Ending::text).toArray()));
+            ps.setArray(p++, con.createArrayOf("text", endings.stream().map(Ending::resultJson).toArray()));
+            ps.setArray(p++, con.createArrayOf("text", endings.stream().map(Ending::resultUrl).toArray()));
+            ps.setArray(p++, con.createArrayOf("text", endings.stream().map(Ending::followUpsJson).toArray()));
+            ps.setArray(p++, con.createArrayOf("text", endings.stream().map(Ending::errorEntryJson).toArray()));
+            ps.setArray(p, con.createArrayOf("float8", endings.stream().map(Ending::delaySeconds).toArray()));
             return ps;
         }, JobStore::map);
     }
@@ -412,7 +449,7 @@ public class JobStore {
     /**
      * Finished jobs whose follow-ups were recorded but not yet created (the service stopped between the parent's
      * commit and its children's), finished at least {@code olderThan} ago so a worker creating them now is left
-     * alone.
+     * alone. By the database's {@code now()}: {@code completed_at} is a recorded time, written by that clock.
      */
     public List<Job> withPendingFollowUps(Duration olderThan, int limit) {
         return jdbc.query("""
@@ -453,9 +490,9 @@ public class JobStore {
     /** Jobs RUNNING past their lease: their worker died. Locked so two reapers never take the same one. */
     public List<Job> lockExpiredLeases(int limit) {
         return jdbc.query("""
-                SELECT * FROM jobs WHERE status = 'RUNNING' AND lease_until < now()
+                SELECT * FROM jobs WHERE status = 'RUNNING' AND lease_until < CAST(:now AS timestamptz)
                 ORDER BY lease_until LIMIT :limit FOR UPDATE SKIP LOCKED
-                """, new MapSqlParameterSource("limit", limit), JobStore::map);
+                """, new MapSqlParameterSource("limit", limit).addValue("now", now()), JobStore::map);
     }
 
     /**
@@ -465,11 +502,11 @@ public class JobStore {
     List<Job> handBack(String instanceId) {
         return jdbc.query("""
                 UPDATE jobs SET status = 'QUEUED', attempts = greatest(attempts - 1, 0), lease_until = NULL,
-                                dispatched_at = NULL, run_at = now(), updated_at = now()
+                                dispatched_at = NULL, run_at = CAST(:now AS timestamptz), updated_at = now()
                 WHERE %s AND claimed_by = :instance
                 RETURNING *
-                """.formatted(JobTransition.HAND_BACK.guard()), new MapSqlParameterSource("instance", instanceId),
-                JobStore::map);
+                """.formatted(JobTransition.HAND_BACK.guard()), new MapSqlParameterSource("instance", instanceId)
+                .addValue("now", now()), JobStore::map);
     }
 
     /** Cancels a job that has not started: it will never run. */
@@ -499,11 +536,13 @@ public class JobStore {
     /** A FAILED or DEAD_LETTERED job back to QUEUED with its attempts counted afresh (a manual retry). */
     Optional<Job> requeue(String jobId) {
         return jdbc.query("""
-                UPDATE jobs SET status = 'QUEUED', attempts = 0, progress = 0, run_at = now(), dispatched_at = NULL,
-                                lease_until = NULL, cancel_requested = false, completed_at = NULL, updated_at = now()
+                UPDATE jobs SET status = 'QUEUED', attempts = 0, progress = 0, run_at = CAST(:now AS timestamptz),
+                                dispatched_at = NULL, lease_until = NULL, cancel_requested = false, completed_at = NULL,
+                                updated_at = now()
                 WHERE job_id = :jobId AND %s
                 RETURNING *
-                """.formatted(JobTransition.REQUEUE.guard()), new MapSqlParameterSource("jobId", jobId), JobStore::map).stream().findFirst();
+                """.formatted(JobTransition.REQUEUE.guard()), new MapSqlParameterSource("jobId", jobId)
+                .addValue("now", now()), JobStore::map).stream().findFirst();
     }
 
     private static Job map(ResultSet rs, int row) throws SQLException {

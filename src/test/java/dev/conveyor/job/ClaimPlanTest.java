@@ -3,6 +3,7 @@ package dev.conveyor.job;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +35,7 @@ class ClaimPlanTest {
     @Test
     void aClaimLooksItsJobsUpByIdEvenWhenTheStatisticsSayNothingIsQueued() throws Exception {
         String plan = planWithStaleStatistics("QUEUED", JobStore.CLAIM,
-                "'w', 30, '{job_stale_1,job_stale_2}'::text[], '{normal,normal}'::text[]");
+                "'w', now(), 30, '{job_stale_1,job_stale_2}'::text[], '{normal,normal}'::text[], now()");
 
         assertThat(plan).contains("jobs_job_id_key").doesNotContain("jobs_status_idx").doesNotContain("Seq Scan on jobs");
     }
@@ -51,12 +52,15 @@ class ClaimPlanTest {
     @Test
     void theSetStatementsAreNeverServerSidePreparedSoNoCachedPlanOutlivesTheTableItWasMadeFor() throws Exception {
         try (Connection connection = dataSource.getConnection()) {
-            JobStore store = new JobStore(new NamedParameterJdbcTemplate(new SingleConnectionDataSource(connection, true)));
+            JobStore store = new JobStore(new NamedParameterJdbcTemplate(new SingleConnectionDataSource(connection, true)),
+                    Clock.systemUTC());
             // the driver prepares a statement on the server from its fifth execution on (prepareThreshold 5)
             for (int i = 0; i < 8; i++) {
                 store.claim(List.of("job_absent_" + i), List.of("normal"), "w", Duration.ofSeconds(30));
                 store.complete(List.of(new JobStore.Ending("job_absent_" + i, "w", 1, "SUCCESS", null, null, null,
                         null, null)));
+                store.scheduleRetry(List.of(new JobStore.Ending("job_absent_" + i, "w", 1, "boom", null, null, null,
+                        "{}", 1.0)));
             }
 
             List<String> prepared = new ArrayList<>();

@@ -16,6 +16,7 @@ import dev.conveyor.job.JobOutcome.FollowUp;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
+import dev.conveyor.support.MutableClock;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -46,6 +47,9 @@ class SetBasedWritesTest {
 
     @Autowired
     ObjectMapper json;
+
+    @Autowired
+    MutableClock clock;
 
     Api api;
 
@@ -138,18 +142,23 @@ class SetBasedWritesTest {
         assertThat(chains.createLeftBehind()).isZero();
     }
 
-    /** A job due in an hour, so no lane consumer takes it before the test claims it by hand. */
     @Test
     void aRetryIsNotClaimedBeforeItsBackoffHasPassed() {
         String jobId = notYetDueJob();
-        jdbc.update("UPDATE jobs SET status = 'RETRYING', run_at = now() + interval '1 hour' WHERE job_id = ?", jobId);
+        Job first = lifecycle.claim(jobId, "normal").orElseThrow();
+        lifecycle.retry(first, "boom", "X", Duration.ofSeconds(30)).orElseThrow();
+        // its message is out already (the one the broker delivers again), so the dispatcher leaves it to the test
+        jdbc.update("UPDATE jobs SET dispatched_at = now() WHERE job_id = ?", jobId);
 
+        clock.advance(Duration.ofSeconds(25));
         assertThat(lifecycle.claim(jobId, "normal")).as("a message delivered again during the backoff").isEmpty();
 
-        jdbc.update("UPDATE jobs SET run_at = now() - interval '1 second' WHERE job_id = ?", jobId);
-        assertThat(lifecycle.claim(jobId, "normal")).as("once the retry is due").isPresent();
+        clock.advance(Duration.ofSeconds(5));
+        assertThat(lifecycle.claim(jobId, "normal")).as("once the retry is due").get()
+                .extracting(Job::attempts).isEqualTo(2);
     }
 
+    /** A job due in an hour, so no lane consumer takes it before the test claims it by hand. */
     private String notYetDueJob() {
         String later = "{\"run_at\":\"" + Instant.now().plusSeconds(3600) + "\",";
         return api.submit(CsvJobs.inline(CsvJobs.CLEAN).replaceFirst("\\{", later));

@@ -73,4 +73,12 @@ public final class RouteSignals {
     public static NotifyBuilder dispatcherPassAfterNow(CamelContext camel) {
         return new NotifyBuilder(camel).fromRoute("dispatcher").whenDone(2).create();
     }
+
+    /**
+     * Matches once a whole pass of the lease reaper has run after this call: it took back every job whose lease
+     * had run out by then. Its passes (a timer's) run one at a time, as the dispatcher's do.
+     */
+    public static NotifyBuilder leaseReaperPassAfterNow(CamelContext camel) {
+        return new NotifyBuilder(camel).fromRoute("lease-reaper").whenDone(2).create();
+    }
 }

@@ -6,8 +6,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.config.ConveyorProperties;
+import dev.conveyor.job.Job;
+import dev.conveyor.job.JobLifecycle;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
+import dev.conveyor.support.MutableClock;
 import dev.conveyor.support.RouteSignals;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.NotifyBuilder;
@@ -38,6 +42,15 @@ class FailureHandlingTest {
 
     @Autowired
     CamelContext camel;
+
+    @Autowired
+    MutableClock clock;
+
+    @Autowired
+    JobLifecycle lifecycle;
+
+    @Autowired
+    ConveyorProperties properties;
 
     Api api;
 
@@ -144,15 +157,17 @@ class FailureHandlingTest {
 
     @Test
     void aJobCancelledBeforeItRunsNeverRuns() {
+        // due in 50 s, within a lease: moving the shared service's clock there leaves its leases alone
+        Duration wait = Duration.ofSeconds(50);
         String body = flaky("transient", 0).replaceFirst("\\{", "{\"run_at\":\"" + java.time.Instant.now()
-                .plusSeconds(3600) + "\",");
+                .plus(wait) + "\",");
         String jobId = api.submit(body);
 
         HttpResponse<String> cancel = post("/jobs/" + jobId + "/cancel");
 
         assertThat(cancel.statusCode()).isEqualTo(202);
         assertThat(Api.json(cancel).get("status").asText()).isEqualTo("CANCELLED");
-        jdbc.update("UPDATE jobs SET run_at = now() WHERE job_id = ?", jobId);
+        clock.advance(wait);
         // a whole dispatcher pass after the job fell due: it takes every due job it may, so not taking this one
         // is its answer, with no need to wait a while and watch
         NotifyBuilder pass = RouteSignals.dispatcherPassAfterNow(camel);
@@ -198,12 +213,13 @@ class FailureHandlingTest {
 
     @Test
     void aJobWhoseWorkerDiedIsRecoveredFromItsExpiredLeaseAndFinishedOnce() {
-        // what a worker killed mid-job leaves behind: RUNNING, attempt 1 counted, a lease that ran out
-        String jobId = api.submit(flaky("transient", 0).replaceFirst("\\{", "{\"run_at\":\""
-                + java.time.Instant.now().plusSeconds(3600) + "\","));
-        jdbc.update("UPDATE jobs SET status = 'RUNNING', attempts = 1, claimed_by = 'killed-worker', "
-                + "lease_until = now() - interval '1 second', started_at = now() WHERE job_id = ?", jobId);
+        String jobId = claimedByAWorkerThatDies(1);
+        // within its lease the job is its worker's: a whole pass of the reaper leaves it alone
+        NotifyBuilder reaperPass = RouteSignals.leaseReaperPassAfterNow(camel);
+        assertThat(reaperPass.matches(10, TimeUnit.SECONDS)).as("the reaper ran").isTrue();
+        assertThat(api.job(jobId).get("status").asText()).isEqualTo("RUNNING");
 
+        clock.advance(lease().plusSeconds(1));
         JsonNode job = api.awaitFinished(jobId);
 
         assertThat(job.get("status").asText()).isEqualTo("SUCCESS");
@@ -214,16 +230,31 @@ class FailureHandlingTest {
 
     @Test
     void aLeaseThatExpiresOnTheLastAttemptDeadLettersTheJob() {
-        String jobId = api.submit(flaky("transient", 0).replaceFirst("\\{", "{\"run_at\":\""
-                + java.time.Instant.now().plusSeconds(3600) + "\","));
-        jdbc.update("UPDATE jobs SET status = 'RUNNING', attempts = 3, claimed_by = 'killed-worker', "
-                + "lease_until = now() - interval '1 second', started_at = now() WHERE job_id = ?", jobId);
+        String jobId = claimedByAWorkerThatDies(3);
 
+        clock.advance(lease().plusSeconds(1));
         JsonNode job = api.awaitFinished(jobId);
 
         assertThat(job.get("status").asText()).isEqualTo("DEAD_LETTERED");
         assertThat(find(Api.json(api.get("/dead-letters")).get("dead_letters"), jobId).get("last_error").asText())
                 .contains("lease expired");
+    }
+
+    /**
+     * What a worker killed mid-job leaves behind: the job claimed for its attempt {@code attempt} (of 3), RUNNING
+     * under a lease that nobody extends. Its lease runs out when the test moves the clock past it.
+     */
+    private String claimedByAWorkerThatDies(int attempt) {
+        // due in an hour, so no lane consumer claims it before the dying worker does
+        String jobId = api.submit(flaky("transient", 0).replaceFirst("\\{", "{\"run_at\":\""
+                + java.time.Instant.now().plusSeconds(3600) + "\","));
+        jdbc.update("UPDATE jobs SET attempts = ? WHERE job_id = ?", attempt - 1, jobId);
+        assertThat(lifecycle.claim(jobId, "normal")).get().extracting(Job::attempts).isEqualTo(attempt);
+        return jobId;
+    }
+
+    private Duration lease() {
+        return Duration.ofSeconds(properties.worker().leaseSeconds());
     }
 
     private HttpResponse<String> post(String path) {
