@@ -241,20 +241,21 @@ class InboxTest {
     void aFileReadAgainAfterItsJobWasWrittenIsTheSameJob() throws IOException {
         // what a file put back after its submit (a failure after the job was written), or left in place by a
         // crash, looks like: the same path, size and time read a second time
-        Path dir = folder("again_mkt", "toys");
-        NotifyBuilder chainRun = RouteSignals.workerFinished(camel, "again_mkt", 2);
+        Path dir = folder("reread_mkt", "toys");
+        NotifyBuilder chainRun = RouteSignals.workerFinished(camel, "reread_mkt", 2);
         drop(dir, "again.csv", HEADER + rows("AGAIN", 1, 3));
         // the validation and its load are done with the file before it is read again
         assertThat(chainRun.matches(60, TimeUnit.SECONDS)).isTrue();
-        String jobId = awaitJobOfSource("inbox", "again_mkt").get("job_id").asText();
+        String jobId = awaitJobOfSource("inbox", "reread_mkt").get("job_id").asText();
 
         NotifyBuilder secondRead = RouteSignals.inboxDoneWith(camel, "again.csv");
         Files.move(dir.resolve(".done/again.csv"), dir.resolve("again.csv"));
         assertThat(secondRead.matches(30, TimeUnit.SECONDS)).isTrue();
 
         assertThat(dir.resolve(".done/again.csv")).exists();
-        assertThat(jobsOf("again_mkt").stream().filter(job -> job.get("type").asText().equals("csv_validation"))
-                .map(job -> job.get("job_id").asText())).containsExactly(jobId);
+        assertThat(jobsOf("reread_mkt").stream().filter(job -> job.get("source").asText().equals("inbox")
+                && job.get("type").asText().equals("csv_validation")).map(job -> job.get("job_id").asText()))
+                .containsExactly(jobId);
     }
 
     private static List<String> names(Path folder) throws IOException {
