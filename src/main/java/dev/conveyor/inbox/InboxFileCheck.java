@@ -52,7 +52,7 @@ final class InboxFileCheck {
     static Listing listingOf(Path relative) {
         int depth = relative.getNameCount();
         if (depth < 3 || depth > 4) {
-            throw new Rejected("in the wrong folder: files go in <inbox>/<marketplace>/<category>/<name>.csv "
+            throw new InboxRefusal("in the wrong folder: files go in <inbox>/<marketplace>/<category>/<name>.csv "
                     + "(or <inbox>/<marketplace>/<category>/<region>/<name>.csv)");
         }
         String marketplace = key(relative.getName(0).toString(), "marketplace");
@@ -62,37 +62,37 @@ final class InboxFileCheck {
     }
 
     /**
-     * Checks the file's name, size, kind and head (for an .xlsx: its sheet's header row); throws {@link Rejected}
+     * Checks the file's name, size, kind and head (for an .xlsx: its sheet's header row); throws {@link InboxRefusal}
      * with the reason.
      */
     void check(Path file, Listing listing) throws IOException {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         if (!name.endsWith(".csv") && !name.endsWith(".xlsx")) {
-            throw new Rejected("not a .csv file: only <name>.csv and <name>.xlsx files are read from the inbox");
+            throw new InboxRefusal("not a .csv file: only <name>.csv and <name>.xlsx files are read from the inbox");
         }
         // never through a link: the size and head are the file's own (InboxIntake refuses links before this)
         BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class,
                 LinkOption.NOFOLLOW_LINKS);
         if (!attributes.isRegularFile()) {
-            throw new Rejected("not a regular file: only files themselves are read from the inbox");
+            throw new InboxRefusal("not a regular file: only files themselves are read from the inbox");
         }
         long size = attributes.size();
         if (size == 0) {
-            throw new Rejected("empty file (0 bytes): a CSV needs at least a header row");
+            throw new InboxRefusal("empty file (0 bytes): a CSV needs at least a header row");
         }
         if (size > maxBytes) {
-            throw new Rejected("too large: " + size + " bytes, the limit is " + maxBytes
+            throw new InboxRefusal("too large: " + size + " bytes, the limit is " + maxBytes
                     + " (conveyor.inbox.max-file-bytes)");
         }
         // what the bytes are, whatever the name says: an .xlsx (even named .csv) is read as one, anything that is
         // neither CSV text nor an .xlsx is refused with what to send instead
         FileKind kind = FileKind.of(file);
         if (kind == FileKind.BINARY) {
-            throw new Rejected("not a text file: it contains NUL bytes (binary content); send a CSV file or an "
+            throw new InboxRefusal("not a text file: it contains NUL bytes (binary content); send a CSV file or an "
                     + ".xlsx workbook");
         }
         if (kind.refusal() != null) {
-            throw new Rejected(kind.refusal());
+            throw new InboxRefusal(kind.refusal());
         }
         RuleSet ruleSet = rules.forListing(listing.marketplace(), listing.category());
         if (kind == FileKind.XLSX) {
@@ -111,7 +111,7 @@ final class InboxFileCheck {
                 int bad = head[bytes.position()] & 0xFF;
                 boolean latin = bad >= 0xA0 || (bad >= 0x80 && bad != 0x81 && bad != 0x8D && bad != 0x8F
                         && bad != 0x90 && bad != 0x9D);
-                throw new Rejected("not UTF-8 text: invalid byte sequence at byte " + bytes.position()
+                throw new InboxRefusal("not UTF-8 text: invalid byte sequence at byte " + bytes.position()
                         + (latin ? "; if this file was exported by Excel in Windows-1252 (Latin-1), set encoding: "
                         + "windows-1252 in the rule set " + ruleSet.name() + " (" + ruleSet.source() + "), or save "
                         + "it as \"CSV UTF-8\"" : "; save the file as UTF-8 (\"CSV UTF-8\" in Excel)"));
@@ -127,7 +127,7 @@ final class InboxFileCheck {
         } catch (StopAfterHeader.Stop headerAccepted) {
             // the header is right; the rows are the job's
         } catch (CsvFormatException e) {
-            throw new Rejected(e.getMessage());
+            throw new InboxRefusal(e.getMessage());
         }
     }
 
@@ -168,7 +168,7 @@ final class InboxFileCheck {
         try (InputStream in = new ByteArrayInputStream(headerOnly)) {
             new CsvValidator(ruleSet).validate(in, RowSink.NONE, null, null);
         } catch (CsvFormatException e) {
-            throw new Rejected(e.getMessage());
+            throw new InboxRefusal(e.getMessage());
         }
     }
 
@@ -205,17 +205,10 @@ final class InboxFileCheck {
 
     private static String key(String folder, String what) {
         if (!LISTING_KEY.matcher(folder).matches()) {
-            throw new Rejected("folder '" + folder + "' is not a valid " + what
+            throw new InboxRefusal("folder '" + folder + "' is not a valid " + what
                     + " name: use 1-64 letters, digits, '_', '.' or '-'");
         }
         return folder;
-    }
-
-    /** A file that cannot be a job, and why. */
-    static final class Rejected extends RuntimeException {
-        Rejected(String reason) {
-            super(reason);
-        }
     }
 
 }

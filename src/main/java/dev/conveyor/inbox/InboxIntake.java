@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,20 +25,26 @@ import dev.conveyor.intake.JobRequest;
 import dev.conveyor.intake.ProblemException;
 import dev.conveyor.job.Submission;
 import dev.conveyor.validation.RuleSetRepository;
+import org.apache.camel.Exchange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * Turns a file the inbox route picked up into a csv_validation job, or moves it aside. Either way the file
- * leaves the watched folder at once: accepted files go to {@code .done/} beside them (where the job reads
- * them), refused ones to {@code .failed/} with a {@code <name>.reason.txt} of one line.
+ * Decides about the files the inbox route takes; the file component moves them (routes/inbox.camel.yaml,
+ * docs/architecture.md, section 2). A settled file is moved to {@code .done/} beside it ({@code preMove}, named by
+ * {@link #doneTarget}), where the job reads it; {@link #accept} submits its csv_validation job or throws an
+ * {@link InboxRefusal}, and the route's handling has Camel move a refused file on to {@code .failed/}
+ * ({@code moveFailed}) beside a {@code <name>.reason.txt} of one line ({@link #refused}). This bean only names
+ * places and writes reasons: camel-file overwrites an existing target and cannot refuse a folder that is a link,
+ * so the names are chosen here — never one that is taken, never through a link.
  *
  * <p>The inbox takes regular files only, and never reaches outside itself: a symbolic link (to a file or a
  * folder) is never opened or followed, and nothing of its target is read or echoed; the link itself is moved
- * to {@code .failed/}. Every move and every reason file is checked against the inbox's real path first: the
- * folder it goes into, and every folder on the way to it, must be a real folder inside the inbox. When that
- * cannot be shown, nothing moves; the entry stays where it is and is logged once.
+ * to {@code .failed/} ({@link #refuseLink}, the one move made here). Every place is checked against the inbox's
+ * real path first: the folder it goes into, and every folder on the way to it, must be a real folder inside the
+ * inbox. When that cannot be shown, nothing moves; the entry stays where it is and is logged once
+ * ({@link #canTake}).
  */
 @Component("inboxIntake")
 public class InboxIntake {
@@ -45,6 +52,8 @@ public class InboxIntake {
     private static final Logger log = LoggerFactory.getLogger(InboxIntake.class);
     static final String DONE = ".done";
     static final String FAILED = ".failed";
+    /** The exchange property with where a file was dropped, before the route's preMove took it to .done/. */
+    static final String ORIGINAL_PATH = "inboxOriginalPath";
     static final String LINK_REASON = "symbolic links are not accepted; copy the file itself into the inbox";
     static final String HARD_LINK_REASON = "hard links are not accepted; copy the file itself into the inbox";
     private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
@@ -79,94 +88,53 @@ public class InboxIntake {
         }
     }
 
-    /** @return the job id of the accepted file, or null when it was refused (and moved to .failed/) */
-    public String accept(String absolutePath) throws IOException {
-        Path file = Path.of(absolutePath).toAbsolutePath().normalize();
-        if (!file.startsWith(inbox) || file.equals(inbox)) {
-            reportOnce(absolutePath, "inbox: {} is not inside the inbox; it is not read and stays where it is",
-                    absolutePath);
-            return null;
-        }
-        Path relative = inbox.relativize(file);
-        Path root = inbox.toRealPath();
-        Path dir = safeFolder(root, relative.getParent());
-        if (dir == null) {
-            reportOnce(relative.toString(), "inbox: {} lies under a folder that is a link or leads outside the "
-                    + "inbox; it is not read and stays where it is", relative);
-            return null;
-        }
-        Path real = dir.resolve(file.getFileName().toString());
-        BasicFileAttributes attributes;
-        try {
-            attributes = Files.readAttributes(real, BasicFileAttributes.class, NOFOLLOW);
-        } catch (NoSuchFileException e) {
-            // a name the JVM cannot encode (see the start-up warning) lists but cannot be opened
-            reportOnce(relative.toString(), "inbox: {} was listed but cannot be opened; it stays where it is",
-                    absolutePath);
-            return null;
-        }
-        if (attributes.isSymbolicLink()) {
-            refuse(root, dir, real, relative, LINK_REASON);
-            return null;
-        }
-        if (!attributes.isRegularFile()) {
-            reportOnce(relative.toString(), "inbox: {} is not a regular file; it is not read and stays where it is",
-                    relative);
-            return null;
-        }
-        if (linkCount(real) > 1) {
-            // another name for a file that may live anywhere on this file system: its content is not ours to read
-            refuse(root, dir, real, relative, HARD_LINK_REASON);
-            return null;
-        }
-        try {
-            InboxFileCheck.Listing listing = InboxFileCheck.listingOf(relative);
-            check.check(real, listing);
-            return submit(root, dir, real, relative, listing, attributes);
-        } catch (InboxFileCheck.Rejected e) {
-            refuse(root, dir, real, relative, e.getMessage());
-            return null;
-        } catch (ProblemException e) {
-            refuse(root, dir, real, relative, e.getMessage());
-            return null;
-        } catch (UnsafePath e) {
-            reportOnce(relative.toString(), "inbox: {} left where it is: {}", relative, e.getMessage());
-            return null;
-        }
+    /**
+     * The inbox route's {@code preMove}: where the file component moves a settled file before the route reads
+     * it — {@code .done/} beside it, under its own name or, when that name is taken (a job may still be reading
+     * the file there), {@code <stem>-<8 hex>.<ext>}. The job reads the file there, and intake checks it exists,
+     * so it must be there before the job is submitted. The file's place in the watched folder is kept on the
+     * exchange ({@link #ORIGINAL_PATH}): the idempotency key, a refusal and a putting back are about it.
+     * A folder that is a link or leads outside the inbox is refused ({@link UnsafePath}: Camel then leaves the
+     * file where it is); {@link InboxLinkFilter} keeps such files from being taken at all.
+     */
+    public String doneTarget(Exchange exchange) throws IOException {
+        Path original = Path.of(exchange.getIn().getHeader(Exchange.FILE_PATH, String.class)).toAbsolutePath()
+                .normalize();
+        Place place = placeOf(original);
+        Path done = uniqueTarget(folderInside(place.root(), place.dir(), DONE), original.getFileName().toString(),
+                false);
+        exchange.setProperty(ORIGINAL_PATH, original.toString());
+        return named(place.root(), done).toString();
     }
 
     /**
-     * Moves a symbolic link found in the inbox (the link itself, never its target) to {@code .failed/} with
-     * the reason; the inbox route's file filter calls this for links before Camel would follow them.
+     * Decides about a file the route took: a csv_validation job of it, or an {@link InboxRefusal} saying why
+     * not. The file is already in {@code .done/} ({@code current}, the route's {@code preMove}); Camel moves a
+     * refused one on to {@code .failed/} ({@code moveFailed}). Nothing is moved here.
+     *
+     * @param original where the file was dropped (its place in the watched folder)
+     * @param current  where it is now, in {@code .done/}
+     * @return the job id
      */
-    public void refuseLink(Path link) {
-        Path file = link.toAbsolutePath().normalize();
-        if (!file.startsWith(inbox) || file.equals(inbox)) {
-            reportOnce(file.toString(), "inbox: link {} is not inside the inbox; it stays where it is", file);
-            return;
+    public String accept(String original, String current) throws IOException {
+        Path dropped = Path.of(original);
+        Path relative = inbox.relativize(dropped);
+        Place place = placeOf(Path.of(current).toAbsolutePath().normalize());
+        Path file = place.dir().resolve(Path.of(current).getFileName().toString());
+        BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class, NOFOLLOW);
+        if (attributes.isSymbolicLink()) {
+            // swapped for a link after the filter saw it: the link itself was moved, never followed
+            throw new InboxRefusal(LINK_REASON);
         }
-        Path relative = inbox.relativize(file);
-        try {
-            Path root = inbox.toRealPath();
-            Path dir = safeFolder(root, relative.getParent());
-            if (dir == null) {
-                reportOnce(relative.toString(), "inbox: link {} lies under a folder that is a link or leads outside "
-                        + "the inbox; it is not followed and stays where it is", relative);
-                return;
-            }
-            Path real = dir.resolve(file.getFileName().toString());
-            if (Files.isSymbolicLink(real)) {
-                refuse(root, dir, real, relative, LINK_REASON);
-            }
-        } catch (IOException | RuntimeException e) {
-            reportOnce(relative.toString(), "inbox: link {} could not be moved to .failed/ ({}); it is not followed "
-                    + "and stays where it is", relative, e.getClass().getSimpleName());
+        if (!attributes.isRegularFile()) {
+            throw new InboxRefusal("not a regular file: only files themselves are read from the inbox");
         }
-    }
-
-    private String submit(Path root, Path dir, Path file, Path relative, InboxFileCheck.Listing listing,
-                          BasicFileAttributes attributes) throws IOException {
-        Path done = uniqueTarget(folderInside(root, dir, DONE), file.getFileName().toString(), false);
+        if (linkCount(file) > 1) {
+            // another name for a file that may live anywhere on this file system: its content is not ours to read
+            throw new InboxRefusal(HARD_LINK_REASON);
+        }
+        InboxFileCheck.Listing listing = InboxFileCheck.listingOf(relative);
+        check.check(file, listing);
         ObjectNode payload = json.createObjectNode()
                 .put("marketplace", listing.marketplace())
                 .put("category", listing.category());
@@ -174,23 +142,20 @@ public class InboxIntake {
             payload.put("region", listing.region());
         }
         // the same place, named through the configured inbox path (what DataFiles lets a job read)
-        payload.put("file", inbox.resolve(root.relativize(done).toString()).toString());
+        payload.put("file", named(place.root(), file).toString());
         if (loadToWarehouse) {
             payload.put("load_to_warehouse", true);
         }
-        // the same file (path, size, time) seen twice — say, after a crash before it moved — is one job
+        // the same file (where it was dropped, size, time) seen twice — say, put back after a failed submit, or
+        // a submit whose answer was lost — is one job
         String idempotencyKey = "inbox:" + relative + ":" + attributes.size() + ":"
                 + attributes.lastModifiedTime().toMillis();
-        // the job reads the file from .done/, so it moves there first; if the job cannot be written it
-        // comes back, and a file is never in .done/ without its job or left behind with one
-        move(root, file, done);
         Submission submission;
         try {
             submission = intake.submit(new JobRequest(tenant, "inbox", "csv_validation", payload, null, null, null,
                     null, idempotencyKey, attributes.size()));
-        } catch (RuntimeException e) {
-            move(root, done, file);
-            throw e;
+        } catch (ProblemException e) {
+            throw new InboxRefusal(e.getMessage());
         }
         if (!submission.created()) {
             log.info("inbox: {} was already accepted as {}", relative, submission.job().jobId());
@@ -200,29 +165,146 @@ public class InboxIntake {
         return submission.job().jobId();
     }
 
-    /** Moves {@code file} (a link: the link itself) to {@code .failed/} and writes the one-line reason. */
-    private void refuse(Path root, Path dir, Path file, Path relative, String reason) throws IOException {
+    /**
+     * The route's handling of an {@link InboxRefusal}: picks the file's name in {@code .failed/} beside where it
+     * was dropped (its own, or {@code <stem>-<8 hex>.<ext>} when that or its reason file is taken), writes
+     * {@code <that name>.reason.txt} there, and returns the path Camel's {@code moveFailed} moves the file to.
+     * When {@code .failed/} is not a real folder inside the inbox, the file goes back where it was dropped
+     * ({@link #backInPlace}), and {@link InboxLinkFilter} leaves it there.
+     */
+    public String refused(String original, Throwable refusal) throws IOException {
+        Path dropped = Path.of(original);
+        Path relative = inbox.relativize(dropped);
+        String reason = oneLine(refusal.getMessage());
+        Place place = placeOf(dropped);
         Path failedDir;
         Path target;
         try {
-            failedDir = folderInside(root, dir, FAILED);
-            target = uniqueTarget(failedDir, file.getFileName().toString(), true);
-            move(root, file, target);
+            failedDir = folderInside(place.root(), place.dir(), FAILED);
+            target = uniqueTarget(failedDir, dropped.getFileName().toString(), true);
         } catch (UnsafePath e) {
-            reportOnce(relative.toString(), "inbox: {} refused ({}) but left where it is: {}", relative,
-                    oneLine(reason), e.getMessage());
+            reportOnce(relative.toString(), "inbox: {} refused ({}) but left where it is: {}", relative, reason,
+                    e.getMessage());
+            return backInPlace(original);
+        }
+        writeReason(place.root(), failedDir, target, reason);
+        log.warn("inbox: {} refused and moved to {}: {}", relative, place.root().relativize(target), reason);
+        return named(place.root(), target).toString();
+    }
+
+    /**
+     * The route's handling of any other failure (the jobs table out of reach, say): where Camel's
+     * {@code moveFailed} puts the file back — where it was dropped, so the next poll tries it again (the same
+     * idempotency key: no second job if the first was written after all). Only when a new file took that name
+     * meanwhile does it get {@code <stem>-<8 hex>.<ext>} beside it; nothing is ever replaced.
+     */
+    public String backInPlace(String original) throws IOException {
+        Path dropped = Path.of(original);
+        Place place = placeOf(dropped);
+        return named(place.root(), uniqueTarget(place.dir(), dropped.getFileName().toString(), false)).toString();
+    }
+
+    /**
+     * Whether the inbox route may take this regular file (the route's filter asks): it lies in a real folder
+     * inside the inbox, is a regular file, and its {@code .done/} and {@code .failed/} are real folders inside
+     * the inbox, or not there yet. Anything else stays where it is and is logged once.
+     */
+    public boolean canTake(Path path) {
+        Path file = path.toAbsolutePath().normalize();
+        Path relative = file.startsWith(inbox) ? inbox.relativize(file) : file;
+        try {
+            Place place = placeOf(file);
+            Path real = place.dir().resolve(file.getFileName().toString());
+            if (!Files.isRegularFile(real, NOFOLLOW)) {
+                if (Files.exists(real, NOFOLLOW)) {
+                    reportOnce(relative.toString(), "inbox: {} is not a regular file; it is not read and stays "
+                            + "where it is", relative);
+                } else {
+                    // a name the JVM cannot encode (see the start-up warning) lists but cannot be opened
+                    reportOnce(relative.toString(), "inbox: {} was listed but cannot be opened; it stays where "
+                            + "it is", file);
+                }
+                return false;
+            }
+            for (String folder : List.of(DONE, FAILED)) {
+                Path aside = place.dir().resolve(folder);
+                if (Files.exists(aside, NOFOLLOW) && (!Files.isDirectory(aside, NOFOLLOW)
+                        || !aside.toRealPath().startsWith(place.root()))) {
+                    throw new UnsafePath(folder + "/ is not a folder inside the inbox (is it a link?)");
+                }
+            }
+            return true;
+        } catch (UnsafePath | IOException e) {
+            reportOnce(relative.toString(), "inbox: {} left where it is: {}", relative, e.getMessage());
+            return false;
+        }
+    }
+
+    /**
+     * Moves a symbolic link found in the inbox (the link itself, never its target) to {@code .failed/} with the
+     * reason. The one move left to Java: the route's file filter calls this for links, and an entry the filter
+     * refuses is one Camel never takes — it cannot {@code moveFailed} it. Letting links through to the route
+     * instead would have Camel follow them (it descends into a linked folder, and its read lock looks at a
+     * linked file's target), which the inbox must never do.
+     */
+    public void refuseLink(Path link) {
+        Path file = link.toAbsolutePath().normalize();
+        if (!file.startsWith(inbox) || file.equals(inbox)) {
+            reportOnce(file.toString(), "inbox: link {} is not inside the inbox; it stays where it is", file);
             return;
         }
-        String oneLine = oneLine(reason);
+        Path relative = inbox.relativize(file);
+        try {
+            Place place = placeOf(file);
+            Path real = place.dir().resolve(file.getFileName().toString());
+            if (!Files.isSymbolicLink(real)) {
+                return;
+            }
+            Path failedDir = folderInside(place.root(), place.dir(), FAILED);
+            Path target = uniqueTarget(failedDir, real.getFileName().toString(), true);
+            move(place.root(), real, target);
+            writeReason(place.root(), failedDir, target, LINK_REASON);
+            log.warn("inbox: {} refused and moved to {}: {}", relative, place.root().relativize(target),
+                    LINK_REASON);
+        } catch (IOException | RuntimeException e) {
+            reportOnce(relative.toString(), "inbox: link {} could not be moved to .failed/ ({}); it is not followed "
+                    + "and stays where it is", relative, e instanceof UnsafePath ? e.getMessage()
+                    : e.getClass().getSimpleName());
+        }
+    }
+
+    /** Writes {@code <target's name>.reason.txt} in {@code failedDir}: the one-line reason. */
+    private static void writeReason(Path root, Path failedDir, Path target, String reason) throws IOException {
         Path reasonFile = failedDir.resolve(reasonName(target.getFileName().toString()));
         try {
             // a new file only, never through a link: a name planted in .failed/ cannot redirect the write
-            Files.writeString(reasonFile, oneLine + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE, NOFOLLOW);
+            Files.writeString(reasonFile, oneLine(reason) + "\n", StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, NOFOLLOW);
         } catch (FileAlreadyExistsException e) {
             log.warn("inbox: {} already exists; the reason was not written there", root.relativize(reasonFile));
         }
-        log.warn("inbox: {} refused and moved to {}: {}", relative, root.relativize(target), oneLine);
+    }
+
+    /** A file's folder in the inbox, checked: {@code dir} is a real folder inside {@code root}, the inbox's real path. */
+    private record Place(Path root, Path dir) {
+    }
+
+    /** Where {@code file} (an absolute, normalized path) lies; refused unless inside the inbox, in real folders. */
+    private Place placeOf(Path file) throws IOException {
+        if (!file.startsWith(inbox) || file.equals(inbox)) {
+            throw new UnsafePath(file + " is not inside the inbox");
+        }
+        Path root = inbox.toRealPath();
+        Path dir = safeFolder(root, inbox.relativize(file).getParent());
+        if (dir == null) {
+            throw new UnsafePath("it lies under a folder that is a link or leads outside the inbox");
+        }
+        return new Place(root, dir);
+    }
+
+    /** A path under the inbox's real path, named through the configured inbox path (as the route and jobs see it). */
+    private Path named(Path root, Path real) {
+        return inbox.resolve(root.relativize(real).toString());
     }
 
     private static String oneLine(String reason) {

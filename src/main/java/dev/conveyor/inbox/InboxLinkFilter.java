@@ -2,6 +2,7 @@ package dev.conveyor.inbox;
 
 import java.io.File;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 import org.apache.camel.component.file.GenericFile;
@@ -13,7 +14,9 @@ import org.springframework.stereotype.Component;
  * {@code File.isDirectory()}, which follows them, so a linked folder would be walked like a real one. Camel
  * asks this filter about every entry, folders included, before it descends or reads: a link is refused here
  * (and handed to {@link InboxIntake#refuseLink}, which moves the link itself to {@code .failed/}), so Camel
- * never descends into a linked folder nor hands a linked file to the route.
+ * never descends into a linked folder nor hands a linked file to the route. A regular file is taken only when
+ * {@link InboxIntake#canTake} finds it and the folders it would be moved to inside the inbox; anything else stays
+ * where it is, logged once.
  */
 @Component("inboxLinkFilter")
 public class InboxLinkFilter implements GenericFileFilter<File> {
@@ -31,6 +34,6 @@ public class InboxLinkFilter implements GenericFileFilter<File> {
             intake.refuseLink(path);
             return false;
         }
-        return true;
+        return Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS) || intake.canTake(path);
     }
 }

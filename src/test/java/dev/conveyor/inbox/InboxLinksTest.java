@@ -144,6 +144,39 @@ class InboxLinksTest {
         assertNoJobsAndSecretNowhere("hard_mkt", output);
     }
 
+    @Test
+    void aDoneOrFailedFolderThatIsALinkOutsideNeverReceivesAFile(CapturedOutput output) throws IOException {
+        Path outsideDone = Files.createTempDirectory("outside-done");
+        Path accepted = folder("linkdone_mkt", "toys");
+        Files.createSymbolicLink(accepted.resolve(".done"), outsideDone);
+        drop(accepted, "good.csv", HEADER + "GOOD-1,Thing,1.00,1\n");
+        Path outsideFailed = Files.createTempDirectory("outside-failed");
+        Path refused = folder("linkfailed_mkt", "toys");
+        Files.createSymbolicLink(refused.resolve(".failed"), outsideFailed);
+        drop(refused, "bad.csv", "no header\n");
+
+        // two files dropped after them are read one after the other (the oldest first): the polls that read them
+        // saw good.csv and bad.csv as well
+        for (String later : List.of("after_linkdone_1.csv", "after_linkdone_2.csv")) {
+            NotifyBuilder laterRead = RouteSignals.inboxDoneWith(camel, later);
+            drop(folder("later_mkt", "toys"), later, HEADER + "LATER-1,Later,1.00,1\n");
+            assertThat(laterRead.matches(20, TimeUnit.SECONDS)).as("the inbox route read " + later).isTrue();
+        }
+
+        // neither was taken: each stays where it was dropped, nothing went through the links, logged once each
+        assertThat(accepted.resolve("good.csv")).exists();
+        assertThat(refused.resolve("bad.csv")).exists();
+        try (Stream<Path> done = Files.list(outsideDone); Stream<Path> failed = Files.list(outsideFailed)) {
+            assertThat(done).isEmpty();
+            assertThat(failed).isEmpty();
+        }
+        assertThat(jobsOf("linkdone_mkt")).isEmpty();
+        assertThat(output.getAll()).containsOnlyOnce("inbox: linkdone_mkt/toys/good.csv left where it is: "
+                + ".done/ is not a folder inside the inbox")
+                .containsOnlyOnce("inbox: linkfailed_mkt/toys/bad.csv left where it is: .failed/ is not a folder "
+                        + "inside the inbox");
+    }
+
     /**
      * No job for the marketplace, and the secret in no file, job or log line. A file dropped after the link is
      * read after it (the inbox reads the oldest first): once the route is done with that file, a link the inbox

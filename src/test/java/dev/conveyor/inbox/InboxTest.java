@@ -204,6 +204,66 @@ class InboxTest {
         assertThat(dir.resolve(".failed/rejected.csv")).exists();
     }
 
+    @Test
+    void aNameAlreadyTakenInDoneOrFailedGetsASuffixAndNothingThereIsReplaced() throws IOException {
+        Path dir = folder("clash_mkt", "toys");
+        String first = HEADER + rows("CLASH", 1, 2);
+        NotifyBuilder firstRead = RouteSignals.inboxDoneWith(camel, "same.csv");
+        drop(dir, "same.csv", first);
+        assertThat(firstRead.matches(30, TimeUnit.SECONDS)).isTrue();
+        NotifyBuilder firstBad = RouteSignals.inboxDoneWith(camel, "bad.csv");
+        drop(dir, "bad.csv", "no header\n");
+        assertThat(firstBad.matches(30, TimeUnit.SECONDS)).isTrue();
+
+        // the same names again, other content: the files already in .done/ (a job may be reading it) and
+        // .failed/ stay as they were, the new ones get <stem>-<8 hex>.<ext>
+        drop(dir, "same.csv", HEADER + rows("CLASH", 3, 5));
+        drop(dir, "bad.csv", "still no header\n");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(dir.resolve("same.csv")).doesNotExist();
+            assertThat(dir.resolve("bad.csv")).doesNotExist();
+            assertThat(jobsOf("clash_mkt").stream().filter(job -> job.get("type").asText().equals("csv_validation")))
+                    .hasSize(2);
+            assertThat(names(dir.resolve(".failed"))).hasSize(4);
+        });
+        assertThat(Files.readString(dir.resolve(".done/same.csv"))).isEqualTo(first);
+        List<String> done = names(dir.resolve(".done"));
+        assertThat(done).hasSize(2).contains("same.csv").anyMatch(name -> name.matches("same-[0-9a-f]{8}\\.csv"));
+        assertThat(Files.readString(dir.resolve(".failed/bad.csv"))).isEqualTo("no header\n");
+        String renamed = names(dir.resolve(".failed")).stream().filter(name -> name.matches("bad-[0-9a-f]{8}\\.csv"))
+                .findFirst().orElseThrow();
+        assertThat(Files.readString(dir.resolve(".failed").resolve(renamed))).isEqualTo("still no header\n");
+        assertThat(Files.readString(dir.resolve(".failed").resolve(renamed + ".reason.txt"))).startsWith("wrong header");
+        assertThat(reason(dir, "bad.csv")).startsWith("wrong header");
+    }
+
+    @Test
+    void aFileReadAgainAfterItsJobWasWrittenIsTheSameJob() throws IOException {
+        // what a file put back after its submit (a failure after the job was written), or left in place by a
+        // crash, looks like: the same path, size and time read a second time
+        Path dir = folder("reread_mkt", "toys");
+        NotifyBuilder chainRun = RouteSignals.workerFinished(camel, "reread_mkt", 2);
+        drop(dir, "again.csv", HEADER + rows("AGAIN", 1, 3));
+        // the validation and its load are done with the file before it is read again
+        assertThat(chainRun.matches(60, TimeUnit.SECONDS)).isTrue();
+        String jobId = awaitJobOfSource("inbox", "reread_mkt").get("job_id").asText();
+
+        NotifyBuilder secondRead = RouteSignals.inboxDoneWith(camel, "again.csv");
+        Files.move(dir.resolve(".done/again.csv"), dir.resolve("again.csv"));
+        assertThat(secondRead.matches(30, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(dir.resolve(".done/again.csv")).exists();
+        assertThat(jobsOf("reread_mkt").stream().filter(job -> job.get("source").asText().equals("inbox")
+                && job.get("type").asText().equals("csv_validation")).map(job -> job.get("job_id").asText()))
+                .containsExactly(jobId);
+    }
+
+    private static List<String> names(Path folder) throws IOException {
+        try (var files = Files.list(folder)) {
+            return files.map(file -> file.getFileName().toString()).toList();
+        }
+    }
+
     /** The writer's pace is the scenario: it appends more often than the inbox's settle time (300 ms). */
     private static void pauseLikeASlowWriter() {
         await().pollDelay(Duration.ofMillis(150)).atMost(Duration.ofSeconds(1)).until(() -> true);
