@@ -100,7 +100,11 @@ class SetBasedWritesTest {
         String jobId = notYetDueJob();
         Job first = lifecycle.claim(jobId, "normal").orElseThrow();
         // the first attempt's worker went quiet; its job was retried and claimed again: a second attempt runs
-        lifecycle.retry(first, "lease expired", "LeaseExpired", Duration.ZERO).orElseThrow();
+        // (with a backoff, its message out already and the clock moved past it: a retry due at once is published,
+        // and a worker of the shared service could claim it before the test does)
+        lifecycle.retry(first, "lease expired", "LeaseExpired", Duration.ofSeconds(30)).orElseThrow();
+        jdbc.update("UPDATE jobs SET dispatched_at = now() WHERE job_id = ?", jobId);
+        clock.advance(Duration.ofSeconds(30));
         Job second = lifecycle.claim(jobId, "normal").orElseThrow();
         assertThat(second.attempts()).isEqualTo(2);
 
