@@ -184,10 +184,12 @@ final class CsvLimitReader extends Reader {
                         j++;
                     }
                 } else {
-                    // a quoted line break goes the slow way too, to be counted: a fault names its line
+                    // a quoted line break goes the slow way too, to be counted: a fault names its line (one
+                    // comparison covers CR, LF and the rarer control characters below them, which take the slow
+                    // way with no effect)
                     while (j < end) {
                         char c = cbuf[j];
-                        if (c == '"' || c == '\r' || c == '\n') {
+                        if (c == '"' || c <= '\r') {
                             break;
                         }
                         j++;
