@@ -25,6 +25,13 @@ import java.util.Objects;
  * closed makes the rest of the file that field; it is dropped to the end of the file (no memory held) and becomes
  * one error row.
  *
+ * <p>Syntax errors: the same grammar also sees the two ways a record can break it (with the parser's format: no
+ * escape character, no comments) — a quote that opens a field and is never closed (within the limits), and text
+ * after the quote that closes a field — and notes the first as a {@link Fault}: its kind, record, field and line.
+ * commons-csv refuses such a record with one {@code CSVException} for every kind, the kind only in its message
+ * text (wording that may change with any release), so {@link CsvValidator} tells the user what is wrong from this
+ * note, which the service's own code writes.
+ *
  * <p>Not thread-safe; does not close the reader it wraps.
  */
 final class CsvLimitReader extends Reader {
@@ -32,6 +39,26 @@ final class CsvLimitReader extends Reader {
     private final char delimiter;
 
     enum Limit { FIELD, RECORD }
+
+    /** The ways a record's text can break the grammar: each makes the parser refuse the record. */
+    enum Syntax {
+        /** A quote opened a field and the file ended before a quote closed it. */
+        UNCLOSED_QUOTE,
+        /** A character other than whitespace, the delimiter or a line end after the quote that closed a field. */
+        TEXT_AFTER_QUOTE
+    }
+
+    /**
+     * The first syntax error of the text passed to the parser (text dropped at a limit is never seen by it, so
+     * never noted).
+     *
+     * @param recordNumber the record's number as {@code CSVParser.getRecordNumber()} would have given it
+     * @param field        1-based position of the field in the record
+     * @param lineInRecord line breaks (quoted ones) in the record before the error: before the opening quote
+     *                     for {@link Syntax#UNCLOSED_QUOTE}, before the offending character otherwise
+     */
+    record Fault(Syntax syntax, long recordNumber, int field, long lineInRecord) {
+    }
 
     /** A record that was cut short: its number as {@code CSVRecord.getRecordNumber()} gives it, and why. */
     static final class Overflow {
@@ -54,6 +81,8 @@ final class CsvLimitReader extends Reader {
     private static final int QUOTED = 2;
     /** A quote inside a quoted field: the field's end, or the first half of {@code ""}. */
     private static final int QUOTE_IN_QUOTED = 3;
+    /** Whitespace after a closing quote: the parser skips it, and refuses anything but a delimiter or line end. */
+    private static final int AFTER_CLOSING_QUOTE = 4;
 
     private final Reader in;
     private final long maxFieldChars;
@@ -69,6 +98,10 @@ final class CsvLimitReader extends Reader {
     private boolean previousCr;
     /** Non-null while the rest of that record is being dropped. */
     private Overflow dropping;
+    /** Quoted line breaks so far in the current record, and their number when the current quoted field opened. */
+    private long recordBreaks;
+    private long quoteOpenedAfterBreaks;
+    private Fault fault;
 
     CsvLimitReader(Reader in, int maxFieldChars, int maxRecordChars) {
         this(in, maxFieldChars, maxRecordChars, ',');
@@ -105,6 +138,11 @@ final class CsvLimitReader extends Reader {
                 ? overflows.pollFirst() : null;
     }
 
+    /** The first syntax error in the text read so far, or null. */
+    Fault fault() {
+        return fault;
+    }
+
     @Override
     public int read(char[] cbuf, int off, int len) throws IOException {
         Objects.checkFromIndexSize(off, len, cbuf.length);
@@ -114,6 +152,10 @@ final class CsvLimitReader extends Reader {
         while (true) {
             int n = in.read(cbuf, off, len);
             if (n < 0) {
+                if (state == QUOTED && dropping == null && fault == null) {
+                    // the parser has the open quoted field and reaches the end of the file inside it
+                    fault = new Fault(Syntax.UNCLOSED_QUOTE, record, field, quoteOpenedAfterBreaks);
+                }
                 return -1;
             }
             int kept = filter(cbuf, off, off + n) - off;
@@ -142,7 +184,14 @@ final class CsvLimitReader extends Reader {
                         j++;
                     }
                 } else {
-                    while (j < end && cbuf[j] != '"') {
+                    // a quoted line break goes the slow way too, to be counted: a fault names its line (one
+                    // comparison covers CR, LF and the rarer control characters below them, which take the slow
+                    // way with no effect)
+                    while (j < end) {
+                        char c = cbuf[j];
+                        if (c == '"' || c <= '\r') {
+                            break;
+                        }
                         j++;
                     }
                 }
@@ -163,10 +212,12 @@ final class CsvLimitReader extends Reader {
             int before = state;
             boolean lineEnd = false;
             boolean content = false;
+            Syntax bad = null;
             switch (state) {
                 case FIELD_START -> {
                     if (c == '"') {
                         state = QUOTED;
+                        quoteOpenedAfterBreaks = recordBreaks;
                     } else if (c == delimiter) {
                         nextField();
                     } else if (c == '\r' || c == '\n') {
@@ -192,18 +243,21 @@ final class CsvLimitReader extends Reader {
                         content = true;
                     }
                 }
-                default -> { // QUOTE_IN_QUOTED
-                    if (c == '"') {
+                default -> { // QUOTE_IN_QUOTED or AFTER_CLOSING_QUOTE, in the order commons-csv's lexer checks
+                    if (c == '"' && state == QUOTE_IN_QUOTED) {
                         state = QUOTED;
                         content = true;
                     } else if (c == delimiter) {
                         nextField();
                     } else if (c == '\r' || c == '\n') {
                         lineEnd = true;
+                    } else if (Character.isWhitespace(c)) {
+                        state = AFTER_CLOSING_QUOTE;
                     } else {
                         // text after a closing quote: the parser refuses the record, as it would without us
                         state = UNQUOTED;
                         content = true;
+                        bad = Syntax.TEXT_AFTER_QUOTE;
                     }
                 }
             }
@@ -215,6 +269,7 @@ final class CsvLimitReader extends Reader {
                     field = 1;
                     fieldChars = 0;
                     recordChars = 0;
+                    recordBreaks = 0;
                     state = FIELD_START;
                     dropping = null;
                 }
@@ -225,6 +280,9 @@ final class CsvLimitReader extends Reader {
             // a line break inside quotes: the parser counts it as a line, so a dropped one is noted
             boolean quotedBreak = before == QUOTED && (c == '\r' || (c == '\n' && !previousCr));
             previousCr = c == '\r';
+            if (quotedBreak) {
+                recordBreaks++;
+            }
             recordChars++;
             if (content) {
                 fieldChars++;
@@ -237,6 +295,9 @@ final class CsvLimitReader extends Reader {
                 }
                 if (dropping == null) {
                     cbuf[out++] = c;
+                    if (bad != null && fault == null) {
+                        fault = new Fault(bad, record, field, recordBreaks);
+                    }
                 } else if (before == QUOTED) {
                     // the parser is inside a quoted field: close it, so the record end we pass on ends the record
                     cbuf[out++] = '"';

@@ -1,6 +1,5 @@
 package dev.conveyor.validation;
 
-import org.apache.commons.csv.CSVException;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
@@ -448,10 +447,7 @@ public final class CsvValidator {
                 return "row is longer than " + options.maxRecordChars()
                         + " characters (conveyor.validation.max-record-chars)";
             }
-            int i = cut.field - 1;
-            String name = i < headerNames.length && !headerNames[i].isEmpty()
-                    ? " (" + Finding.cut(headerNames[i]) + ")" : "";
-            return "field " + cut.field + name + " is longer than " + options.maxFieldChars()
+            return fieldName(cut.field) + " is longer than " + options.maxFieldChars()
                     + " characters (conveyor.validation.max-field-chars)";
         }
 
@@ -592,26 +588,48 @@ public final class CsvValidator {
             }
         }
 
-        /** Throws a CsvFormatException for bad input; returns other I/O failures for the caller to throw. */
+        /**
+         * Throws a CsvFormatException for bad input; returns other I/O failures for the caller to throw. Bad input is
+         * recognised by type, never by an exception's message (see {@link CsvSyntaxError}).
+         */
         private IOException translate(IOException failure) {
+            String where = headerDone ? "near row " + (total + 1) : "in the header row";
             for (Throwable t = failure; t != null; t = t.getCause()) {
                 if (t instanceof StrictUtf8Reader.MalformedUtf8Exception bad) {
-                    String where = headerDone ? "near row " + (total + 1) : "in the header row";
                     throw new CsvFormatException(encodingMessage(bad, where), failure);
                 }
-                if (t instanceof CSVException csv) {
-                    String where = headerDone ? "near row " + (total + 1) : "in the header row";
-                    long line = lastLine + 1;
-                    String detail = csv.getMessage() != null && csv.getMessage().contains("EOF reached")
-                            ? "a quoted field starting on line " + line + " is never closed"
-                            : csv.getMessage() != null && csv.getMessage().contains("between encapsulated token")
-                            ? "unexpected text after a closing quote in the record starting on line " + line
-                            + " (a quote inside a quoted field must be doubled: \"\")"
-                            : csv.getMessage();
-                    throw new CsvFormatException("malformed CSV " + where + ": " + detail, failure);
-                }
+            }
+            CsvSyntaxError syntax = CsvSyntaxError.of(failure, limits == null ? null : limits.fault(),
+                    parser == null ? -1 : parser.getRecordNumber() + 1);
+            if (syntax != null) {
+                throw new CsvFormatException("malformed CSV " + where + ": " + syntaxMessage(syntax), failure);
             }
             return failure;
+        }
+
+        /** Where in the file and what to do: the record's line, and the error's own line and field when known. */
+        private String syntaxMessage(CsvSyntaxError error) {
+            long start = lastLine + 1;
+            long line = start + error.lineInRecord();
+            if (error.syntax() == null) {
+                String parser = error.exception().getMessage();
+                return "the record starting on line " + start + " cannot be read as CSV"
+                        + (parser == null || parser.isBlank() ? "" : " (" + parser + ")");
+            }
+            return switch (error.syntax()) {
+                case UNCLOSED_QUOTE -> "a quoted field starting on line " + line + " is never closed";
+                case TEXT_AFTER_QUOTE -> "unexpected text after a closing quote in " + fieldName(error.field())
+                        + (line == start ? " of the record on line " + start
+                                : " on line " + line + " (the record starts on line " + start + ")")
+                        + " (a quote inside a quoted field must be doubled: \"\")";
+            };
+        }
+
+        /** {@code field 2 (title)}: its position, and its header name once there is a header. */
+        private String fieldName(int field) {
+            int i = field - 1;
+            return "field " + field + (i < headerNames.length && !headerNames[i].isEmpty()
+                    ? " (" + Finding.cut(headerNames[i]) + ")" : "");
         }
 
         /** What is wrong with the bytes and what to do about it. */

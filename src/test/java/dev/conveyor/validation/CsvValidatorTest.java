@@ -227,6 +227,68 @@ class CsvValidatorTest {
                 .hasMessageStartingWith("malformed CSV near row 1: unexpected text after a closing quote");
     }
 
+    // ---------------------------------------------------------------- malformed CSV: each kind, its own message
+
+    private static final String DOUBLE_THE_QUOTE = " (a quote inside a quoted field must be doubled: \"\")";
+
+    @Test
+    void anUnclosedQuoteNamesTheLineWhereTheQuoteOpens() {
+        // the record starts on line 3; its first quoted field spans two lines, the unclosed one opens on line 4
+        assertThatThrownBy(() -> run(HEADER + "A,ok,1,1\nB,\"two\nlines\",\"1,1\nC,x,1,1\n"))
+                .isExactlyInstanceOf(CsvFormatException.class)
+                .hasMessage("malformed CSV near row 2: a quoted field starting on line 4 is never closed");
+        assertThatThrownBy(() -> run("sku,\"title,price,quantity\nA,b,1,1\n"))
+                .isExactlyInstanceOf(CsvFormatException.class)
+                .hasMessage("malformed CSV in the header row: a quoted field starting on line 1 is never closed");
+    }
+
+    @Test
+    void textAfterAClosingQuoteNamesTheFieldAndTheLine() {
+        assertThatThrownBy(() -> run(HEADER + "A,ok,1,1\nB,\"12\" monitor\",1,1\n"))
+                .isExactlyInstanceOf(CsvFormatException.class)
+                .hasMessage("malformed CSV near row 2: unexpected text after a closing quote in field 2 (title)"
+                        + " of the record on line 3" + DOUBLE_THE_QUOTE);
+        // the parser skips whitespace after a closing quote, then refuses what follows it
+        assertThatThrownBy(() -> run(HEADER + "A,ok,\"1\"  \t x,1\n"))
+                .isExactlyInstanceOf(CsvFormatException.class)
+                .hasMessage("malformed CSV near row 1: unexpected text after a closing quote in field 3 (price)"
+                        + " of the record on line 2" + DOUBLE_THE_QUOTE);
+        assertThatThrownBy(() -> run(HEADER + "A,\"two\r\nlines\"x,1,1\n"))
+                .isExactlyInstanceOf(CsvFormatException.class)
+                .hasMessage("malformed CSV near row 1: unexpected text after a closing quote in field 2 (title)"
+                        + " on line 3 (the record starts on line 2)" + DOUBLE_THE_QUOTE);
+        assertThatThrownBy(() -> run("sku,\"title\"s,price,quantity\n"))
+                .isExactlyInstanceOf(CsvFormatException.class)
+                .hasMessage("malformed CSV in the header row: unexpected text after a closing quote in field 2"
+                        + " of the record on line 1" + DOUBLE_THE_QUOTE);
+    }
+
+    @Test
+    void textAfterAClosingQuoteWithASemicolonDelimiter() {
+        RuleSet semicolon = RuleSetParser.parse("test", "semicolon", new ByteArrayInputStream(bytes("""
+                delimiter: semicolon
+                columns:
+                  - {name: sku}
+                  - {name: title}
+                """)));
+        assertThatThrownBy(() -> Validation.run(semicolon, "sku;title\nA;\"x\",y\n"))
+                .isExactlyInstanceOf(CsvFormatException.class)
+                .hasMessage("malformed CSV near row 1: unexpected text after a closing quote in field 2 (title)"
+                        + " of the record on line 2" + DOUBLE_THE_QUOTE);
+    }
+
+    @Test
+    void whitespaceAfterAClosingQuoteIsNotAnError() {
+        // what the parser accepts the grammar must accept too: a false fault would name the wrong record
+        Validation r = run(HEADER + "A,\"ok\" \t,1,1\r\nB,\"x\"\"y\",2,2\n");
+        assertThat(r.report.errorRows()).isZero();
+        assertThat(r.validRows).containsExactly(List.of("A", "ok", "1", "1"), List.of("B", "x\"y", "2", "2"));
+        assertThatThrownBy(() -> run(HEADER + "A,\"ok\" ,1,1\nB,\"x\"y,2,2\n"))
+                .isExactlyInstanceOf(CsvFormatException.class)
+                .hasMessage("malformed CSV near row 2: unexpected text after a closing quote in field 2 (title)"
+                        + " of the record on line 3" + DOUBLE_THE_QUOTE);
+    }
+
     @Test
     void wrongColumnCountIsAnErrorRow() {
         Validation r = run(HEADER + "A,b,1,1,extra\nB,b,1\nC,c,1,1\n");
