@@ -617,7 +617,8 @@ public final class CsvValidator {
                         + (parser == null || parser.isBlank() ? "" : " (" + parser + ")");
             }
             return switch (error.syntax()) {
-                case UNCLOSED_QUOTE -> "a quoted field starting on line " + line + " is never closed";
+                case UNCLOSED_QUOTE -> "a quoted field starting on line " + line + " is never closed"
+                        + " (close it with a quote; a quote inside a quoted field must be doubled: \"\")";
                 case TEXT_AFTER_QUOTE -> "unexpected text after a closing quote in " + fieldName(error.field())
                         + (line == start ? " of the record on line " + start
                                 : " on line " + line + " (the record starts on line " + start + ")")

@@ -221,7 +221,8 @@ class CsvValidatorTest {
     void unclosedQuoteIsAFormatError() {
         assertThatThrownBy(() -> run(HEADER + "A,ok,1,1\nB,\"never closed,1,1\nC,x,1,1\n"))
                 .isExactlyInstanceOf(CsvFormatException.class)
-                .hasMessage("malformed CSV near row 2: a quoted field starting on line 3 is never closed");
+                .hasMessage("malformed CSV near row 2: a quoted field starting on line 3 is never closed"
+                        + " (close it with a quote; a quote inside a quoted field must be doubled: \"\")");
         assertThatThrownBy(() -> run(HEADER + "A,\"ok\"x,1,1\n"))
                 .isExactlyInstanceOf(CsvFormatException.class)
                 .hasMessageStartingWith("malformed CSV near row 1: unexpected text after a closing quote");
@@ -236,10 +237,12 @@ class CsvValidatorTest {
         // the record starts on line 3; its first quoted field spans two lines, the unclosed one opens on line 4
         assertThatThrownBy(() -> run(HEADER + "A,ok,1,1\nB,\"two\nlines\",\"1,1\nC,x,1,1\n"))
                 .isExactlyInstanceOf(CsvFormatException.class)
-                .hasMessage("malformed CSV near row 2: a quoted field starting on line 4 is never closed");
+                .hasMessage("malformed CSV near row 2: a quoted field starting on line 4 is never closed"
+                        + " (close it with a quote; a quote inside a quoted field must be doubled: \"\")");
         assertThatThrownBy(() -> run("sku,\"title,price,quantity\nA,b,1,1\n"))
                 .isExactlyInstanceOf(CsvFormatException.class)
-                .hasMessage("malformed CSV in the header row: a quoted field starting on line 1 is never closed");
+                .hasMessage("malformed CSV in the header row: a quoted field starting on line 1 is never closed"
+                        + " (close it with a quote; a quote inside a quoted field must be doubled: \"\")");
     }
 
     @Test
