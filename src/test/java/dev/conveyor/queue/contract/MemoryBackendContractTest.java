@@ -20,7 +20,7 @@ class MemoryBackendContractTest extends QueueBackendContract {
     protected boolean deadLetterLaneHolds(ConveyorInstance instance, String isolation, String jobId) {
         return instance.bean(CamelContext.class).getEndpoints().stream()
                 .filter(e -> e instanceof SedaEndpoint seda && seda.getName().equals("conveyor.dead-letter"))
-                .flatMap(e -> ((SedaEndpoint) e).getQueue().stream())
+                .flatMap(e -> ((SedaEndpoint) e).getExchanges().stream())
                 .anyMatch(exchange -> jobId.equals(exchange.getMessage().getBody(String.class)));
     }
 
