@@ -58,6 +58,10 @@ class WorkerCrashIT {
                 // SQS: above the lease, as it must be, and short, so the killed worker's message comes back to
                 // the restarted instance while the test watches
                 "SQS_VISIBILITY_TIMEOUT_SECONDS", "8"));
+        // one consumer on each lane the loads do not travel on (the default is 4 to 16 a lane, each a Kafka
+        // consumer of its own or a thread long-polling SQS): they cost every start and stop and carry nothing here;
+        // the bulk lane keeps its default
+        env.putAll(Map.of("LANE_HIGH_CONSUMERS", "1", "LANE_NORMAL_CONSUMERS", "1", "LANE_LOW_CONSUMERS", "1"));
     }
 
     @AfterEach
