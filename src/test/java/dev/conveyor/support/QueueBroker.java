@@ -96,8 +96,10 @@ public enum QueueBroker {
                         .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local",
                                 "local"))).build();
             }
+            // short long-polls: a service's clean stop waits for its consumers' receives in flight (10 s each at
+            // the default); a killed one leaves them behind whatever they are
             return Map.of("QUEUE_BACKEND", "sqs", "SQS_EMBEDDED", "false", "SQS_ENDPOINT", endpoint,
-                    "SQS_QUEUE_PREFIX", isolation + "-", "AWS_REGION", "us-east-1");
+                    "SQS_QUEUE_PREFIX", isolation + "-", "AWS_REGION", "us-east-1", "SQS_WAIT_TIME_SECONDS", "1");
         }
 
         /** Messages in the lane's queue, visible or not: every one not yet deleted. */

@@ -24,7 +24,10 @@ class SqsBackendContractTest extends QueueBackendContract {
         }
         return Map.of("conveyor.queue.backend", "sqs",
                 "conveyor.queue.sqs.endpoint", endpoint,
-                "conveyor.queue.sqs.queue-prefix", isolation + "-");
+                "conveyor.queue.sqs.queue-prefix", isolation + "-",
+                // short long-polls: an instance's shutdown waits for its consumers' receives in flight, 10 s each
+                // at the default; nothing in the contract depends on how long an empty receive waits
+                "conveyor.queue.sqs.wait-time-seconds", "1");
     }
 
     @Override
