@@ -18,21 +18,15 @@
 --                   the drain it times starts from a full table and pays for none of the insert.
 WITH planned AS (
     SELECT gen_random_uuid() AS id,
-           now() + make_interval(secs => :due_in_seconds) AS run_at,
-           -- the run_at of the request, as the request hash saw it: none ('null') for a job due at once
-           CASE WHEN :due_in_seconds = 0 THEN 'null'
-                ELSE to_char((now() + make_interval(secs => :due_in_seconds)) AT TIME ZONE 'UTC',
-                             'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') END AS requested_run_at
+           now() + make_interval(secs => :due_in_seconds) AS run_at
       FROM generate_series(1, :count)
 ),
 new_jobs AS (
+    -- no request_hash: JobIntake hashes a request only when it has an idempotency key, and these have none
     INSERT INTO jobs (id, job_id, tenant_id, type, source, priority, payload, payload_size_bytes,
-                      request_hash, correlation_id, run_at, max_attempts, submitted_by)
+                      correlation_id, run_at, max_attempts, submitted_by)
     SELECT id, 'job_' || replace(id::text, '-', ''), :'tenant', 'noop', 'api', 'normal', '{}'::jsonb,
            2,                                                      -- octet_length('{}')
-           -- JobIntake's hash: type, payload JSON, priority, run_at as requested, parent_job_id
-           encode(sha256(convert_to('noop' || E'\n' || '{}' || E'\n' || 'NORMAL' || E'\n' || requested_run_at
-                                    || E'\n' || 'null', 'UTF8')), 'hex'),
            :'tag', run_at, :max_attempts, :'submitted_by'
       FROM planned
     RETURNING job_id, tenant_id, correlation_id, payload_size_bytes, created_at
