@@ -100,11 +100,8 @@ class SetBasedWritesTest {
         String jobId = notYetDueJob();
         Job first = lifecycle.claim(jobId, "normal").orElseThrow();
         // the first attempt's worker went quiet; its job was retried and claimed again: a second attempt runs
-        // (with a backoff, its message out already and the clock moved past it: a retry due at once is published,
-        // and a worker of the shared service could claim it before the test does)
-        lifecycle.retry(first, "lease expired", "LeaseExpired", Duration.ofSeconds(30)).orElseThrow();
-        jdbc.update("UPDATE jobs SET dispatched_at = now() WHERE job_id = ?", jobId);
-        clock.advance(Duration.ofSeconds(30));
+        retriedWithItsMessageOut(first, "lease expired", "LeaseExpired");
+        clock.advance(BACKOFF);
         Job second = lifecycle.claim(jobId, "normal").orElseThrow();
         assertThat(second.attempts()).isEqualTo(2);
 
@@ -150,16 +147,27 @@ class SetBasedWritesTest {
     void aRetryIsNotClaimedBeforeItsBackoffHasPassed() {
         String jobId = notYetDueJob();
         Job first = lifecycle.claim(jobId, "normal").orElseThrow();
-        lifecycle.retry(first, "boom", "X", Duration.ofSeconds(30)).orElseThrow();
-        // its message is out already (the one the broker delivers again), so the dispatcher leaves it to the test
-        jdbc.update("UPDATE jobs SET dispatched_at = now() WHERE job_id = ?", jobId);
+        retriedWithItsMessageOut(first, "boom", "X");
 
-        clock.advance(Duration.ofSeconds(25));
+        clock.advance(BACKOFF.minusSeconds(5));
         assertThat(lifecycle.claim(jobId, "normal")).as("a message delivered again during the backoff").isEmpty();
 
         clock.advance(Duration.ofSeconds(5));
         assertThat(lifecycle.claim(jobId, "normal")).as("once the retry is due").get()
                 .extracting(Job::attempts).isEqualTo(2);
+    }
+
+    private static final Duration BACKOFF = Duration.ofSeconds(30);
+
+    /**
+     * The attempt failed and its job waits out {@link #BACKOFF} as RETRYING. Its message is out already (the one the
+     * broker delivers again), so the dispatcher does not publish it and no worker of the shared service claims it:
+     * only the test does, once it has moved the clock. A retry due at once would be published and could be claimed
+     * before the test claims it.
+     */
+    private void retriedWithItsMessageOut(Job attempt, String failure, String errorClass) {
+        lifecycle.retry(attempt, failure, errorClass, BACKOFF).orElseThrow();
+        jdbc.update("UPDATE jobs SET dispatched_at = now() WHERE job_id = ?", attempt.jobId());
     }
 
     /** A job due in an hour, so no lane consumer takes it before the test claims it by hand. */
