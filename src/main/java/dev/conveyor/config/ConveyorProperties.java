@@ -126,7 +126,9 @@ public record ConveyorProperties(
             long pollMs,
             boolean loadToWarehouse,
             long maxFileBytes,
-            String tenant) {
+            String tenant,
+            long orphanAfterMs,
+            long orphanCheckMs) {
     }
 
     /** The job_requests table other systems insert into. */

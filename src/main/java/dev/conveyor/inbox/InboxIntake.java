@@ -361,13 +361,18 @@ public class InboxIntake {
         if (free(dir, name, withReason)) {
             return dir.resolve(name);
         }
+        return dir.resolve(suffixed(name));
+    }
+
+    /** {@code <stem>-<8 hex>.<ext>}: the name a file gets where its own is taken. */
+    static String suffixed(String name) {
         String stem = name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
         String extension = name.contains(".") ? name.substring(name.lastIndexOf('.')) : "";
         String suffix = "-" + UUID.randomUUID().toString().substring(0, 8);
         if ((stem + suffix + extension).getBytes(StandardCharsets.UTF_8).length > 240) {
             stem = stem.substring(0, Math.min(stem.length(), 100));
         }
-        return dir.resolve(stem + suffix + extension);
+        return stem + suffix + extension;
     }
 
     private static boolean free(Path dir, String name, boolean withReason) {

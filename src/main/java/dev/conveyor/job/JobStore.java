@@ -195,6 +195,21 @@ public class JobStore {
         return byKey;
     }
 
+    /**
+     * Which of {@code files} a job of the tenant created since {@code since} names in its payload ({@code file}); one
+     * statement over the tenant's recent jobs (jobs_tenant_created_idx).
+     */
+    public java.util.Set<String> filesNamedSince(String tenantId, java.util.Collection<String> files, Instant since) {
+        if (files.isEmpty()) {
+            return java.util.Set.of();
+        }
+        return new java.util.HashSet<>(jdbc.queryForList("""
+                SELECT DISTINCT payload->>'file' FROM jobs
+                 WHERE tenant_id = :tenantId AND created_at >= :since AND payload->>'file' IN (:files)
+                """, new MapSqlParameterSource("tenantId", tenantId).addValue("files", List.copyOf(files))
+                .addValue("since", OffsetDateTime.ofInstant(since, ZoneOffset.UTC)), String.class));
+    }
+
     public Optional<Job> find(String tenantId, String jobId) {
         return jdbc.query("SELECT * FROM jobs WHERE job_id = :jobId AND tenant_id = :tenantId",
                 new MapSqlParameterSource("jobId", jobId).addValue("tenantId", tenantId),

@@ -73,6 +73,11 @@ public class TestEnvironment implements ApplicationContextInitializer<Configurab
         // below a test class's own properties (@TestPropertySource), above application.yaml
         Map<String, Object> defaults = new HashMap<>(SHARED_DEFAULTS);
         defaults.put("conveyor.security.admin-key", TestKeys.ADMIN);
+        // within what a test may move the clock (MutableClock): a file left in .done/ without a job is an orphan
+        // after 20 s of test time, not 5 minutes (InboxOrphansTest)
+        defaults.put("conveyor.inbox.orphan-after-ms", "20000");
+        // tests ask for orphans themselves, when they have set the scene, rather than race the route's timer
+        defaults.put("conveyor.inbox.orphan-check-ms", "3600000");
         // a Hawtio login realm of its own: the services of a test JVM share its JAAS configuration
         defaults.put("hawtio.realm", "conveyor-" + schema);
         MapPropertySource testDefaults = new MapPropertySource("conveyor-test-defaults", defaults);
