@@ -5,8 +5,6 @@ import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
-import org.springframework.validation.Errors;
-import org.springframework.validation.Validator;
 
 /**
  * Recurring schedules (docs/schedules.md): those declared under {@code conveyor.schedules.<name>}, and how the ticker
@@ -16,7 +14,7 @@ import org.springframework.validation.Validator;
 @ConfigurationProperties("conveyor")
 public record ScheduleProperties(
         @DefaultValue Map<String, Declared> schedules,
-        @DefaultValue Scheduler scheduler) implements Validator {
+        @DefaultValue Scheduler scheduler) {
 
     /**
      * One schedule as application.yaml declares it; checked, with the API's rules, when the service starts.
@@ -33,19 +31,20 @@ public record ScheduleProperties(
      *                     clock jumped), and follows the schedule's misfire policy
      */
     public record Scheduler(long pollMs, Duration misfireGrace) {
-    }
 
-    @Override
-    public boolean supports(Class<?> type) {
-        return ScheduleProperties.class.isAssignableFrom(type);
-    }
-
-    @Override
-    public void validate(Object target, Errors errors) {
-        ScheduleProperties p = (ScheduleProperties) target;
-        new Checks(errors)
-                .atLeast("scheduler.pollMs", p.scheduler.pollMs, 10)
-                .holds("scheduler.misfireGrace", p.scheduler.misfireGrace,
-                        p.scheduler.misfireGrace != null && !p.scheduler.misfireGrace.isNegative(), "a duration of 0 or more");
+        /*
+         * Checked here, not by implementing Validator as the other records do: Spring Boot hands a self-validating
+         * record's validator every value bound under it, and a job's fields (Map<String, Object>) are not records.
+         */
+        public Scheduler {
+            if (pollMs < 10) {
+                throw new IllegalArgumentException("conveyor.scheduler.poll-ms must be at least 10 (was " + pollMs
+                        + ")");
+            }
+            if (misfireGrace == null || misfireGrace.isNegative()) {
+                throw new IllegalArgumentException("conveyor.scheduler.misfire-grace must be a duration of 0 or "
+                        + "more (was " + misfireGrace + ")");
+            }
+        }
     }
 }
