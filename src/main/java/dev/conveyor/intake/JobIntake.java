@@ -101,6 +101,21 @@ public class JobIntake {
      * @throws ProblemException 422 when the request breaks its type's contract
      */
     public NewJob prepare(JobRequest request) {
+        return prepare(request, true);
+    }
+
+    /**
+     * The checks of {@link #prepare} that hold whenever the job is made (its type, payload schema and fields), not
+     * the processor's own, which look at what exists now (such as the file a job reads): a schedule's job is
+     * checked so when the schedule is put, and fully at each tick.
+     *
+     * @throws ProblemException 422 when the request breaks its type's contract
+     */
+    public void checkShape(JobRequest request) {
+        prepare(request, false);
+    }
+
+    private NewJob prepare(JobRequest request, boolean processorChecks) {
         List<String> errors = new ArrayList<>();
         if (!schemas.knows(request.type())) {
             throw ProblemException.unprocessable("unknown job type '" + Echo.of(request.type()) + "'; known types: "
@@ -108,7 +123,7 @@ public class JobIntake {
         }
         List<String> violations = schemas.violations(request.type(), request.payload());
         violations.forEach(v -> errors.add("payload " + v));
-        if (violations.isEmpty()) {
+        if (violations.isEmpty() && processorChecks) {
             processors.forType(request.type()).ifPresent(p -> errors.addAll(p.checkPayload(request.tenantId(), request.payload())));
         }
         Optional<Priority> priority = Priority.parse(request.priority());

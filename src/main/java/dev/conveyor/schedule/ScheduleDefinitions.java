@@ -23,7 +23,8 @@ import org.springframework.stereotype.Component;
 /**
  * Checks a schedule's definition, from {@code PUT /schedules/{name}} or application.yaml alike: the cron expression
  * (the field at fault named), the zone, the misfire policy, and the job, which must be one {@code POST /jobs} would
- * take from the schedule's tenant, checked by the same parser and intake. Nothing is written.
+ * take from the schedule's tenant, checked by the same parser and intake (all but the checks of what exists at
+ * the moment, such as a file, which each tick's job passes when it is made). Nothing is written.
  */
 @Component
 public class ScheduleDefinitions {
@@ -125,7 +126,9 @@ public class ScheduleDefinitions {
             return;
         }
         try {
-            intake.prepare(jobRequest(tenantId, keyId, job));
+            // not the processor's checks of what exists now: the file a nightly load reads may arrive later; a tick
+            // whose job fails them makes no job, and says why in the log
+            intake.checkShape(jobRequest(tenantId, keyId, job));
         } catch (ProblemException e) {
             List<String> jobErrors = e.errors().isEmpty() ? List.of(e.getMessage()) : e.errors();
             jobErrors.forEach(error -> errors.add("job: " + error));

@@ -163,6 +163,21 @@ class SchedulesApiTest {
     }
 
     @Test
+    void aJobReadingAFileThatIsNotThereYetIsAcceptedAndATriggerSaysWhyItCannotRunNow() {
+        String name = name();
+        ObjectNode nightlyLoad = schedule("0 2 * * *", null, "run_once");
+        nightlyLoad.putObject("job").put("type", "warehouse_load").putObject("payload").put("marketplace", "acme")
+                .put("category", "toys").put("file", "exports/" + name + ".csv");
+        HttpResponse<String> created = put(name, nightlyLoad);
+        assertThat(created.statusCode()).as("the file may arrive before the tick: " + created.body()).isEqualTo(201);
+
+        HttpResponse<String> triggered = api.postJson("/schedules/" + name + "/trigger", "");
+        assertThat(triggered.statusCode()).isEqualTo(422);
+        assertThat(Api.json(triggered).get("detail").asText()).contains(name + ".csv");
+        assertThat(jobsOf(name)).isZero();
+    }
+
+    @Test
     void aReaderReadsAnOperatorActsAndOtherTenantsSeeNothing() {
         String tenant = "sched-" + UUID.randomUUID().toString().substring(0, 8);
         Api reader = api.as(api.newKey(tenant, "reader"));
