@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
 
+import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.config.ScheduleProperties;
 import dev.conveyor.intake.JobIntake;
 import dev.conveyor.intake.ProblemException;
@@ -38,10 +39,12 @@ public class ScheduleTicker {
     private final TransactionTemplate tx;
     private final Clock clock;
     private final ScheduleProperties properties;
+    /** Names this instance in the log: with several, which one fired a tick. */
+    private final String instanceId;
 
     public ScheduleTicker(ScheduleStore store, ScheduleDefinitions definitions, JobIntake intake,
                           DispatchSignal dispatchSignal, TransactionTemplate tx, Clock clock,
-                          ScheduleProperties properties) {
+                          ScheduleProperties properties, ConveyorProperties conveyor) {
         this.store = store;
         this.definitions = definitions;
         this.intake = intake;
@@ -49,6 +52,7 @@ public class ScheduleTicker {
         this.tx = tx;
         this.clock = clock;
         this.properties = properties;
+        this.instanceId = conveyor.instanceId();
     }
 
     /** @return how many schedules this round planned (a full round: more may be due) */
@@ -87,7 +91,7 @@ public class ScheduleTicker {
                 lastJob = submission.job().jobId();
                 if (submission.created()) {
                     created++;
-                    log.info("schedule {} tick {}: job {}", schedule.name(), tick, lastJob);
+                    log.info("schedule {} tick {}: job {} (by {})", schedule.name(), tick, lastJob, instanceId);
                 }
             } catch (ProblemException e) {
                 // the job no longer passes intake (its type was removed, its tenant's rules changed), or the tick's

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.intake.Echo;
@@ -66,16 +67,12 @@ public class Schedules {
             throw ProblemException.unprocessable("a schedule's name must be 1-64 letters, digits, '_', '.' or '-' "
                     + "(was '" + Echo.of(name) + "')");
         }
+        // whose the name is comes first: no body makes a declared or another tenant's schedule the caller's
+        checkMayPut(tenantId, name, store.find(name));
         ScheduleDefinition definition = definitions.check(tenantId, caller.keyId(), body);
         Boolean created = tx.execute(status -> {
-            java.util.Optional<Schedule> existing = store.lock(name);
-            if (existing.isPresent() && !existing.get().tenantId().equals(tenantId)) {
-                throw new ProblemException(409, "Conflict", "the schedule name '" + name + "' is taken; choose "
-                        + "another");
-            }
-            if (existing.isPresent() && existing.get().declared()) {
-                throw declaredConflict(name, "replaced");
-            }
+            Optional<Schedule> existing = store.lock(name);
+            checkMayPut(tenantId, name, existing);
             store.put(name, tenantId, definition, definitions.jobText(definition), definition.nextAfter(clock.instant()),
                     Schedule.API, caller.keyId());
             return existing.isEmpty();
@@ -120,6 +117,15 @@ public class Schedules {
         log.info("schedule {} triggered by key {} ({}): job {}", name, caller.keyId(), caller.name(),
                 submission.job().jobId());
         return submission;
+    }
+
+    private static void checkMayPut(String tenantId, String name, Optional<Schedule> existing) {
+        if (existing.isPresent() && !existing.get().tenantId().equals(tenantId)) {
+            throw new ProblemException(409, "Conflict", "the schedule name '" + name + "' is taken; choose another");
+        }
+        if (existing.isPresent() && existing.get().declared()) {
+            throw declaredConflict(name, "replaced");
+        }
     }
 
     private Schedule setPaused(String tenantId, Caller caller, String name, boolean paused) {

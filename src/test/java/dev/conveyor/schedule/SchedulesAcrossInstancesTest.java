@@ -1,5 +1,7 @@
 package dev.conveyor.schedule;
 
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -7,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorInstance;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.NotifyBuilder;
@@ -20,7 +24,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A schedule declared in application.yaml, firing every second on two instances of one database, then on the one
- * left after the other stopped: every second between gets exactly one job, none twice and none left out.
+ * left after the other stopped: every second between gets exactly one job, none twice and none left out. The API
+ * lists it with its next tick and refuses to replace or delete it (the file owns it).
  */
 @Tag("slow") // two service instances of its own, on a schema of their own
 class SchedulesAcrossInstancesTest {
@@ -56,6 +61,18 @@ class SchedulesAcrossInstancesTest {
         assertThat(firstPolls.matches(20, TimeUnit.SECONDS)).isTrue();
         assertThat(secondPolls.matches(20, TimeUnit.SECONDS)).isTrue();
         Instant bothUp = Instant.now();
+
+        // declared in the configuration: listed with its next tick, and the file's to change, not the API's
+        JsonNode listed = Api.json(second.api().get("/schedules")).get("schedules").get(0);
+        assertThat(listed.get("name").asText()).isEqualTo(NAME);
+        assertThat(listed.get("origin").asText()).isEqualTo("config");
+        assertThat(listed.get("next_run_at").isTextual()).isTrue();
+        HttpResponse<String> replaced = second.api().send("PUT", "/schedules/" + NAME,
+                HttpRequest.BodyPublishers.ofString("{\"cron\":\"@daily\",\"job\":{\"type\":\"noop\"}}"),
+                "Content-Type", "application/json");
+        assertThat(replaced.statusCode()).isEqualTo(409);
+        assertThat(Api.json(replaced).get("detail").asText()).contains("declared in application.yaml");
+        assertThat(second.api().delete("/schedules/" + NAME).statusCode()).isEqualTo(409);
 
         await().atMost(Duration.ofSeconds(40)).until(() -> ticksSince(jdbc, bothUp) >= 15);
         first.close();
