@@ -201,8 +201,9 @@ class SchedulesApiTest {
     @Test
     void aTickFiresExactlyOneJob() {
         String name = name();
-        // every 30 seconds: the next tick is less than a lease (60 s) away, so the test moves the clock to it
-        assertThat(put(name, schedule("0/30 * * * * *", null, null)).statusCode()).isEqualTo(201);
+        // once a minute, half a minute from now: far enough that no pass reaches it by itself while the test looks,
+        // and less than a lease (60 s) away, so the test moves the shared service's clock to it
+        assertThat(put(name, schedule(halfAMinuteAhead() + " * * * * *", null, null)).statusCode()).isEqualTo(201);
         Instant tick = nextRunAt(name);
         NotifyBuilder passBefore = RouteSignals.schedulerPassAfterNow(camel);
         assertThat(passBefore.matches(10, TimeUnit.SECONDS)).isTrue();
@@ -219,7 +220,7 @@ class SchedulesApiTest {
                 "schedule:" + name + ":" + tick);
         assertThat(view.get("last_job_id").asText()).isEqualTo(jobId);
         assertThat(Instant.parse(view.get("last_run_at").asText())).isEqualTo(tick);
-        assertThat(Instant.parse(view.get("next_run_at").asText())).isEqualTo(tick.plusSeconds(30));
+        assertThat(Instant.parse(view.get("next_run_at").asText())).isEqualTo(tick.plusSeconds(60));
         JsonNode job = api.job(jobId);
         assertThat(job.get("source").asText()).isEqualTo("schedule");
         assertThat(job.get("type").asText()).isEqualTo("csv_validation");
@@ -252,7 +253,8 @@ class SchedulesApiTest {
     @Test
     void pauseStopsTheTicksResumeGoesOnAndTriggerMakesOneJobNow() {
         String name = name();
-        assertThat(put(name, schedule("0/30 * * * * *", null, null)).statusCode()).isEqualTo(201);
+        // once a minute, half a minute from now: no tick comes by itself between the put and the pause
+        assertThat(put(name, schedule(halfAMinuteAhead() + " * * * * *", null, null)).statusCode()).isEqualTo(201);
         HttpResponse<String> paused = api.postJson("/schedules/" + name + "/pause", "");
         assertThat(paused.statusCode()).isEqualTo(200);
         assertThat(Api.json(paused).get("paused").asBoolean()).isTrue();
@@ -292,6 +294,11 @@ class SchedulesApiTest {
         jdbc.update("UPDATE schedules SET next_run_at = ? WHERE name = ?",
                 Timestamp.from(next.minus(Duration.ofDays(5))), name);
         return next;
+    }
+
+    /** The second of the minute half a minute from now, for a cron that ticks once a minute then. */
+    private int halfAMinuteAhead() {
+        return (clock.instant().atZone(java.time.ZoneOffset.UTC).getSecond() + 30) % 60;
     }
 
     private Instant nextRunAt(String name) {
