@@ -5,7 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.config.ScheduleProperties;
@@ -89,8 +92,33 @@ public class DeclaredSchedules implements SmartInitializingSingleton {
             body.put("misfire", declared.misfire());
         }
         if (declared.job() != null) {
-            body.set("job", json.valueToTree(declared.job()));
+            body.set("job", withLists(json.valueToTree(declared.job())));
         }
         return body;
+    }
+
+    /**
+     * The job as application.yaml wrote it: Spring Boot binds a YAML list inside a {@code Map<String, Object>} as a
+     * map keyed 0, 1, 2…, so such a map is turned back into the list it was (a payload's {@code columns: [a, b]}).
+     */
+    static JsonNode withLists(JsonNode node) {
+        if (node.isObject()) {
+            ObjectNode object = (ObjectNode) node;
+            List<String> names = new ArrayList<>();
+            object.fieldNames().forEachRemaining(names::add);
+            names.forEach(name -> object.set(name, withLists(object.get(name))));
+            boolean indexed = !names.isEmpty();
+            for (int i = 0; i < names.size() && indexed; i++) {
+                indexed = object.has(Integer.toString(i));
+            }
+            if (indexed) {
+                ArrayNode list = JsonNodeFactory.instance.arrayNode();
+                for (int i = 0; i < names.size(); i++) {
+                    list.add(object.get(Integer.toString(i)));
+                }
+                return list;
+            }
+        }
+        return node;
     }
 }
