@@ -2,16 +2,17 @@ package dev.conveyor.intake;
 
 /**
  * A caller's value as an error message may repeat it: at most {@value #MAX} characters, control characters
- * shown as escapes. A 900 KB type name gets a short answer, and a log line stays one line.
+ * shown as escapes. A 900 KB type name gets a short answer, and a log line stays one line. Public: the schedules
+ * API (schedule/) echoes what callers send the same way.
  */
-final class Echo {
+public final class Echo {
 
     static final int MAX = 200;
 
     private Echo() {
     }
 
-    static String of(String value) {
+    public static String of(String value) {
         if (value == null) {
             return "null";
         }

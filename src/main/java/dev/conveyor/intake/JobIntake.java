@@ -3,6 +3,8 @@ package dev.conveyor.intake;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -34,6 +36,8 @@ import org.springframework.stereotype.Service;
 public class JobIntake {
 
     private static final int MAX_ID_LENGTH = 255;
+    /** Far enough for any real wait, near enough that adding it to the clock cannot overflow. */
+    private static final Duration MAX_DELAY = Duration.ofDays(3650);
     private static final Pattern LISTING_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
     private final PayloadSchemas schemas;
@@ -43,9 +47,10 @@ public class JobIntake {
     private final DispatchSignal dispatchSignal;
     private final ObjectMapper json;
     private final RetryPolicy retryPolicy;
+    private final Clock clock;
 
     public JobIntake(PayloadSchemas schemas, JobProcessors processors, JobLifecycle lifecycle, JobStore store, DispatchSignal dispatchSignal,
-                     ObjectMapper json, RetryPolicy retryPolicy) {
+                     ObjectMapper json, RetryPolicy retryPolicy, Clock clock) {
         this.schemas = schemas;
         this.processors = processors;
         this.lifecycle = lifecycle;
@@ -53,6 +58,7 @@ public class JobIntake {
         this.dispatchSignal = dispatchSignal;
         this.json = json;
         this.retryPolicy = retryPolicy;
+        this.clock = clock;
     }
 
     /**
@@ -73,11 +79,43 @@ public class JobIntake {
     }
 
     /**
+     * As {@link #submit}, written in the caller's transaction (joining it), so the job commits or rolls back with
+     * what the caller writes beside it (a schedule's next tick). The dispatcher is not woken: the caller does that
+     * after its commit ({@link DispatchSignal#wake}).
+     *
+     * @throws ProblemException as {@link #submit}
+     */
+    public Submission submitInTransaction(JobRequest request) {
+        NewJob job = prepare(request);
+        Submission submission = lifecycle.submitAll(List.of(job)).get(0);
+        if (!submission.created() && !job.requestHash().equals(submission.job().requestHash())) {
+            throw new ProblemException(409, "Conflict", "Idempotency-Key '" + Echo.of(request.idempotencyKey())
+                    + "' was already used for a different request (" + submission.job().jobId() + ")");
+        }
+        return submission;
+    }
+
+    /**
      * Checks the request against its type's contract and makes the row to write, writing nothing.
      *
      * @throws ProblemException 422 when the request breaks its type's contract
      */
     public NewJob prepare(JobRequest request) {
+        return prepare(request, true);
+    }
+
+    /**
+     * The checks of {@link #prepare} that hold whenever the job is made (its type, payload schema and fields), not
+     * the processor's own, which look at what exists now (such as the file a job reads): a schedule's job is
+     * checked so when the schedule is put, and fully at each tick.
+     *
+     * @throws ProblemException 422 when the request breaks its type's contract
+     */
+    public void checkShape(JobRequest request) {
+        prepare(request, false);
+    }
+
+    private NewJob prepare(JobRequest request, boolean processorChecks) {
         List<String> errors = new ArrayList<>();
         if (!schemas.knows(request.type())) {
             throw ProblemException.unprocessable("unknown job type '" + Echo.of(request.type()) + "'; known types: "
@@ -85,14 +123,15 @@ public class JobIntake {
         }
         List<String> violations = schemas.violations(request.type(), request.payload());
         violations.forEach(v -> errors.add("payload " + v));
-        if (violations.isEmpty()) {
+        if (violations.isEmpty() && processorChecks) {
             processors.forType(request.type()).ifPresent(p -> errors.addAll(p.checkPayload(request.tenantId(), request.payload())));
         }
         Optional<Priority> priority = Priority.parse(request.priority());
         if (priority.isEmpty()) {
             errors.add("'priority' must be one of high, normal, low (was '" + Echo.of(request.priority()) + "')");
         }
-        Instant runAt = parseRunAt(request.runAt(), errors);
+        Instant runAt = request.delay() == null ? parseRunAt(request.runAt(), errors)
+                : dueAfterDelay(request, errors);
         checkLength("correlation_id", request.correlationId(), errors);
         checkLength("idempotency_key", request.idempotencyKey(), errors);
         if (request.parentJobId() != null
@@ -110,7 +149,9 @@ public class JobIntake {
         // only a replay of an idempotency key compares it with the first request's: no key, no hash (a SHA-256 of
         // the payload was 5% of the service's CPU in bench/run's W1-batch)
         String requestHash = request.idempotencyKey() == null ? null : hash(request.type() + "\n" + payloadJson
-                + "\n" + priority.get() + "\n" + request.runAt() + "\n" + request.parentJobId());
+                + "\n" + priority.get() + "\n" + request.runAt() + "\n" + request.parentJobId()
+                // a delay is hashed as asked, not as the run_at it gave, so a replay a moment later matches
+                + (request.delay() == null ? "" : "\ndelay " + request.delay()));
         return new NewJob(request.tenantId(), request.type(), request.source(),
                 priority.get(), payloadJson, payloadSize(request, payloadJson), request.idempotencyKey(),
                 requestHash, request.correlationId(), request.parentJobId(), marketplace, category, region, runAt,
@@ -134,6 +175,31 @@ public class JobIntake {
                     + Echo.of(runAt) + "')");
             return null;
         }
+    }
+
+    /** When a request with a {@code delay} is due: that long after now, by the service's clock. */
+    private Instant dueAfterDelay(JobRequest request, List<String> errors) {
+        if (request.runAt() != null) {
+            errors.add("give either 'run_at' or 'delay', not both");
+            return null;
+        }
+        Duration delay;
+        try {
+            delay = Duration.parse(request.delay());
+        } catch (DateTimeParseException e) {
+            errors.add("'delay' must be an ISO-8601 duration, e.g. PT10M or P1DT2H (was '" + Echo.of(request.delay())
+                    + "')");
+            return null;
+        }
+        if (delay.isNegative()) {
+            errors.add("'delay' must not be negative (was '" + Echo.of(request.delay()) + "')");
+            return null;
+        }
+        if (delay.compareTo(MAX_DELAY) > 0) {
+            errors.add("'delay' must be at most " + MAX_DELAY + " (ten years; was '" + Echo.of(request.delay()) + "')");
+            return null;
+        }
+        return clock.instant().plus(delay);
     }
 
     private static void checkLength(String field, String value, List<String> errors) {

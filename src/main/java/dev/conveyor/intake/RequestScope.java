@@ -13,9 +13,10 @@ import org.springframework.web.method.support.ModelAndViewContainer;
 
 /**
  * Who calls and for which tenant, a parameter of every API operation ({@link Resolver}). The tenant is the key's.
- * Only an admin key may name another with the X-Tenant-Id request header.
+ * Only an admin key may name another with the X-Tenant-Id request header. Public: the schedules API
+ * (schedule/SchedulesController) takes it too.
  */
-record RequestScope(Caller caller, String tenantId) {
+public record RequestScope(Caller caller, String tenantId) {
 
     static final String TENANT_HEADER = "X-Tenant-Id";
 

@@ -95,6 +95,12 @@ public class SecurityConfig {
                             .hasRole(SUBMITTER);
                     requests.requestMatchers(HttpMethod.GET, "/jobs", "/jobs/**", "/dead-letters",
                             "/dead-letters/**").hasRole(READER);
+                    // the schedules API (schedule/SchedulesController): reading is a reader's, changing an operator's
+                    requests.requestMatchers(HttpMethod.GET, "/schedules", "/schedules/*").hasRole(READER);
+                    requests.requestMatchers(HttpMethod.PUT, "/schedules/*").hasRole(OPERATOR);
+                    requests.requestMatchers(HttpMethod.DELETE, "/schedules/*").hasRole(OPERATOR);
+                    requests.requestMatchers(HttpMethod.POST, "/schedules/*/pause", "/schedules/*/resume",
+                            "/schedules/*/trigger").hasRole(OPERATOR);
                     // anything not named above (another method, a path of no route) is for admins only, so a
                     // new endpoint is closed until it is given a rule here
                     requests.anyRequest().hasRole(ADMIN);

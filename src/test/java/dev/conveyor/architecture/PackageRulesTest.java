@@ -27,7 +27,7 @@ class PackageRulesTest {
     /**
      * From the bottom: the domain services; configuration; the job core (the lifecycle and its events); what serves
      * it (queues, telemetry, security, the worker); the processors the worker runs; the ways jobs come in (API,
-     * inbox, SQL table) and the maintenance that cleans up after them. A layer uses only itself and those below.
+     * inbox, SQL table, schedules) and the maintenance that cleans up after them. A layer uses only itself and those below.
      */
     @Test
     void noPackageDependsOnAPackageAboveIt() {
@@ -39,7 +39,7 @@ class PackageRulesTest {
                         "dev.conveyor.security..", "dev.conveyor.worker..")
                 .layer("processors").definedBy("dev.conveyor.processors..")
                 .layer("sources").definedBy("dev.conveyor.intake..", "dev.conveyor.inbox..",
-                        "dev.conveyor.sqlsource..", "dev.conveyor.retention..")
+                        "dev.conveyor.sqlsource..", "dev.conveyor.retention..", "dev.conveyor.schedule..")
                 .whereLayer("sources").mayNotBeAccessedByAnyLayer()
                 .whereLayer("processors").mayOnlyBeAccessedByLayers("sources")
                 .whereLayer("services").mayOnlyBeAccessedByLayers("processors", "sources")
@@ -55,7 +55,7 @@ class PackageRulesTest {
                         "dev.conveyor.job..", "dev.conveyor.queue..", "dev.conveyor.telemetry..",
                         "dev.conveyor.security..", "dev.conveyor.worker..", "dev.conveyor.processors..",
                         "dev.conveyor.intake..", "dev.conveyor.inbox..", "dev.conveyor.sqlsource..",
-                        "dev.conveyor.retention..")
+                        "dev.conveyor.retention..", "dev.conveyor.schedule..")
                 .check(MAIN);
     }
 }

@@ -75,6 +75,14 @@ public final class RouteSignals {
     }
 
     /**
+     * Matches once a whole pass of the schedules' ticker has run after this call: every tick due by the service's
+     * clock at its start was fired. Its passes (a timer's) run one at a time.
+     */
+    public static NotifyBuilder schedulerPassAfterNow(CamelContext camel) {
+        return new NotifyBuilder(camel).fromRoute("schedules").whenDone(2).create();
+    }
+
+    /**
      * Matches once a whole pass of the lease reaper has run after this call: it took back every job whose lease
      * had run out by then. Its passes (a timer's) run one at a time, as the dispatcher's do.
      */
