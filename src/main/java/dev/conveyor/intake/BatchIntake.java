@@ -6,10 +6,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.config.ConveyorProperties;
+import dev.conveyor.job.Batch;
+import dev.conveyor.job.BatchStore;
 import dev.conveyor.job.JobLifecycle;
 import dev.conveyor.job.NewJob;
 import dev.conveyor.job.Submission;
@@ -26,7 +27,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>
  * Idempotency is per item ({@code idempotency_key}): an item whose key names a job of the tenant made from the
  * same request answers that job and creates nothing; one whose key was used for a different request refuses the
- * batch with 409, that item's index among the errors. The batch_id names the response; it is not stored.
+ * batch with 409, that item's index among the errors.
+ * <p>
+ * The request is a batch ({@code batches} row, source {@code api}) written in the same transaction as its jobs,
+ * each of which names it. A replayed item keeps the batch it was first submitted in; a request all of whose items
+ * are replays opens no batch and answers the first item's.
  */
 @Component
 public class BatchIntake {
@@ -37,9 +42,11 @@ public class BatchIntake {
     private final TransactionTemplate tx;
     private final DispatchSignal dispatchSignal;
     private final ConveyorProperties properties;
+    private final BatchStore batches;
 
     public BatchIntake(JobRequestParser parser, JobIntake intake, JobLifecycle lifecycle, TransactionTemplate tx,
-                       DispatchSignal dispatchSignal, ConveyorProperties properties) {
+                       DispatchSignal dispatchSignal, ConveyorProperties properties, BatchStore batches) {
+        this.batches = batches;
         this.parser = parser;
         this.intake = intake;
         this.lifecycle = lifecycle;
@@ -110,8 +117,10 @@ public class BatchIntake {
             throw new BatchProblemException(422, "Unprocessable Content", bad.size() + " of " + items.size()
                     + " items are invalid; nothing was created", bad);
         }
-        List<Submission> submissions = tx.execute(status -> {
-            List<Submission> written = lifecycle.submitAll(jobs);
+        Accepted accepted = tx.execute(status -> {
+            Batch batch = batches.open(tenantId, BatchOpener.Source.API.wireName(), null, null, null);
+            List<Submission> written = lifecycle.submitAll(jobs.stream().map(job -> job.inBatch(batch.batchId()))
+                    .toList());
             List<Map<String, Object>> conflicts = new ArrayList<>();
             for (int i = 0; i < written.size(); i++) {
                 Submission submission = written.get(i);
@@ -127,9 +136,12 @@ public class BatchIntake {
                         + " items reuse an idempotency key for a different request; nothing was created",
                         conflicts);
             }
-            return written;
+            if (written.stream().noneMatch(Submission::created)) {
+                batches.forget(batch.batchId());
+                return new Accepted(written.get(0).job().batchId(), written);
+            }
+            return new Accepted(batch.batchId(), written);
         });
-        Accepted accepted = new Accepted("bat_" + UUID.randomUUID().toString().replace("-", ""), submissions);
         if (accepted.anyCreated()) {
             dispatchSignal.wake();
         }

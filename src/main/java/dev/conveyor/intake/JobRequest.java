@@ -18,7 +18,16 @@ public record JobRequest(
         String parentJobId,
         String idempotencyKey,
         Long fileSizeBytes,
-        String submittedBy) {
+        String submittedBy,
+        /* the batch the job joins (bat_...), or null */
+        String batchId) {
+
+    public JobRequest(String tenantId, String source, String type, JsonNode payload, String priority, String runAt,
+                      String correlationId, String parentJobId, String idempotencyKey, Long fileSizeBytes,
+                      String submittedBy) {
+        this(tenantId, source, type, payload, priority, runAt, correlationId, parentJobId, idempotencyKey,
+                fileSizeBytes, submittedBy, null);
+    }
 
     /** A request no API key made (the inbox, the SQL source, a chain). */
     public JobRequest(String tenantId, String source, String type, JsonNode payload, String priority, String runAt,
@@ -30,7 +39,13 @@ public record JobRequest(
     /** The same request, recorded as made by the API key {@code keyId}. */
     public JobRequest submittedBy(String keyId) {
         return new JobRequest(tenantId, source, type, payload, priority, runAt, correlationId, parentJobId,
-                idempotencyKey, fileSizeBytes, keyId);
+                idempotencyKey, fileSizeBytes, keyId, batchId);
+    }
+
+    /** The same request, for a job of the batch {@code id}. */
+    public JobRequest inBatch(String id) {
+        return new JobRequest(tenantId, source, type, payload, priority, runAt, correlationId, parentJobId,
+                idempotencyKey, fileSizeBytes, submittedBy, id);
     }
 
     /** A request from a source that is not a file upload. */
