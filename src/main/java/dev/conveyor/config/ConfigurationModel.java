@@ -24,7 +24,8 @@ import org.springframework.context.annotation.Configuration;
         MetricsProperties.class,
         WarehouseSpoolProperties.class,
         HawtioProperties.class,
-        SecurityProperties.class})
+        SecurityProperties.class,
+        BatchProperties.class})
 public class ConfigurationModel {
 
     /**

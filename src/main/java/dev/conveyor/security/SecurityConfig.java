@@ -90,11 +90,11 @@ public class SecurityConfig {
                     requests.requestMatchers("/admin/**").hasRole(ADMIN);
                     // the API's operations (intake/*Controller), by path and method
                     requests.requestMatchers(HttpMethod.POST, "/jobs/*/cancel", "/jobs/*/retry",
-                            "/dead-letters/*/replay").hasRole(OPERATOR);
+                            "/dead-letters/*/replay", "/batches/*/cancel").hasRole(OPERATOR);
                     requests.requestMatchers(HttpMethod.POST, "/jobs", "/jobs/csv", "/jobs/batch")
                             .hasRole(SUBMITTER);
                     requests.requestMatchers(HttpMethod.GET, "/jobs", "/jobs/**", "/dead-letters",
-                            "/dead-letters/**").hasRole(READER);
+                            "/dead-letters/**", "/batches", "/batches/**").hasRole(READER);
                     // anything not named above (another method, a path of no route) is for admins only, so a
                     // new endpoint is closed until it is given a rule here
                     requests.anyRequest().hasRole(ADMIN);
