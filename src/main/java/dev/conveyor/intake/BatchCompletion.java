@@ -5,9 +5,11 @@ import java.util.List;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.conveyor.config.BatchProperties;
 import dev.conveyor.job.Batch;
+import dev.conveyor.job.BatchEvents;
 import dev.conveyor.job.BatchStatus;
 import dev.conveyor.job.BatchStore;
 import dev.conveyor.job.Job;
+import dev.conveyor.job.JobEventLog;
 import dev.conveyor.job.JobStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +25,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  *
  * <p>Closing decides the status from the jobs' ({@link BatchStatus#of}; a cancelled batch is CANCELLED), counts the
  * rows from their results and reconciles them ({@link RowAccounting}): rows that do not add up make the batch
- * FAILED, its reconciliation note naming the numbers.
+ * FAILED, its reconciliation note naming the numbers. The batch.completed event, with the counts, is written in the
+ * same transaction.
  */
 @Component
 public class BatchCompletion {
@@ -35,9 +38,11 @@ public class BatchCompletion {
     private final TransactionTemplate tx;
     private final ObjectMapper json;
     private final int max;
+    private final JobEventLog events;
 
     public BatchCompletion(BatchStore batches, JobStore jobs, TransactionTemplate tx, ObjectMapper json,
-                           BatchProperties properties) {
+                           BatchProperties properties, JobEventLog events) {
+        this.events = events;
         this.batches = batches;
         this.jobs = jobs;
         this.tx = tx;
@@ -74,6 +79,7 @@ public class BatchCompletion {
         }
         Batch closed = batches.complete(batch.batchId(), status, rows.rows(), note, null)
                 .orElseThrow(() -> new IllegalStateException(batch.batchId() + " was locked RUNNING but not closed"));
+        events.emit(BatchEvents.completed(closed, ofBatch));
         log.info("batch {} {}: {}", closed.batchId(), closed.status(), note == null ? "no rows counted" : note);
         return true;
     }

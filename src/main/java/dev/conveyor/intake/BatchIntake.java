@@ -10,7 +10,9 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.job.Batch;
+import dev.conveyor.job.BatchEvents;
 import dev.conveyor.job.BatchStore;
+import dev.conveyor.job.JobEventLog;
 import dev.conveyor.job.JobLifecycle;
 import dev.conveyor.job.NewJob;
 import dev.conveyor.job.Submission;
@@ -43,10 +45,13 @@ public class BatchIntake {
     private final DispatchSignal dispatchSignal;
     private final ConveyorProperties properties;
     private final BatchStore batches;
+    private final JobEventLog events;
 
     public BatchIntake(JobRequestParser parser, JobIntake intake, JobLifecycle lifecycle, TransactionTemplate tx,
-                       DispatchSignal dispatchSignal, ConveyorProperties properties, BatchStore batches) {
+                       DispatchSignal dispatchSignal, ConveyorProperties properties, BatchStore batches,
+                       JobEventLog events) {
         this.batches = batches;
+        this.events = events;
         this.parser = parser;
         this.intake = intake;
         this.lifecycle = lifecycle;
@@ -140,6 +145,8 @@ public class BatchIntake {
                 batches.forget(batch.batchId());
                 return new Accepted(written.get(0).job().batchId(), written);
             }
+            events.emit(BatchEvents.started(batch, written.stream().filter(Submission::created)
+                    .map(Submission::job).toList()));
             return new Accepted(batch.batchId(), written);
         });
         if (accepted.anyCreated()) {

@@ -1,14 +1,19 @@
 package dev.conveyor.intake;
 
+import java.util.List;
+
 import dev.conveyor.job.Batch;
+import dev.conveyor.job.BatchEvents;
 import dev.conveyor.job.BatchStore;
+import dev.conveyor.job.JobEventLog;
 import dev.conveyor.job.Submission;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Makes one job a batch of its own — a dropped file, a {@code POST /jobs/csv} upload, a {@code bulk_import} — in one
- * transaction with the job, so a batch is never seen without its job nor a job without its batch. A submission that
+ * transaction with the job and the batch.started event, so a batch is never seen without its job nor a job without
+ * its batch. A submission that
  * is an idempotent replay keeps the batch its first submission opened, and the new one is dropped unseen.
  */
 @Component
@@ -26,11 +31,13 @@ public class BatchOpener {
     private final JobIntake intake;
     private final BatchStore batches;
     private final TransactionTemplate tx;
+    private final JobEventLog events;
 
-    public BatchOpener(JobIntake intake, BatchStore batches, TransactionTemplate tx) {
+    public BatchOpener(JobIntake intake, BatchStore batches, TransactionTemplate tx, JobEventLog events) {
         this.intake = intake;
         this.batches = batches;
         this.tx = tx;
+        this.events = events;
     }
 
     /**
@@ -44,7 +51,9 @@ public class BatchOpener {
         return tx.execute(status -> {
             Batch batch = batches.open(request.tenantId(), source.wireName(), sourceRef, sha256, null);
             Submission submission = intake.submit(request.inBatch(batch.batchId()));
-            if (!submission.created()) {
+            if (submission.created()) {
+                events.emit(BatchEvents.started(batch, List.of(submission.job())));
+            } else {
                 batches.forget(batch.batchId());
             }
             return submission;

@@ -50,6 +50,12 @@ class BatchesTest {
     @Autowired
     TransactionTemplate tx;
 
+    @Autowired
+    BatchCompletion completion;
+
+    @Autowired
+    org.apache.camel.CamelContext camel;
+
     Api api;
 
     @BeforeEach
@@ -96,6 +102,17 @@ class BatchesTest {
         }
         assertThat(done.get("jobs")).extracting(job -> job.get("type").asText())
                 .containsExactly("csv_validation", "warehouse_load");
+
+        // its events: started once, completed once with the counts; its jobs' events name it
+        assertThat(jdbc.queryForList("SELECT event_type FROM job_events WHERE job_id = ? ORDER BY created_at",
+                String.class, batchId)).containsExactly("batch.started", "batch.completed");
+        JsonNode completed = Api.json(jdbc.queryForObject("SELECT payload::text FROM job_events WHERE job_id = ? "
+                + "AND event_type = 'batch.completed'", String.class, batchId));
+        assertThat(completed.get("job_id").isNull()).isTrue();
+        assertThat(completed.get("batch").get("status").asText()).isEqualTo("PARTIAL_SUCCESS");
+        assertThat(completed.get("batch").get("rows_invalid").asLong()).isEqualTo(2);
+        assertThat(jdbc.queryForList("SELECT DISTINCT payload->>'batch_id' FROM job_events WHERE job_id = ?",
+                String.class, validationId)).containsExactly(batchId);
     }
 
     @Test
@@ -197,6 +214,49 @@ class BatchesTest {
 
         jdbc.update("UPDATE jobs SET follow_ups = NULL WHERE job_id = ?", validation);
         assertThat(awaitClosed(batchId).get("status").asText()).isEqualTo("SUCCESS");
+    }
+
+    @Test
+    void twoCompletersRacingCloseEachBatchExactlyOnce() throws Exception {
+        // only the two threads below complete batches here: the route's timer would be a third, unseen racer
+        camel.getRouteController().stopRoute("batch-completion");
+        try {
+            List<String> batchIds = new java.util.ArrayList<>();
+            tx.executeWithoutResult(status -> {
+                for (int i = 0; i < 20; i++) {
+                    String batchId = "bat_" + UUID.randomUUID().toString().replace("-", "");
+                    jdbc.update("INSERT INTO batches (batch_id, tenant_id, source) VALUES (?, 'default', 'api')",
+                            batchId);
+                    insertJob(batchId, "test_flaky", "SUCCESS", "{}");
+                    batchIds.add(batchId);
+                }
+            });
+            java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+            java.util.concurrent.Callable<Integer> completer = () -> {
+                start.await();
+                int closed = 0;
+                for (int round = 0; round < 20; round++) {
+                    closed += completion.completeFinished();
+                }
+                return closed;
+            };
+            java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+            try {
+                java.util.concurrent.Future<Integer> first = threads.submit(completer);
+                java.util.concurrent.Future<Integer> second = threads.submit(completer);
+                assertThat(first.get(60, java.util.concurrent.TimeUnit.SECONDS)
+                        + second.get(60, java.util.concurrent.TimeUnit.SECONDS)).isGreaterThanOrEqualTo(20);
+            } finally {
+                threads.shutdownNow();
+            }
+            for (String batchId : batchIds) {
+                assertThat(batch(batchId).get("status").asText()).isEqualTo("SUCCESS");
+                assertThat(jdbc.queryForObject("SELECT count(*) FROM job_events WHERE job_id = ? "
+                        + "AND event_type = 'batch.completed'", Long.class, batchId)).as(batchId).isEqualTo(1);
+            }
+        } finally {
+            camel.getRouteController().startRoute("batch-completion");
+        }
     }
 
     @Test
