@@ -25,8 +25,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  *
  * <p>Closing decides the status from the jobs' ({@link BatchStatus#of}; a cancelled batch is CANCELLED), counts the
  * rows from their results and reconciles them ({@link RowAccounting}): rows that do not add up make the batch
- * FAILED, its reconciliation note naming the numbers. The batch.completed event, with the counts, is written in the
- * same transaction.
+ * FAILED, its reconciliation note naming the numbers. Its callback jobs ({@link BatchCallbacks}) and the
+ * batch.completed event, with the counts, are written in the same transaction.
  */
 @Component
 public class BatchCompletion {
@@ -39,10 +39,12 @@ public class BatchCompletion {
     private final ObjectMapper json;
     private final int max;
     private final JobEventLog events;
+    private final BatchCallbacks callbacks;
 
     public BatchCompletion(BatchStore batches, JobStore jobs, TransactionTemplate tx, ObjectMapper json,
-                           BatchProperties properties, JobEventLog events) {
+                           BatchProperties properties, JobEventLog events, BatchCallbacks callbacks) {
         this.events = events;
+        this.callbacks = callbacks;
         this.batches = batches;
         this.jobs = jobs;
         this.tx = tx;
@@ -77,7 +79,9 @@ public class BatchCompletion {
         if (ofBatch.isEmpty()) {
             note = "the batch has no jobs";
         }
-        Batch closed = batches.complete(batch.batchId(), status, rows.rows(), note, null)
+        // the callback jobs are written in this transaction, before the batch is marked closed: both commit, or neither
+        String callbackJobIds = callbacks.fire(batch, status);
+        Batch closed = batches.complete(batch.batchId(), status, rows.rows(), note, callbackJobIds)
                 .orElseThrow(() -> new IllegalStateException(batch.batchId() + " was locked RUNNING but not closed"));
         events.emit(BatchEvents.completed(closed, ofBatch));
         log.info("batch {} {}: {}", closed.batchId(), closed.status(), note == null ? "no rows counted" : note);

@@ -33,7 +33,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>
  * The request is a batch ({@code batches} row, source {@code api}) written in the same transaction as its jobs,
  * each of which names it. A replayed item keeps the batch it was first submitted in; a request all of whose items
- * are replays opens no batch and answers the first item's.
+ * are replays opens no batch and answers the first item's. A JSON body may be an object, {@code {"jobs": [...],
+ * "on_complete": {...}, "on_success": {...}}}: the jobs, and the jobs to submit when the batch completes
+ * ({@link BatchCallbacks}).
  */
 @Component
 public class BatchIntake {
@@ -46,10 +48,12 @@ public class BatchIntake {
     private final ConveyorProperties properties;
     private final BatchStore batches;
     private final JobEventLog events;
+    private final BatchCallbacks batchCallbacks;
 
     public BatchIntake(JobRequestParser parser, JobIntake intake, JobLifecycle lifecycle, TransactionTemplate tx,
                        DispatchSignal dispatchSignal, ConveyorProperties properties, BatchStore batches,
-                       JobEventLog events) {
+                       JobEventLog events, BatchCallbacks batchCallbacks) {
+        this.batchCallbacks = batchCallbacks;
         this.batches = batches;
         this.events = events;
         this.parser = parser;
@@ -77,6 +81,7 @@ public class BatchIntake {
      */
     public Accepted submit(String tenantId, String keyId, byte[] body, boolean ndjson) {
         List<String> lines = ndjson ? lines(body) : null;
+        String callbacks = null;
         List<JsonNode> items = new ArrayList<>();
         List<Map<String, Object>> bad = new ArrayList<>();
         if (ndjson) {
@@ -91,8 +96,14 @@ public class BatchIntake {
             }
         } else {
             JsonNode root = parser.readJson(body);
+            if (root.isObject() && root.has("jobs")) {
+                // {"jobs": [...], "on_complete": {...}, "on_success": {...}}: the jobs, with the batch's callbacks
+                callbacks = batchCallbacks.check(tenantId, keyId, root);
+                root = root.get("jobs");
+            }
             if (!root.isArray()) {
-                throw ProblemException.badRequest("the request body must be a JSON array of jobs, not "
+                throw ProblemException.badRequest("the request body must be a JSON array of jobs, or an object whose "
+                        + "'jobs' is one (with 'on_complete', 'on_success'), not "
                         + root.getNodeType().name().toLowerCase(Locale.ROOT));
             }
             checkCount(root.size());
@@ -122,8 +133,9 @@ public class BatchIntake {
             throw new BatchProblemException(422, "Unprocessable Content", bad.size() + " of " + items.size()
                     + " items are invalid; nothing was created", bad);
         }
+        String batchCallbacksJson = callbacks;
         Accepted accepted = tx.execute(status -> {
-            Batch batch = batches.open(tenantId, BatchOpener.Source.API.wireName(), null, null, null);
+            Batch batch = batches.open(tenantId, BatchOpener.Source.API.wireName(), null, null, batchCallbacksJson);
             List<Submission> written = lifecycle.submitAll(jobs.stream().map(job -> job.inBatch(batch.batchId()))
                     .toList());
             List<Map<String, Object>> conflicts = new ArrayList<>();

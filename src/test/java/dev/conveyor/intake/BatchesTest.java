@@ -225,8 +225,8 @@ class BatchesTest {
             tx.executeWithoutResult(status -> {
                 for (int i = 0; i < 20; i++) {
                     String batchId = "bat_" + UUID.randomUUID().toString().replace("-", "");
-                    jdbc.update("INSERT INTO batches (batch_id, tenant_id, source) VALUES (?, 'default', 'api')",
-                            batchId);
+                    jdbc.update("INSERT INTO batches (batch_id, tenant_id, source, callbacks) VALUES (?, 'default', "
+                            + "'api', CAST(? AS jsonb))", batchId, "{\"on_complete\": " + QUICK + "}");
                     insertJob(batchId, "test_flaky", "SUCCESS", "{}");
                     batchIds.add(batchId);
                 }
@@ -253,10 +253,54 @@ class BatchesTest {
                 assertThat(batch(batchId).get("status").asText()).isEqualTo("SUCCESS");
                 assertThat(jdbc.queryForObject("SELECT count(*) FROM job_events WHERE job_id = ? "
                         + "AND event_type = 'batch.completed'", Long.class, batchId)).as(batchId).isEqualTo(1);
+                assertThat(jdbc.queryForObject("SELECT count(*) FROM jobs WHERE idempotency_key = ?", Long.class,
+                        "batch:" + batchId + ":on_complete")).as("callback jobs of " + batchId).isEqualTo(1);
             }
         } finally {
             camel.getRouteController().startRoute("batch-completion");
         }
+    }
+
+    @Test
+    void aBatchRequestsCallbacksAreSubmittedOnceWhenItCompletesAndOnSuccessOnlyIfItSucceeded() {
+        String body = "{\"jobs\": [" + QUICK + "], \"on_complete\": " + QUICK + ", \"on_success\": " + QUICK + "}";
+        HttpResponse<String> response = api.postJson("/jobs/batch", body);
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        String batchId = Api.json(response).get("batch_id").asText();
+
+        JsonNode done = awaitClosed(batchId);
+
+        assertThat(done.get("status").asText()).isEqualTo("SUCCESS");
+        JsonNode fired = done.get("callback_job_ids");
+        for (String name : List.of("on_complete", "on_success")) {
+            JsonNode job = api.awaitFinished(fired.get(name).asText());
+            assertThat(job.get("source").asText()).isEqualTo("callback");
+            assertThat(job.get("status").asText()).isEqualTo("SUCCESS");
+            assertThat(job.get("batch_id").isNull()).as("a callback is not a job of the batch it follows").isTrue();
+            assertThat(jdbc.queryForObject("SELECT count(*) FROM jobs WHERE idempotency_key = ?", Long.class,
+                    "batch:" + batchId + ":" + name)).isEqualTo(1);
+        }
+
+        // a batch that fails gets its on_complete and not its on_success
+        String failing = "{\"type\":\"test_flaky\",\"payload\":{\"mode\":\"permanent\"}}";
+        String failed = Api.json(api.postJson("/jobs/batch", "{\"jobs\": [" + failing + "], \"on_complete\": "
+                + QUICK + ", \"on_success\": " + QUICK + "}")).get("batch_id").asText();
+        JsonNode failedBatch = awaitClosed(failed);
+        assertThat(failedBatch.get("status").asText()).isEqualTo("FAILED");
+        assertThat(failedBatch.get("callback_job_ids").has("on_complete")).isTrue();
+        assertThat(failedBatch.get("callback_job_ids").has("on_success")).isFalse();
+    }
+
+    @Test
+    void aCallbackThatIsNotAJobRefusesTheBatchAndNothingIsWritten() {
+        HttpResponse<String> response = api.postJson("/jobs/batch", "{\"jobs\": [" + QUICK + "], "
+                + "\"on_complete\": {\"type\": \"no_such_type\", \"payload\": {}}}");
+
+        assertThat(response.statusCode()).isEqualTo(422);
+        assertThat(Api.json(response).get("detail").asText()).startsWith("'on_complete' is not a job this tenant "
+                + "could submit: unknown job type 'no_such_type'");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM batches WHERE callbacks::text LIKE '%no_such_type%'",
+                Long.class)).isZero();
     }
 
     @Test
