@@ -63,6 +63,7 @@ public class InboxIntake {
     private final Path inbox;
     private final InboxFileCheck check;
     private final BatchOpener batches;
+    private final InboxCallbacks callbacks;
     private final ObjectMapper json;
     private final String tenant;
     private final boolean loadToWarehouse;
@@ -70,7 +71,8 @@ public class InboxIntake {
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
     public InboxIntake(ConveyorProperties properties, RuleSetRepository rules, BatchOpener batches,
-                       ObjectMapper json) {
+                       InboxCallbacks callbacks, ObjectMapper json) {
+        this.callbacks = callbacks;
         this.inbox = properties.inbox().dir().toAbsolutePath().normalize();
         this.check = new InboxFileCheck(rules, properties.inbox().maxFileBytes());
         this.batches = batches;
@@ -155,7 +157,7 @@ public class InboxIntake {
             // the file is a batch of its own, named by where it was dropped and by its content
             submission = batches.submitAsBatch(new JobRequest(tenant, "inbox", "csv_validation", payload, null, null,
                     null, null, idempotencyKey, attributes.size()), BatchOpener.Source.INBOX, relative.toString(),
-                    sha256(file));
+                    sha256(file), callbacks.of(relative, listing));
         } catch (ProblemException e) {
             throw new InboxRefusal(e.getMessage());
         }

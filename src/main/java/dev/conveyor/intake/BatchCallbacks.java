@@ -43,7 +43,7 @@ public class BatchCallbacks {
      *
      * @throws ProblemException 422 naming the callback and what is wrong with it, or an unknown field
      */
-    String check(String tenantId, String keyId, JsonNode body) {
+    public String check(String tenantId, String keyId, JsonNode body) {
         ObjectNode callbacks = json.createObjectNode();
         for (Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
             String name = names.next();

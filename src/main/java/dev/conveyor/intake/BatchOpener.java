@@ -45,11 +45,13 @@ public class BatchOpener {
      *
      * @param sourceRef the inbox path, the upload's stored name or the URL
      * @param sha256    the file's SHA-256 (hex) when there is a file, else null
+     * @param callbacks the batch's callbacks as {@link BatchCallbacks#check} made them, or null
      * @throws ProblemException as {@link JobIntake#submit} does; nothing is written then
      */
-    public Submission submitAsBatch(JobRequest request, Source source, String sourceRef, String sha256) {
+    public Submission submitAsBatch(JobRequest request, Source source, String sourceRef, String sha256,
+                                    String callbacks) {
         return tx.execute(status -> {
-            Batch batch = batches.open(request.tenantId(), source.wireName(), sourceRef, sha256, null);
+            Batch batch = batches.open(request.tenantId(), source.wireName(), sourceRef, sha256, callbacks);
             Submission submission = intake.submit(request.inBatch(batch.batchId()));
             if (submission.created()) {
                 events.emit(BatchEvents.started(batch, List.of(submission.job())));

@@ -70,7 +70,7 @@ public class CsvUploads {
             submission = batches.submitAsBatch(new JobRequest(tenant, "csv_upload", "csv_validation", payload,
                     request.priority(), null, request.correlationId(), null, request.idempotencyKey(),
                     upload.sizeBytes()).submittedBy(keyId), BatchOpener.Source.UPLOAD, upload.relativePath(),
-                    upload.sha256());
+                    upload.sha256(), null);
         } catch (RuntimeException e) {
             discard(upload);
             throw e;

@@ -97,7 +97,7 @@ public class JobsController {
         if (BulkImportProcessor.TYPE.equals(request.type()) && request.payload().hasNonNull("file_url")) {
             // a file fetched from a URL is a batch of its own, as a dropped or uploaded one is
             return accepted(batchOpener.submitAsBatch(request, BatchOpener.Source.URL,
-                    request.payload().get("file_url").asText(), null));
+                    request.payload().get("file_url").asText(), null, null));
         }
         return accepted(intake.submit(request));
     }

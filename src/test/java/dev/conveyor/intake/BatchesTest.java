@@ -292,6 +292,25 @@ class BatchesTest {
     }
 
     @Test
+    void aFileDroppedInAFolderWithCallbacksGetsItsCallbackJobOnceWithTheFilesListingFilledIn() throws IOException {
+        // TestEnvironment: conveyor.batches.inbox-callbacks gives folder batch_cb_mkt an on-complete job
+        Path dir = Files.createDirectories(properties.inbox().dir().resolve("batch_cb_mkt").resolve("toys"));
+        drop(dir, "listings.csv", HEADER + rows("CB", 1, 3));
+        String validationId = await().atMost(Duration.ofSeconds(30)).until(() -> jdbc.queryForList(
+                "SELECT job_id FROM jobs WHERE marketplace = 'batch_cb_mkt' AND type = 'csv_validation'",
+                String.class), ids -> ids.size() == 1).get(0);
+
+        JsonNode done = awaitClosed(api.job(validationId).get("batch_id").asText());
+
+        assertThat(done.get("status").asText()).isEqualTo("SUCCESS");
+        JsonNode callback = api.job(done.get("callback_job_ids").get("on_complete").asText());
+        assertThat(callback.get("type").asText()).isEqualTo("test_flaky");
+        assertThat(callback.get("correlation_id").asText()).isEqualTo("after-batch_cb_mkt-toys");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM jobs WHERE source = 'callback' AND correlation_id = "
+                + "'after-batch_cb_mkt-toys'", Long.class)).isEqualTo(1);
+    }
+
+    @Test
     void aCallbackThatIsNotAJobRefusesTheBatchAndNothingIsWritten() {
         HttpResponse<String> response = api.postJson("/jobs/batch", "{\"jobs\": [" + QUICK + "], "
                 + "\"on_complete\": {\"type\": \"no_such_type\", \"payload\": {}}}");
