@@ -25,7 +25,8 @@ import org.springframework.context.annotation.Configuration;
         WarehouseSpoolProperties.class,
         HawtioProperties.class,
         SecurityProperties.class,
-        ScheduleProperties.class})
+        ScheduleProperties.class,
+        BatchProperties.class})
 public class ConfigurationModel {
 
     /**

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.config.ConveyorProperties;
-import dev.conveyor.intake.JobIntake;
+import dev.conveyor.intake.BatchOpener;
 import dev.conveyor.intake.JobRequest;
 import dev.conveyor.intake.ProblemException;
 import dev.conveyor.job.Submission;
@@ -62,18 +62,20 @@ public class InboxIntake {
 
     private final Path inbox;
     private final InboxFileCheck check;
-    private final JobIntake intake;
+    private final BatchOpener batches;
+    private final InboxCallbacks callbacks;
     private final ObjectMapper json;
     private final String tenant;
     private final boolean loadToWarehouse;
     /** What was already logged as "left in place", so a poll every second does not repeat it forever. */
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
-    public InboxIntake(ConveyorProperties properties, RuleSetRepository rules, JobIntake intake,
-                       ObjectMapper json) {
+    public InboxIntake(ConveyorProperties properties, RuleSetRepository rules, BatchOpener batches,
+                       InboxCallbacks callbacks, ObjectMapper json) {
+        this.callbacks = callbacks;
         this.inbox = properties.inbox().dir().toAbsolutePath().normalize();
         this.check = new InboxFileCheck(rules, properties.inbox().maxFileBytes());
-        this.intake = intake;
+        this.batches = batches;
         this.json = json;
         this.tenant = properties.inbox().tenant();
         if (tenant == null || !TENANT.matcher(tenant).matches()) {
@@ -152,8 +154,10 @@ public class InboxIntake {
                 + attributes.lastModifiedTime().toMillis();
         Submission submission;
         try {
-            submission = intake.submit(new JobRequest(tenant, "inbox", "csv_validation", payload, null, null, null,
-                    null, idempotencyKey, attributes.size()));
+            // the file is a batch of its own, named by where it was dropped and by its content
+            submission = batches.submitAsBatch(new JobRequest(tenant, "inbox", "csv_validation", payload, null, null,
+                    null, null, idempotencyKey, attributes.size()), BatchOpener.Source.INBOX, relative.toString(),
+                    sha256(file), callbacks.of(relative, listing));
         } catch (ProblemException e) {
             throw new InboxRefusal(e.getMessage());
         }
@@ -163,6 +167,24 @@ public class InboxIntake {
             log.info("inbox: {} accepted as {} ({} bytes)", relative, submission.job().jobId(), attributes.size());
         }
         return submission.job().jobId();
+    }
+
+    /** The file's SHA-256 in hex, read a buffer at a time (its batch records it: the same content, the same sum). */
+    private static String sha256(Path file) throws IOException {
+        java.security.MessageDigest digest;
+        try {
+            digest = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (java.io.InputStream in = Files.newInputStream(file, NOFOLLOW)) {
+            byte[] buffer = new byte[64 * 1024];
+            int read;
+            while ((read = in.read(buffer)) != -1) {
+                digest.update(buffer, 0, read);
+            }
+        }
+        return java.util.HexFormat.of().formatHex(digest.digest());
     }
 
     /**

@@ -6,10 +6,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.config.ConveyorProperties;
+import dev.conveyor.job.Batch;
+import dev.conveyor.job.BatchEvents;
+import dev.conveyor.job.BatchStore;
+import dev.conveyor.job.JobEventLog;
 import dev.conveyor.job.JobLifecycle;
 import dev.conveyor.job.NewJob;
 import dev.conveyor.job.Submission;
@@ -26,7 +29,13 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>
  * Idempotency is per item ({@code idempotency_key}): an item whose key names a job of the tenant made from the
  * same request answers that job and creates nothing; one whose key was used for a different request refuses the
- * batch with 409, that item's index among the errors. The batch_id names the response; it is not stored.
+ * batch with 409, that item's index among the errors.
+ * <p>
+ * The request is a batch ({@code batches} row, source {@code api}) written in the same transaction as its jobs,
+ * each of which names it. A replayed item keeps the batch it was first submitted in; a request all of whose items
+ * are replays opens no batch and answers the first item's. A JSON body may be an object, {@code {"jobs": [...],
+ * "on_complete": {...}, "on_success": {...}}}: the jobs, and the jobs to submit when the batch completes
+ * ({@link BatchCallbacks}).
  */
 @Component
 public class BatchIntake {
@@ -37,9 +46,16 @@ public class BatchIntake {
     private final TransactionTemplate tx;
     private final DispatchSignal dispatchSignal;
     private final ConveyorProperties properties;
+    private final BatchStore batches;
+    private final JobEventLog events;
+    private final BatchCallbacks batchCallbacks;
 
     public BatchIntake(JobRequestParser parser, JobIntake intake, JobLifecycle lifecycle, TransactionTemplate tx,
-                       DispatchSignal dispatchSignal, ConveyorProperties properties) {
+                       DispatchSignal dispatchSignal, ConveyorProperties properties, BatchStore batches,
+                       JobEventLog events, BatchCallbacks batchCallbacks) {
+        this.batchCallbacks = batchCallbacks;
+        this.batches = batches;
+        this.events = events;
         this.parser = parser;
         this.intake = intake;
         this.lifecycle = lifecycle;
@@ -65,6 +81,7 @@ public class BatchIntake {
      */
     public Accepted submit(String tenantId, String keyId, byte[] body, boolean ndjson) {
         List<String> lines = ndjson ? lines(body) : null;
+        String callbacks = null;
         List<JsonNode> items = new ArrayList<>();
         List<Map<String, Object>> bad = new ArrayList<>();
         if (ndjson) {
@@ -79,8 +96,14 @@ public class BatchIntake {
             }
         } else {
             JsonNode root = parser.readJson(body);
+            if (root.isObject() && root.has("jobs")) {
+                // {"jobs": [...], "on_complete": {...}, "on_success": {...}}: the jobs, with the batch's callbacks
+                callbacks = batchCallbacks.check(tenantId, keyId, root);
+                root = root.get("jobs");
+            }
             if (!root.isArray()) {
-                throw ProblemException.badRequest("the request body must be a JSON array of jobs, not "
+                throw ProblemException.badRequest("the request body must be a JSON array of jobs, or an object whose "
+                        + "'jobs' is one (with 'on_complete', 'on_success'), not "
                         + root.getNodeType().name().toLowerCase(Locale.ROOT));
             }
             checkCount(root.size());
@@ -110,8 +133,11 @@ public class BatchIntake {
             throw new BatchProblemException(422, "Unprocessable Content", bad.size() + " of " + items.size()
                     + " items are invalid; nothing was created", bad);
         }
-        List<Submission> submissions = tx.execute(status -> {
-            List<Submission> written = lifecycle.submitAll(jobs);
+        String batchCallbacksJson = callbacks;
+        Accepted accepted = tx.execute(status -> {
+            Batch batch = batches.open(tenantId, BatchOpener.Source.API.wireName(), null, null, batchCallbacksJson);
+            List<Submission> written = lifecycle.submitAll(jobs.stream().map(job -> job.inBatch(batch.batchId()))
+                    .toList());
             List<Map<String, Object>> conflicts = new ArrayList<>();
             for (int i = 0; i < written.size(); i++) {
                 Submission submission = written.get(i);
@@ -127,9 +153,14 @@ public class BatchIntake {
                         + " items reuse an idempotency key for a different request; nothing was created",
                         conflicts);
             }
-            return written;
+            if (written.stream().noneMatch(Submission::created)) {
+                batches.forget(batch.batchId());
+                return new Accepted(written.get(0).job().batchId(), written);
+            }
+            events.emit(BatchEvents.started(batch, written.stream().filter(Submission::created)
+                    .map(Submission::job).toList()));
+            return new Accepted(batch.batchId(), written);
         });
-        Accepted accepted = new Accepted("bat_" + UUID.randomUUID().toString().replace("-", ""), submissions);
         if (accepted.anyCreated()) {
             dispatchSignal.wake();
         }

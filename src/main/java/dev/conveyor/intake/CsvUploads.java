@@ -32,13 +32,13 @@ public class CsvUploads {
     private static final int BUFFER = 64 * 1024;
 
     private final DataFiles files;
-    private final JobIntake intake;
+    private final BatchOpener batches;
     private final ObjectMapper json;
     private final long maxBytes;
 
-    public CsvUploads(ConveyorProperties properties, DataFiles files, JobIntake intake, ObjectMapper json) {
+    public CsvUploads(ConveyorProperties properties, DataFiles files, BatchOpener batches, ObjectMapper json) {
         this.files = files;
-        this.intake = intake;
+        this.batches = batches;
         this.json = json;
         this.maxBytes = properties.intake().maxCsvBytes();
     }
@@ -53,7 +53,7 @@ public class CsvUploads {
 
     /**
      * Stores the body for the tenant and submits a {@code csv_validation} job of it, which the caller's key
-     * submitted. The stored file is removed again when the job is refused or is an idempotent replay.
+     * submitted, as a batch of its own (its source_ref the stored name, with the body's SHA-256). The stored file is removed again when the job is refused or is an idempotent replay.
      */
     public Submission submit(String tenant, String keyId, CsvRequest request, InputStream body, long declaredLength)
             throws IOException {
@@ -67,9 +67,10 @@ public class CsvUploads {
         payload.put("file", upload.relativePath());
         Submission submission;
         try {
-            submission = intake.submit(new JobRequest(tenant, "csv_upload", "csv_validation", payload,
+            submission = batches.submitAsBatch(new JobRequest(tenant, "csv_upload", "csv_validation", payload,
                     request.priority(), null, request.correlationId(), null, request.idempotencyKey(),
-                    upload.sizeBytes()).submittedBy(keyId));
+                    upload.sizeBytes()).submittedBy(keyId), BatchOpener.Source.UPLOAD, upload.relativePath(),
+                    upload.sha256(), null);
         } catch (RuntimeException e) {
             discard(upload);
             throw e;

@@ -8,6 +8,7 @@ import java.util.List;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.conveyor.job.BatchStore;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobOutcome.FollowUp;
 import dev.conveyor.job.JobStore;
@@ -20,7 +21,8 @@ import org.springframework.stereotype.Service;
 /**
  * Creates the jobs that follow a finished one. The follow-ups a job asks for are recorded with its ending (the
  * same statement), and created here once that has committed — after the set the ending was written in, not
- * inside it. A child carries the parent's tenant, priority and correlation id and names the parent; its
+ * inside it. A child carries the parent's tenant, priority and correlation id, names the parent and joins the
+ * parent's batch (which stays open until the chain ends; a cancelled batch gets no more children); its
  * idempotency key is derived from the parent, so creating the same follow-ups twice (a worker stopped before it
  * cleared them, and {@link #createLeftBehind} created them again) never makes a second child.
  */
@@ -37,9 +39,11 @@ public class JobChains {
     private final DataFiles files;
     private final JobStore store;
     private final ObjectMapper json;
+    private final BatchStore batches;
 
-    public JobChains(JobIntake intake, DataFiles files, JobStore store, ObjectMapper json) {
+    public JobChains(JobIntake intake, DataFiles files, JobStore store, ObjectMapper json, BatchStore batches) {
         this.intake = intake;
+        this.batches = batches;
         this.files = files;
         this.store = store;
         this.json = json;
@@ -59,7 +63,11 @@ public class JobChains {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("follow-ups of " + parent.jobId() + " are not readable", e);
         }
-        next.forEach(followUp -> createChild(parent, followUp));
+        if (batches.cancelRequested(parent.batchId())) {
+            log.info("{}: its batch {} was cancelled; its follow-ups are not created", parent.jobId(), parent.batchId());
+        } else {
+            next.forEach(followUp -> createChild(parent, followUp));
+        }
         store.followUpsCreated(parent.jobId());
     }
 
@@ -86,6 +94,6 @@ public class JobChains {
         }
         return intake.submit(new JobRequest(parent.tenantId(), "chain", next.type(), next.payload(),
                 parent.priority().wireName(), null, parent.correlationId(), parent.jobId(),
-                "chain:" + parent.jobId() + ":" + next.type(), fileSize));
+                "chain:" + parent.jobId() + ":" + next.type(), fileSize).inBatch(parent.batchId()));
     }
 }

@@ -155,7 +155,7 @@ public class JobIntake {
         return new NewJob(request.tenantId(), request.type(), request.source(),
                 priority.get(), payloadJson, payloadSize(request, payloadJson), request.idempotencyKey(),
                 requestHash, request.correlationId(), request.parentJobId(), marketplace, category, region, runAt,
-                retryPolicy.maxAttempts(request.type()), request.submittedBy());
+                retryPolicy.maxAttempts(request.type()), request.submittedBy(), request.batchId());
     }
 
     /** A job's size for routing: the size of the file it reads when there is one, else its payload's. */

@@ -6,7 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * A request for a job from any source (HTTP, inbox, SQL table), parsed but not yet checked against the
  * job type's contract. Optional fields are null when absent; {@code fileSizeBytes} is the size of the file a
  * job reads, when there is one (it routes big files to the bulk lane). {@code delay} (ISO-8601, such as PT10M) is the
- * other way to say when the job is due than {@code runAt}: that long after intake takes it.
+ * other way to say when the job is due than {@code runAt}: that long after intake takes it. {@code batchId} is the
+ * batch the job joins (bat_...), or null.
  */
 public record JobRequest(
         String tenantId,
@@ -20,37 +21,44 @@ public record JobRequest(
         String idempotencyKey,
         Long fileSizeBytes,
         String submittedBy,
-        String delay) {
+        String delay,
+        String batchId) {
 
     /** A request no API key made (the inbox, the SQL source, a chain). */
     public JobRequest(String tenantId, String source, String type, JsonNode payload, String priority, String runAt,
                       String correlationId, String parentJobId, String idempotencyKey, Long fileSizeBytes) {
         this(tenantId, source, type, payload, priority, runAt, correlationId, parentJobId, idempotencyKey,
-                fileSizeBytes, null, null);
+                fileSizeBytes, null, null, null);
     }
 
     /** The same request, recorded as made by the API key {@code keyId}. */
     public JobRequest submittedBy(String keyId) {
         return new JobRequest(tenantId, source, type, payload, priority, runAt, correlationId, parentJobId,
-                idempotencyKey, fileSizeBytes, keyId, delay);
+                idempotencyKey, fileSizeBytes, keyId, delay, batchId);
     }
 
     /** The same request, due {@code isoDuration} after intake takes it. */
     public JobRequest delayedBy(String isoDuration) {
         return new JobRequest(tenantId, source, type, payload, priority, runAt, correlationId, parentJobId,
-                idempotencyKey, fileSizeBytes, submittedBy, isoDuration);
+                idempotencyKey, fileSizeBytes, submittedBy, isoDuration, batchId);
     }
 
     /** The same request under another idempotency key (a schedule names each tick's job). */
     public JobRequest withIdempotencyKey(String key) {
         return new JobRequest(tenantId, source, type, payload, priority, runAt, correlationId, parentJobId,
-                key, fileSizeBytes, submittedBy, delay);
+                key, fileSizeBytes, submittedBy, delay, batchId);
     }
 
     /** The same request, from another source (a schedule's jobs are its, not the API's). */
     public JobRequest from(String otherSource) {
         return new JobRequest(tenantId, otherSource, type, payload, priority, runAt, correlationId, parentJobId,
-                idempotencyKey, fileSizeBytes, submittedBy, delay);
+                idempotencyKey, fileSizeBytes, submittedBy, delay, batchId);
+    }
+
+    /** The same request, for a job of the batch {@code id}. */
+    public JobRequest inBatch(String id) {
+        return new JobRequest(tenantId, source, type, payload, priority, runAt, correlationId, parentJobId,
+                idempotencyKey, fileSizeBytes, submittedBy, delay, id);
     }
 
     /** A request from a source that is not a file upload. */

@@ -44,6 +44,7 @@ public class JobViews {
         view.put("region", job.region());
         view.put("correlation_id", job.correlationId());
         view.put("parent_job_id", job.parentJobId());
+        view.put("batch_id", job.batchId());
         view.put("error_message", job.errorMessage());
         view.put("created_at", iso(job.createdAt()));
         view.put("updated_at", iso(job.updatedAt()));
@@ -74,6 +75,7 @@ public class JobViews {
         view.put("region", job.region());
         view.put("correlation_id", job.correlationId());
         view.put("parent_job_id", job.parentJobId());
+        view.put("batch_id", job.batchId());
         view.put("children", children);
         view.put("payload_size_bytes", job.payloadSizeBytes());
         view.put("run_at", iso(job.runAt()));

@@ -20,6 +20,7 @@ import dev.conveyor.job.JobQuery;
 import dev.conveyor.job.JobStatus;
 import dev.conveyor.job.JobStore;
 import dev.conveyor.job.Submission;
+import dev.conveyor.processors.BulkImportProcessor;
 import dev.conveyor.queue.DispatchSignal;
 import dev.conveyor.telemetry.EventHistory;
 import dev.conveyor.telemetry.JobStats;
@@ -55,6 +56,7 @@ public class JobsController {
     private final JobRequestParser parser;
     private final JobIntake intake;
     private final BatchIntake batches;
+    private final BatchOpener batchOpener;
     private final CsvUploads uploads;
     private final JobStore store;
     private final JobViews views;
@@ -64,12 +66,14 @@ public class JobsController {
     private final JobStats stats;
     private final ConveyorProperties properties;
 
-    public JobsController(JobRequestParser parser, JobIntake intake, BatchIntake batches, CsvUploads uploads,
+    public JobsController(JobRequestParser parser, JobIntake intake, BatchIntake batches, BatchOpener batchOpener,
+                          CsvUploads uploads,
                           JobStore store, JobViews views, EventHistory events, JobLifecycle lifecycle,
                           DispatchSignal dispatchSignal, JobStats stats, ConveyorProperties properties) {
         this.parser = parser;
         this.intake = intake;
         this.batches = batches;
+        this.batchOpener = batchOpener;
         this.uploads = uploads;
         this.store = store;
         this.views = views;
@@ -88,8 +92,14 @@ public class JobsController {
             throws IOException {
         byte[] json = RequestBodies.readBounded(body, length, properties.intake().maxJsonBytes(),
                 "conveyor.intake.max-json-bytes");
-        JobRequest request = parser.parse(scope.tenantId(), json, text(idempotencyKey));
-        return accepted(intake.submit(request.submittedBy(scope.caller().keyId())));
+        JobRequest request = parser.parse(scope.tenantId(), json, text(idempotencyKey))
+                .submittedBy(scope.caller().keyId());
+        if (BulkImportProcessor.TYPE.equals(request.type()) && request.payload().hasNonNull("file_url")) {
+            // a file fetched from a URL is a batch of its own, as a dropped or uploaded one is
+            return accepted(batchOpener.submitAsBatch(request, BatchOpener.Source.URL,
+                    request.payload().get("file_url").asText(), null, null));
+        }
+        return accepted(intake.submit(request));
     }
 
     /** POST /jobs/csv?marketplace=&category=&region=: a CSV (or .xlsx) body, streamed to a file. */

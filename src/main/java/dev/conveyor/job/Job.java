@@ -40,7 +40,9 @@ public record Job(
         boolean cancelRequested,
         String submittedBy,
         /* the children a finished job asks for (JSON array of {type, payload}) until they exist; else null */
-        String followUpsJson) {
+        String followUpsJson,
+        /* the batch the job belongs to (bat_...), or null */
+        String batchId) {
 
     /** {@code marketplace:category[:region]}, the key that keeps one listing's jobs together. */
     public String partitionKey() {

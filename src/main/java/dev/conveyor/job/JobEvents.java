@@ -35,6 +35,9 @@ public final class JobEvents {
         envelope.put("partition_key", job.partitionKey());
         envelope.put("correlation_id", job.correlationId());
         envelope.put("parent_job_id", job.parentJobId());
+        if (job.batchId() != null) {
+            envelope.put("batch_id", job.batchId());
+        }
         Map<String, Object> allMetrics = new LinkedHashMap<>();
         allMetrics.put("payload_size_bytes", job.payloadSizeBytes());
         if (ends(type) && job.completedAt() != null) {

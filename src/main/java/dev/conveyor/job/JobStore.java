@@ -75,15 +75,16 @@ public class JobStore {
                 .addValue("runAt", job.runAt() == null ? null : Timestamp.from(job.runAt()))
                 .addValue("now", now())
                 .addValue("maxAttempts", job.maxAttempts())
-                .addValue("submittedBy", job.submittedBy());
+                .addValue("submittedBy", job.submittedBy())
+                .addValue("batchId", job.batchId());
         return jdbc.query("""
                 INSERT INTO jobs (id, job_id, tenant_id, type, source, priority, payload, payload_size_bytes,
                                   idempotency_key, request_hash, correlation_id, parent_job_id,
-                                  marketplace, category, region, run_at, max_attempts, submitted_by)
+                                  marketplace, category, region, run_at, max_attempts, submitted_by, batch_id)
                 VALUES (:id, :jobId, :tenantId, :type, :source, :priority, CAST(:payload AS jsonb), :payloadSize,
                         :idempotencyKey, :requestHash, coalesce(:correlationId, :jobId), :parentJobId,
                         :marketplace, :category, :region, coalesce(:runAt, CAST(:now AS timestamptz)), :maxAttempts,
-                        :submittedBy)
+                        :submittedBy, :batchId)
                 ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
                 RETURNING *
                 """, params, JobStore::map).stream().findFirst();
@@ -117,6 +118,7 @@ public class JobStore {
         Timestamp[] runAts = new Timestamp[n];
         Integer[] maxAttempts = new Integer[n];
         String[] submitters = new String[n];
+        String[] batchIds = new String[n];
         Timestamp now = Timestamp.from(clock.instant());
         for (int i = 0; i < n; i++) {
             NewJob job = jobs.get(i);
@@ -139,22 +141,24 @@ public class JobStore {
             runAts[i] = job.runAt() == null ? now : Timestamp.from(job.runAt());
             maxAttempts[i] = job.maxAttempts();
             submitters[i] = job.submittedBy();
+            batchIds[i] = job.batchId();
         }
         List<Job> inserted = jdbc.getJdbcTemplate().query(con -> {
             java.sql.PreparedStatement ps = con.prepareStatement("""
                     INSERT INTO jobs (id, job_id, tenant_id, type, source, priority, payload, payload_size_bytes,
                                       idempotency_key, request_hash, correlation_id, parent_job_id,
-                                      marketplace, category, region, run_at, max_attempts, submitted_by)
+                                      marketplace, category, region, run_at, max_attempts, submitted_by,
+                                      batch_id)
                     SELECT id, job_id, tenant_id, type, source, priority, CAST(payload AS jsonb), payload_size_bytes,
                            idempotency_key, request_hash, coalesce(correlation_id, job_id), parent_job_id,
-                           marketplace, category, region, run_at, max_attempts, submitted_by
+                           marketplace, category, region, run_at, max_attempts, submitted_by, batch_id
                     FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
                                 ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                                ?::text[], ?::timestamptz[], ?::int[], ?::text[])
+                                ?::text[], ?::timestamptz[], ?::int[], ?::text[], ?::text[])
                          WITH ORDINALITY AS t(id, job_id, tenant_id, type, source, priority, payload,
                                               payload_size_bytes, idempotency_key, request_hash, correlation_id,
                                               parent_job_id, marketplace, category, region, run_at, max_attempts,
-                                              submitted_by, ord)
+                                              submitted_by, batch_id, ord)
                     ORDER BY ord
                     ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
                     RETURNING *
@@ -171,7 +175,8 @@ public class JobStore {
             }
             ps.setArray(p++, con.createArrayOf("timestamptz", runAts));
             ps.setArray(p++, con.createArrayOf("integer", maxAttempts));
-            ps.setArray(p, con.createArrayOf("text", submitters));
+            ps.setArray(p++, con.createArrayOf("text", submitters));
+            ps.setArray(p, con.createArrayOf("text", batchIds));
             return ps;
         }, JobStore::map);
         java.util.Map<String, Job> byJobId = new java.util.HashMap<>();
@@ -244,6 +249,12 @@ public class JobStore {
         }
         sql.append(" ORDER BY created_at DESC, job_id DESC LIMIT :limit");
         return jdbc.query(sql.toString(), params, JobStore::map);
+    }
+
+    /** The jobs of a batch, oldest first. */
+    public List<Job> ofBatch(String batchId) {
+        return jdbc.query("SELECT * FROM jobs WHERE batch_id = :batchId ORDER BY created_at, job_id",
+                new MapSqlParameterSource("batchId", batchId), JobStore::map);
     }
 
     public List<String> childrenOf(String jobId) {
@@ -596,7 +607,8 @@ public class JobStore {
                 rs.getString("claimed_by"),
                 rs.getBoolean("cancel_requested"),
                 rs.getString("submitted_by"),
-                rs.getString("follow_ups"));
+                rs.getString("follow_ups"),
+                rs.getString("batch_id"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

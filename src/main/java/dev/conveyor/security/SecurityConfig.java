@@ -90,11 +90,11 @@ public class SecurityConfig {
                     requests.requestMatchers("/admin/**").hasRole(ADMIN);
                     // the API's operations (intake/*Controller), by path and method
                     requests.requestMatchers(HttpMethod.POST, "/jobs/*/cancel", "/jobs/*/retry",
-                            "/dead-letters/*/replay").hasRole(OPERATOR);
+                            "/dead-letters/*/replay", "/batches/*/cancel").hasRole(OPERATOR);
                     requests.requestMatchers(HttpMethod.POST, "/jobs", "/jobs/csv", "/jobs/batch")
                             .hasRole(SUBMITTER);
                     requests.requestMatchers(HttpMethod.GET, "/jobs", "/jobs/**", "/dead-letters",
-                            "/dead-letters/**").hasRole(READER);
+                            "/dead-letters/**", "/batches", "/batches/**").hasRole(READER);
                     // the schedules API (schedule/SchedulesController): reading is a reader's, changing an operator's
                     requests.requestMatchers(HttpMethod.GET, "/schedules", "/schedules/*").hasRole(READER);
                     requests.requestMatchers(HttpMethod.PUT, "/schedules/*").hasRole(OPERATOR);

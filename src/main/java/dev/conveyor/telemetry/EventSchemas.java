@@ -157,22 +157,34 @@ public final class EventSchemas {
         }
 
         Map<String, JsonSchema> byEventType = new LinkedHashMap<>();
-        for (EventType type : EventType.values()) {
-            String id = ID_PREFIX + fileName(type.wireName());
+        for (String eventType : eventTypeNames()) {
+            String id = ID_PREFIX + fileName(eventType);
             if (!byId.containsKey(id)) {
-                throw new IllegalStateException("event type " + type.wireName() + " has no schema: expected "
-                        + where + "/" + fileName(type.wireName()));
+                throw new IllegalStateException("event type " + eventType + " has no schema: expected "
+                        + where + "/" + fileName(eventType));
             }
             try {
                 JsonSchema schema = factory.getSchema(SchemaLocation.of(id), config);
                 schema.initializeValidators();
-                byEventType.put(type.wireName(), schema);
+                byEventType.put(eventType, schema);
             } catch (JsonSchemaException | UncheckedIOException e) {
                 throw new IllegalStateException("event schema " + files.get(id) + " cannot be loaded: "
                         + e.getMessage(), e);
             }
         }
         return new EventSchemas(byEventType);
+    }
+
+    /** Every event type on the wire: the jobs' lifecycle steps, then the batches'. */
+    public static List<String> eventTypeNames() {
+        List<String> names = new java.util.ArrayList<>();
+        for (EventType type : EventType.values()) {
+            names.add(type.wireName());
+        }
+        for (dev.conveyor.job.BatchEventType type : dev.conveyor.job.BatchEventType.values()) {
+            names.add(type.wireName());
+        }
+        return names;
     }
 
     public static String fileName(String eventType) {

@@ -78,6 +78,10 @@ public class TestEnvironment implements ApplicationContextInitializer<Configurab
         defaults.put("conveyor.inbox.orphan-after-ms", "20000");
         // tests ask for orphans themselves, when they have set the scene, rather than race the route's timer
         defaults.put("conveyor.inbox.orphan-check-ms", "3600000");
+        // the batches of files dropped in this one folder carry a callback (BatchesTest); no other test drops there
+        defaults.put("conveyor.batches.inbox-callbacks[0].folder", "batch_cb_mkt");
+        defaults.put("conveyor.batches.inbox-callbacks[0].on-complete", "{\"type\":\"test_flaky\",\"payload\":"
+                + "{\"mode\":\"permanent\",\"fail_times\":0},\"correlation_id\":\"after-{marketplace}-{category}\"}");
         // a Hawtio login realm of its own: the services of a test JVM share its JAAS configuration
         defaults.put("hawtio.realm", "conveyor-" + schema);
         MapPropertySource testDefaults = new MapPropertySource("conveyor-test-defaults", defaults);

@@ -1,6 +1,10 @@
 package dev.conveyor.telemetry;
 
 import dev.conveyor.job.JobEvent;
+import dev.conveyor.job.Batch;
+import dev.conveyor.job.BatchEventType;
+import dev.conveyor.job.BatchEvents;
+import dev.conveyor.job.BatchStatus;
 import dev.conveyor.job.EventType;
 import dev.conveyor.job.JobEvents;
 import java.io.IOException;
@@ -58,7 +62,7 @@ class EventSchemasTest {
         JsonSchema metaSchema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
                 .getSchema(SchemaLocation.of("https://json-schema.org/draft/2020-12/schema"));
         List<Path> files = schemaFiles();
-        assertThat(files).hasSize(EventType.values().length + 1);
+        assertThat(files).hasSize(EventType.values().length + BatchEventType.values().length + 1);
         for (Path file : files) {
             JsonNode schema = JSON.readTree(file.toFile());
             assertThat(schema.get("$schema").asText()).as(file.toString())
@@ -72,17 +76,19 @@ class EventSchemasTest {
 
     @Test
     void thereIsOneSchemaPerEventTypeEachTheEnvelopePlusItsTypeAndTheEnvelopeListsEveryType() throws IOException {
-        assertThat(schemas.eventTypes()).containsExactlyInAnyOrder(
-                Stream.of(EventType.values()).map(EventType::wireName).toArray(String[]::new));
+        assertThat(schemas.eventTypes()).containsExactlyInAnyOrder(Stream.concat(
+                Stream.of(EventType.values()).map(EventType::wireName),
+                Stream.of(BatchEventType.values()).map(BatchEventType::wireName)).toArray(String[]::new));
         JsonNode envelope = JSON.readTree(DIR.resolve("envelope-v1.json").toFile());
         List<String> listed = new ArrayList<>();
         envelope.at("/properties/event_type/enum").forEach(type -> listed.add(type.asText()));
         assertThat(listed).containsExactly("job.queued", "job.started", "job.progress", "job.retrying",
-                "job.completed", "job.failed", "job.dead_lettered", "job.cancelled", "job.requeued");
-        for (EventType type : EventType.values()) {
-            JsonNode schema = JSON.readTree(DIR.resolve(type.wireName() + "-v1.json").toFile());
+                "job.completed", "job.failed", "job.dead_lettered", "job.cancelled", "job.requeued", "batch.started",
+                "batch.completed");
+        for (String type : EventSchemas.eventTypeNames()) {
+            JsonNode schema = JSON.readTree(DIR.resolve(type + "-v1.json").toFile());
             assertThat(schema.at("/allOf/0/$ref").asText()).isEqualTo("envelope-v1.json");
-            assertThat(schema.at("/properties/event_type/const").asText()).isEqualTo(type.wireName());
+            assertThat(schema.at("/properties/event_type/const").asText()).isEqualTo(type);
         }
     }
 
@@ -94,6 +100,49 @@ class EventSchemasTest {
         JobEvent event = JobEvents.of(type, jobAt(type), metricsFor(type), errorFor(type));
 
         assertThat(schemas.violations(event.envelope())).isEmpty();
+    }
+
+    @Test
+    void batchEventsValidateWithNoJobAndTheirCountsAndAJobEventMayNotLookLikeOne() {
+        Job job = job("acme", "toys", null, null, Instant.now());
+        Batch running = batch(BatchStatus.RUNNING, Batch.RowCounts.NONE, null);
+        Batch closed = batch(BatchStatus.PARTIAL_SUCCESS, new Batch.RowCounts(42L, 40L, 2L, 40L, 0L), Instant.now());
+        JobEvent started = BatchEvents.started(running, List.of(job));
+        JobEvent completed = BatchEvents.completed(closed, List.of(job));
+
+        assertThat(schemas.violations(started.envelope())).isEmpty();
+        assertThat(schemas.violations(completed.envelope())).isEmpty();
+        assertThat(started.jobId()).as("the job_events row names the batch").isEqualTo(running.batchId());
+        // a started batch has no counts yet; a completed one must have them
+        ObjectNode early = JSON.valueToTree(started.envelope());
+        ((ObjectNode) early.get("batch")).put("rows_total", 1);
+        assertThat(schemas.violations(early)).anyMatch(m -> m.contains("rows_total"));
+        ObjectNode countless = JSON.valueToTree(completed.envelope());
+        ((ObjectNode) countless.get("batch")).remove("rows_valid");
+        assertThat(schemas.violations(countless)).anyMatch(m -> m.contains("rows_valid"));
+        // null job_id belongs to batch events only, and a batch object too
+        assertThat(broken(EventType.QUEUED, e -> e.putNull("job_id"))).anyMatch(m -> m.contains("job_id"));
+        assertThat(broken(EventType.QUEUED, e -> e.set("batch", JSON.valueToTree(started.envelope()).get("batch"))))
+                .anyMatch(m -> m.contains("batch"));
+        ObjectNode withJob = JSON.valueToTree(started.envelope());
+        withJob.put("job_id", job.jobId());
+        assertThat(schemas.violations(withJob)).anyMatch(m -> m.contains("job_id"));
+    }
+
+    @Test
+    void aJobOfABatchCarriesItsBatchIdAndAMalformedOneFails() {
+        Map<String, Object> envelope = JobEvents.of(EventType.QUEUED, job("acme", "toys", null, null, null), null,
+                null).envelope();
+        envelope.put("batch_id", "bat_" + "0123456789abcdef".repeat(2));
+        assertThat(schemas.violations(envelope)).isEmpty();
+        envelope.put("batch_id", "bat_123");
+        assertThat(schemas.violations(envelope)).anyMatch(m -> m.contains("batch_id"));
+    }
+
+    private static Batch batch(BatchStatus status, Batch.RowCounts rows, Instant completedAt) {
+        return new Batch("bat_" + UUID.randomUUID().toString().replace("-", ""), "default", "inbox", "acme/toys/a.csv",
+                status, rows, "ab".repeat(32), completedAt == null ? null : "rows_total 42 = rows_valid 40 + "
+                + "rows_invalid 2", false, null, null, Instant.now().minusSeconds(5), completedAt);
     }
 
     @Test

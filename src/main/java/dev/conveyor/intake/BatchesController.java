@@ -1,0 +1,194 @@
+package dev.conveyor.intake;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.conveyor.job.Batch;
+import dev.conveyor.job.BatchIds;
+import dev.conveyor.job.BatchQuery;
+import dev.conveyor.job.BatchStatus;
+import dev.conveyor.job.BatchStore;
+import dev.conveyor.job.Job;
+import dev.conveyor.job.JobLifecycle;
+import dev.conveyor.job.JobStore;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The batches of the caller's tenant (docs/batches.md): one batch with its jobs, a page of them, and the cancel of
+ * every unfinished job of one. Another tenant's batch is answered as no batch at all (404), as a job is.
+ */
+@RestController
+@RequestMapping("/batches")
+public class BatchesController {
+
+    private static final List<String> SOURCES = List.of("inbox", "upload", "url", "api");
+
+    private final BatchStore batches;
+    private final JobStore jobs;
+    private final JobLifecycle lifecycle;
+    private final JobViews views;
+    private final ObjectMapper json;
+
+    public BatchesController(BatchStore batches, JobStore jobs, JobLifecycle lifecycle, JobViews views,
+                             ObjectMapper json) {
+        this.batches = batches;
+        this.jobs = jobs;
+        this.lifecycle = lifecycle;
+        this.views = views;
+        this.json = json;
+    }
+
+    /** GET /batches/{batch_id}: the batch, its progress, its jobs counted by status, and its jobs. */
+    @GetMapping("/{batch_id}")
+    Map<String, Object> batch(RequestScope scope, @PathVariable("batch_id") String batchId) {
+        Batch batch = find(scope, batchId);
+        List<Job> ofBatch = jobs.ofBatch(batch.batchId());
+        Map<String, Object> view = summary(batch);
+        view.put("progress", progress(batch, ofBatch));
+        Map<String, Long> byStatus = new TreeMap<>();
+        ofBatch.forEach(job -> byStatus.merge(job.status().name(), 1L, Long::sum));
+        view.put("jobs_total", ofBatch.size());
+        view.put("jobs_by_status", byStatus);
+        view.put("jobs", ofBatch.stream().map(views::summary).toList());
+        return view;
+    }
+
+    /** GET /batches?status=&source=&limit=&after=: a page of the tenant's batches, newest first. */
+    @GetMapping
+    Map<String, Object> list(RequestScope scope, @RequestParam(required = false) String status,
+                             @RequestParam(required = false) String source,
+                             @RequestParam(defaultValue = PageLimit.DEFAULT) PageLimit limit,
+                             @RequestParam(required = false) String after) {
+        String afterId = JobsController.text(after);
+        if (afterId != null && !BatchIds.isWellFormed(afterId)) {
+            throw ProblemException.badRequest("'after' must be a batch_id from a previous page");
+        }
+        String sourceName = JobsController.text(source);
+        if (sourceName != null && !SOURCES.contains(sourceName)) {
+            throw ProblemException.badRequest("unknown source '" + Echo.of(sourceName) + "'; one of " + SOURCES);
+        }
+        List<Batch> page = batches.list(new BatchQuery(scope.tenantId(), status(status), sourceName, afterId,
+                limit.value()));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("batches", page.stream().map(this::summary).toList());
+        body.put("next_after", page.size() == limit.value() ? page.get(page.size() - 1).batchId() : null);
+        return body;
+    }
+
+    /**
+     * POST /batches/{batch_id}/cancel: every job of the batch that has not finished is cancelled through the
+     * lifecycle (a waiting one never runs, a running one stops at its next checkpoint), and no follow-up is created
+     * for it any more. The batch closes as CANCELLED once its jobs are final.
+     */
+    @PostMapping("/{batch_id}/cancel")
+    ResponseEntity<Map<String, Object>> cancel(RequestScope scope, @PathVariable("batch_id") String batchId) {
+        Batch batch = find(scope, batchId);
+        if (!batches.requestCancel(batch.batchId())) {
+            throw new ProblemException(409, "Conflict", batch.batchId() + " is already "
+                    + batches.find(batch.batchId()).orElse(batch).status() + ": a finished batch cannot be cancelled");
+        }
+        List<String> cancelled = new ArrayList<>();
+        List<String> stopping = new ArrayList<>();
+        for (Job job : jobs.ofBatch(batch.batchId())) {
+            if (job.status().isTerminal()) {
+                continue;
+            }
+            if (lifecycle.cancelWaiting(job.jobId()).isPresent()) {
+                cancelled.add(job.jobId());
+            } else if (jobs.requestCancel(job.jobId())) {
+                stopping.add(job.jobId());
+            }
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("batch_id", batch.batchId());
+        body.put("cancelled", cancelled);
+        body.put("cancel_requested", stopping);
+        return ResponseEntity.accepted().body(body);
+    }
+
+    /** What a batch is, without its jobs. */
+    private Map<String, Object> summary(Batch batch) {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("batch_id", batch.batchId());
+        view.put("source", batch.source());
+        view.put("source_ref", batch.sourceRef());
+        view.put("status", batch.status().name());
+        view.put("rows_total", batch.rows().total());
+        view.put("rows_valid", batch.rows().valid());
+        view.put("rows_invalid", batch.rows().invalid());
+        view.put("rows_loaded", batch.rows().loaded());
+        view.put("rows_unchanged", batch.rows().unchanged());
+        view.put("reconciliation", batch.reconciliation());
+        view.put("sha256", batch.sha256());
+        view.put("cancel_requested", batch.cancelRequested());
+        view.put("callback_job_ids", parse(batch.callbackJobIdsJson()));
+        view.put("created_at", iso(batch.createdAt()));
+        view.put("completed_at", iso(batch.completedAt()));
+        return view;
+    }
+
+    /**
+     * 0-100: a closed batch is done (100). An open one counts each job by its own progress (which a processor that
+     * reads rows reports from the rows it read; a final job is 100), and stays below 100 until it closes: the last
+     * job of a chain may not exist yet.
+     */
+    static int progress(Batch batch, List<Job> ofBatch) {
+        if (batch.status().isFinal()) {
+            return 100;
+        }
+        if (ofBatch.isEmpty()) {
+            return 0;
+        }
+        long sum = ofBatch.stream().mapToLong(job -> job.status().isTerminal() ? 100 : job.progress()).sum();
+        return (int) Math.min(99, sum / ofBatch.size());
+    }
+
+    private Batch find(RequestScope scope, String batchId) {
+        if (!BatchIds.isWellFormed(batchId)) {
+            throw ProblemException.notFound("no batch " + Echo.of(batchId) + "; a batch_id is bat_ and 32 hex digits");
+        }
+        return batches.find(scope.tenantId(), batchId).orElseThrow(() -> ProblemException.notFound("no batch "
+                + batchId + " for tenant '" + scope.tenantId() + "'; GET /batches lists the tenant's batches"));
+    }
+
+    private static BatchStatus status(String value) {
+        String status = JobsController.text(value);
+        if (status == null) {
+            return null;
+        }
+        try {
+            return BatchStatus.valueOf(status.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw ProblemException.badRequest("unknown batch status '" + Echo.of(status) + "'; one of "
+                    + List.of(BatchStatus.values()));
+        }
+    }
+
+    private Object parse(String jsonText) {
+        if (jsonText == null) {
+            return null;
+        }
+        try {
+            return json.readTree(jsonText);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("stored JSON does not parse", e);
+        }
+    }
+
+    private static String iso(Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+}
