@@ -26,7 +26,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>
  * Idempotency is per item ({@code idempotency_key}): an item whose key names a job of the tenant made from the
  * same request answers that job and creates nothing; one whose key was used for a different request refuses the
- * batch with 409, that item's index among the errors. The batch_id names the response; it is not stored.
+ * batch with 409, that item's index among the errors. So does an item whose unique key another job holds
+ * ({@link UniqueKeys}), with that job's {@code job_id}; two items of one unique key are a 422. The batch_id names
+ * the response; it is not stored.
  */
 @Component
 public class BatchIntake {
@@ -37,9 +39,11 @@ public class BatchIntake {
     private final TransactionTemplate tx;
     private final DispatchSignal dispatchSignal;
     private final ConveyorProperties properties;
+    private final UniqueKeys uniqueKeys;
 
     public BatchIntake(JobRequestParser parser, JobIntake intake, JobLifecycle lifecycle, TransactionTemplate tx,
-                       DispatchSignal dispatchSignal, ConveyorProperties properties) {
+                       DispatchSignal dispatchSignal, ConveyorProperties properties, UniqueKeys uniqueKeys) {
+        this.uniqueKeys = uniqueKeys;
         this.parser = parser;
         this.intake = intake;
         this.lifecycle = lifecycle;
@@ -88,6 +92,7 @@ public class BatchIntake {
         }
         List<NewJob> jobs = new ArrayList<>(items.size());
         Map<String, Integer> firstWithKey = new HashMap<>();
+        Map<String, Integer> firstWithUniqueKey = new HashMap<>();
         for (int i = 0; i < items.size(); i++) {
             if (items.get(i) == null) {
                 continue;
@@ -100,6 +105,11 @@ public class BatchIntake {
                     bad.add(BatchProblemException.item(i, List.of("'idempotency_key' '"
                             + Echo.of(job.idempotencyKey()) + "' is also item " + earlier + "'s")));
                 }
+                Integer sameUnique = job.uniqueKey() == null ? null : firstWithUniqueKey.putIfAbsent(job.uniqueKey(), i);
+                if (sameUnique != null) {
+                    bad.add(BatchProblemException.item(i, List.of("'unique_key' '" + Echo.of(job.uniqueKey())
+                            + "' is also item " + sameUnique + "'s: one job of a batch at most may hold a key")));
+                }
                 jobs.add(job);
             } catch (ProblemException e) {
                 bad.add(BatchProblemException.item(i, errorsOf(e)));
@@ -111,6 +121,7 @@ public class BatchIntake {
                     + " items are invalid; nothing was created", bad);
         }
         List<Submission> submissions = tx.execute(status -> {
+            refuseHeldUniqueKeys(jobs);
             List<Submission> written = lifecycle.submitAll(jobs);
             List<Map<String, Object>> conflicts = new ArrayList<>();
             for (int i = 0; i < written.size(); i++) {
@@ -134,6 +145,23 @@ public class BatchIntake {
             dispatchSignal.wake();
         }
         return accepted;
+    }
+
+    /** 409 listing each item whose unique key another job holds, with that job's id; in the insert's transaction. */
+    private void refuseHeldUniqueKeys(List<NewJob> jobs) {
+        Map<Integer, String> held = uniqueKeys.heldElsewhere(jobs);
+        if (held.isEmpty()) {
+            return;
+        }
+        List<Map<String, Object>> conflicts = new ArrayList<>();
+        held.keySet().stream().sorted().forEach(i -> {
+            Map<String, Object> item = BatchProblemException.item(i,
+                    List.of(UniqueKeys.refusal(jobs.get(i).uniqueKey(), held.get(i))));
+            item.put("job_id", held.get(i));
+            conflicts.add(item);
+        });
+        throw new BatchProblemException(409, "Conflict", conflicts.size() + " of " + jobs.size()
+                + " items ask for a unique key another job holds; nothing was created", conflicts);
     }
 
     private void checkCount(int count) {

@@ -3,6 +3,7 @@ package dev.conveyor.intake;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -25,6 +26,7 @@ import dev.conveyor.queue.DispatchSignal;
 import dev.conveyor.worker.JobProcessors;
 import dev.conveyor.worker.RetryPolicy;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The one way into the jobs table, whatever the source: checks a request against its type's contract,
@@ -43,9 +45,13 @@ public class JobIntake {
     private final DispatchSignal dispatchSignal;
     private final ObjectMapper json;
     private final RetryPolicy retryPolicy;
+    private final UniqueKeys uniqueKeys;
+    private final TransactionTemplate tx;
 
     public JobIntake(PayloadSchemas schemas, JobProcessors processors, JobLifecycle lifecycle, JobStore store, DispatchSignal dispatchSignal,
-                     ObjectMapper json, RetryPolicy retryPolicy) {
+                     ObjectMapper json, RetryPolicy retryPolicy, UniqueKeys uniqueKeys, TransactionTemplate tx) {
+        this.uniqueKeys = uniqueKeys;
+        this.tx = tx;
         this.schemas = schemas;
         this.processors = processors;
         this.lifecycle = lifecycle;
@@ -57,11 +63,12 @@ public class JobIntake {
 
     /**
      * @throws ProblemException 422 when the request breaks its type's contract, 409 when its idempotency key
-     *                          was used for a different request
+     *                          was used for a different request or ({@link UniqueKeyConflictException}) another job
+     *                          holds its unique key
      */
     public Submission submit(JobRequest request) {
         NewJob job = prepare(request);
-        Submission submission = lifecycle.submit(job);
+        Submission submission = job.uniqueKey() == null ? lifecycle.submit(job) : submitUnique(job);
         if (!submission.created() && !job.requestHash().equals(submission.job().requestHash())) {
             throw new ProblemException(409, "Conflict", "Idempotency-Key '" + Echo.of(request.idempotencyKey())
                     + "' was already used for a different request (" + submission.job().jobId() + ")");
@@ -70,6 +77,20 @@ public class JobIntake {
             dispatchSignal.wake();
         }
         return submission;
+    }
+
+    /**
+     * A job with a unique key: the key locked and looked up, and the job inserted, in one transaction (the
+     * lifecycle's write joins it), so that of concurrent submits of the key exactly one gets in.
+     */
+    private Submission submitUnique(NewJob job) {
+        return tx.execute(status -> {
+            String holder = uniqueKeys.heldElsewhere(List.of(job)).get(0);
+            if (holder != null) {
+                throw new UniqueKeyConflictException(job.uniqueKey(), holder);
+            }
+            return lifecycle.submit(job);
+        });
     }
 
     /**
@@ -95,6 +116,8 @@ public class JobIntake {
         Instant runAt = parseRunAt(request.runAt(), errors);
         checkLength("correlation_id", request.correlationId(), errors);
         checkLength("idempotency_key", request.idempotencyKey(), errors);
+        checkLength("unique_key", request.uniqueKey(), errors);
+        Duration uniqueFor = parseUniqueFor(request.uniqueFor(), errors);
         if (request.parentJobId() != null
                 && (!JobIds.isWellFormed(request.parentJobId())
                 || store.find(request.tenantId(), request.parentJobId()).isEmpty())) {
@@ -110,11 +133,13 @@ public class JobIntake {
         // only a replay of an idempotency key compares it with the first request's: no key, no hash (a SHA-256 of
         // the payload was 5% of the service's CPU in bench/run's W1-batch)
         String requestHash = request.idempotencyKey() == null ? null : hash(request.type() + "\n" + payloadJson
-                + "\n" + priority.get() + "\n" + request.runAt() + "\n" + request.parentJobId());
+                + "\n" + priority.get() + "\n" + request.runAt() + "\n" + request.parentJobId()
+                // appended only when there is one, so a job without a unique key keeps the hash it always had
+                + (request.uniqueKey() == null ? "" : "\n" + request.uniqueKey() + "\n" + uniqueFor));
         return new NewJob(request.tenantId(), request.type(), request.source(),
                 priority.get(), payloadJson, payloadSize(request, payloadJson), request.idempotencyKey(),
                 requestHash, request.correlationId(), request.parentJobId(), marketplace, category, region, runAt,
-                retryPolicy.maxAttempts(request.type()), request.submittedBy());
+                retryPolicy.maxAttempts(request.type()), request.submittedBy(), request.uniqueKey(), uniqueFor);
     }
 
     /** A job's size for routing: the size of the file it reads when there is one, else its payload's. */
@@ -132,6 +157,25 @@ public class JobIntake {
         } catch (DateTimeParseException e) {
             errors.add("'run_at' must be an ISO-8601 date-time with an offset, e.g. 2026-01-31T12:00:00Z (was '"
                     + Echo.of(runAt) + "')");
+            return null;
+        }
+    }
+
+    /** A unique key's period: a positive ISO-8601 duration (PT10M, P1D); null: the key is held while the job is active. */
+    private static Duration parseUniqueFor(String uniqueFor, List<String> errors) {
+        if (uniqueFor == null) {
+            return null;
+        }
+        try {
+            Duration period = Duration.parse(uniqueFor);
+            if (period.isNegative() || period.isZero()) {
+                errors.add("'unique_for' must be a positive duration (was '" + Echo.of(uniqueFor) + "')");
+                return null;
+            }
+            return period;
+        } catch (DateTimeParseException e) {
+            errors.add("'unique_for' must be an ISO-8601 duration such as PT10M or P1D (was '" + Echo.of(uniqueFor)
+                    + "'); leave it out to hold the key while the job is active");
             return null;
         }
     }

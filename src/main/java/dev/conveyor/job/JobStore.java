@@ -117,6 +117,8 @@ public class JobStore {
         Timestamp[] runAts = new Timestamp[n];
         Integer[] maxAttempts = new Integer[n];
         String[] submitters = new String[n];
+        String[] uniqueKeys = new String[n];
+        Timestamp[] uniqueUntils = new Timestamp[n];
         Timestamp now = Timestamp.from(clock.instant());
         for (int i = 0; i < n; i++) {
             NewJob job = jobs.get(i);
@@ -139,22 +141,27 @@ public class JobStore {
             runAts[i] = job.runAt() == null ? now : Timestamp.from(job.runAt());
             maxAttempts[i] = job.maxAttempts();
             submitters[i] = job.submittedBy();
+            uniqueKeys[i] = job.uniqueKey();
+            // a period key is held until then by the service's clock; a while_active key has no end (NULL)
+            uniqueUntils[i] = job.uniqueKey() == null || job.uniqueFor() == null ? null
+                    : Timestamp.from(clock.instant().plus(job.uniqueFor()));
         }
         List<Job> inserted = jdbc.getJdbcTemplate().query(con -> {
             java.sql.PreparedStatement ps = con.prepareStatement("""
                     INSERT INTO jobs (id, job_id, tenant_id, type, source, priority, payload, payload_size_bytes,
                                       idempotency_key, request_hash, correlation_id, parent_job_id,
-                                      marketplace, category, region, run_at, max_attempts, submitted_by)
+                                      marketplace, category, region, run_at, max_attempts, submitted_by,
+                                      unique_key, unique_until)
                     SELECT id, job_id, tenant_id, type, source, priority, CAST(payload AS jsonb), payload_size_bytes,
                            idempotency_key, request_hash, coalesce(correlation_id, job_id), parent_job_id,
-                           marketplace, category, region, run_at, max_attempts, submitted_by
+                           marketplace, category, region, run_at, max_attempts, submitted_by, unique_key, unique_until
                     FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
                                 ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                                ?::text[], ?::timestamptz[], ?::int[], ?::text[])
+                                ?::text[], ?::timestamptz[], ?::int[], ?::text[], ?::text[], ?::timestamptz[])
                          WITH ORDINALITY AS t(id, job_id, tenant_id, type, source, priority, payload,
                                               payload_size_bytes, idempotency_key, request_hash, correlation_id,
                                               parent_job_id, marketplace, category, region, run_at, max_attempts,
-                                              submitted_by, ord)
+                                              submitted_by, unique_key, unique_until, ord)
                     ORDER BY ord
                     ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
                     RETURNING *
@@ -171,7 +178,9 @@ public class JobStore {
             }
             ps.setArray(p++, con.createArrayOf("timestamptz", runAts));
             ps.setArray(p++, con.createArrayOf("integer", maxAttempts));
-            ps.setArray(p, con.createArrayOf("text", submitters));
+            ps.setArray(p++, con.createArrayOf("text", submitters));
+            ps.setArray(p++, con.createArrayOf("text", uniqueKeys));
+            ps.setArray(p, con.createArrayOf("timestamptz", uniqueUntils));
             return ps;
         }, JobStore::map);
         java.util.Map<String, Job> byJobId = new java.util.HashMap<>();
@@ -193,6 +202,46 @@ public class JobStore {
                 new MapSqlParameterSource("tenantId", tenantId).addValue("keys", List.copyOf(idempotencyKeys)),
                 JobStore::map).forEach(job -> byKey.put(job.idempotencyKey(), job));
         return byKey;
+    }
+
+    /**
+     * Takes a transaction-scoped advisory lock on each of the tenant's unique keys, in one order for every caller
+     * (so two batches sharing keys cannot deadlock), held until the caller's transaction ends: a second submit of
+     * a key waits here until the first has committed its job, then sees it. Must run in a transaction.
+     */
+    public void lockUniqueKeys(String tenantId, java.util.Collection<String> uniqueKeys) {
+        if (uniqueKeys.isEmpty()) {
+            return;
+        }
+        // the ordered subquery fixes the order the locks are taken in; the key's hash names the lock (a collision
+        // only makes two keys wait for each other)
+        jdbc.query("""
+                SELECT count(pg_advisory_xact_lock(hashtextextended(:tenantId || E'\\n' || k, 0)))
+                FROM (SELECT DISTINCT k FROM unnest(CAST(ARRAY[:keys] AS text[])) AS k ORDER BY k) AS ordered
+                """, new MapSqlParameterSource("tenantId", tenantId)
+                .addValue("keys", List.copyOf(uniqueKeys)), (rs, i) -> rs.getLong(1));
+    }
+
+    /**
+     * The job that holds each of the tenant's {@code uniqueKeys}, by key: an active job (QUEUED, RETRYING, RUNNING)
+     * of a while_active key, or a job of a period key whose period has not ended by the service's clock. Keys no
+     * job holds are absent.
+     */
+    public java.util.Map<String, String> uniqueKeyHolders(String tenantId, java.util.Collection<String> uniqueKeys) {
+        java.util.Map<String, String> holders = new java.util.HashMap<>();
+        if (uniqueKeys.isEmpty()) {
+            return holders;
+        }
+        jdbc.query("""
+                SELECT DISTINCT ON (unique_key) unique_key, job_id FROM jobs
+                WHERE tenant_id = :tenantId AND unique_key IN (:keys)
+                  AND ((unique_until IS NULL AND status IN ('QUEUED', 'RETRYING', 'RUNNING'))
+                       OR unique_until > CAST(:now AS timestamptz))
+                ORDER BY unique_key, created_at DESC
+                """, new MapSqlParameterSource("tenantId", tenantId)
+                .addValue("keys", List.copyOf(uniqueKeys)).addValue("now", now()),
+                (rs, i) -> holders.put(rs.getString("unique_key"), rs.getString("job_id")));
+        return holders;
     }
 
     public Optional<Job> find(String tenantId, String jobId) {

@@ -1,8 +1,13 @@
 package dev.conveyor.job;
 
+import java.time.Duration;
 import java.time.Instant;
 
-/** A job as a source hands it in, before it has a row. Payload is JSON text, already validated. */
+/**
+ * A job as a source hands it in, before it has a row. Payload is JSON text, already validated. {@code uniqueKey},
+ * when not null, is the unique key the job will hold: while it is active when {@code uniqueFor} is null, else for
+ * {@code uniqueFor} from its creation (docs/architecture.md, section 4, "Unique jobs").
+ */
 public record NewJob(
         String tenantId,
         String type,
@@ -19,9 +24,20 @@ public record NewJob(
         String region,
         Instant runAt,
         int maxAttempts,
-        String submittedBy) {
+        String submittedBy,
+        String uniqueKey,
+        Duration uniqueFor) {
 
-    /** A job no API key submitted (the inbox, the SQL source, a chain). */
+    /** A job with no unique key. */
+    public NewJob(String tenantId, String type, String source, Priority priority, String payloadJson,
+                  long payloadSizeBytes, String idempotencyKey, String requestHash, String correlationId,
+                  String parentJobId, String marketplace, String category, String region, Instant runAt,
+                  int maxAttempts, String submittedBy) {
+        this(tenantId, type, source, priority, payloadJson, payloadSizeBytes, idempotencyKey, requestHash,
+                correlationId, parentJobId, marketplace, category, region, runAt, maxAttempts, submittedBy, null, null);
+    }
+
+    /** A job no API key submitted (the inbox, the SQL source, a chain), with no unique key. */
     public NewJob(String tenantId, String type, String source, Priority priority, String payloadJson,
                   long payloadSizeBytes, String idempotencyKey, String requestHash, String correlationId,
                   String parentJobId, String marketplace, String category, String region, Instant runAt,
