@@ -21,6 +21,7 @@ import dev.conveyor.job.JobLifecycle;
 import dev.conveyor.job.JobQuery;
 import dev.conveyor.job.JobStatus;
 import dev.conveyor.job.JobStore;
+import dev.conveyor.job.JobTransition;
 import dev.conveyor.job.Submission;
 import dev.conveyor.queue.DispatchSignal;
 import dev.conveyor.telemetry.EventHistory;
@@ -236,9 +237,21 @@ public class JobsController {
     @PostMapping("/{job_id}/retry")
     ResponseEntity<Map<String, Object>> retry(RequestScope scope, @PathVariable("job_id") String jobId) {
         Job job = find(scope, jobId);
-        Job queued = lifecycle.requeue(job.jobId()).orElseThrow(() -> conflict(job.jobId(), "retried", job));
+        Job queued = lifecycle.requeue(job.jobId()).orElseThrow(() -> retryRefused(job));
         dispatchSignal.wake();
         return ResponseEntity.accepted().body(views.accepted(queued));
+    }
+
+    /**
+     * Why a retry of {@code job} changed nothing: it is not FAILED or DEAD_LETTERED, or it is, and another active
+     * job holds its while_active unique key (JobStore.requeue leaves it then: two active jobs of one key).
+     */
+    static ProblemException retryRefused(Job job) {
+        if (JobTransition.REQUEUE.sources().contains(job.status())) {
+            return new ProblemException(409, "Conflict", job.jobId() + " is " + job.status() + " but another active "
+                    + "job holds its unique key; retry it once that job has finished");
+        }
+        return conflict(job.jobId(), "retried", job);
     }
 
     static ProblemException conflict(String jobId, String what, Job job) {

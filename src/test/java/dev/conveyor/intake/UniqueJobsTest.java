@@ -162,6 +162,28 @@ class UniqueJobsTest {
     }
 
     @Test
+    void aFailedJobIsNotRetriedWhileAnotherActiveJobHoldsItsKey() {
+        String failed = api.submit("{\"type\":\"test_flaky\",\"unique_key\":\"" + key + "\",\"correlation_id\":\""
+                + key + "\",\"payload\":{\"mode\":\"permanent\"}}");
+        assertThat(api.awaitFinished(failed).get("status").asText()).isEqualTo("FAILED");
+        String holder = api.submit(job(key, null, clock.instant().plusSeconds(50).truncatedTo(ChronoUnit.SECONDS)
+                .toString()));
+
+        HttpResponse<String> retry = api.postJson("/jobs/" + failed + "/retry", "");
+        HttpResponse<String> bulk = api.postJson("/jobs/retry?correlation_id=" + key, "");
+
+        assertThat(retry.statusCode()).isEqualTo(409);
+        assertThat(Api.json(retry).get("detail").asText()).contains("another active job holds its unique key");
+        assertThat(Api.json(bulk).get("affected").asInt()).isZero();
+        assertThat(api.job(failed).get("status").asText()).isEqualTo("FAILED");
+
+        api.postJson("/jobs/" + holder + "/cancel", "");
+        assertThat(Api.json(api.postJson("/jobs/retry?correlation_id=" + key, "")).get("affected").asInt())
+                .as("the key is free once its holder has finished").isEqualTo(1);
+        api.awaitFinished(failed);
+    }
+
+    @Test
     void aBadPeriodOrAPeriodWithoutAKeyIs422() {
         HttpResponse<String> bad = api.postJson("/jobs", job(key, "an hour", null));
         assertThat(bad.statusCode()).isEqualTo(422);
