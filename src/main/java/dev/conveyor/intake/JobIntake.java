@@ -81,16 +81,19 @@ public class JobIntake {
 
     /**
      * A job with a unique key: the key locked and looked up, and the job inserted, in one transaction (the
-     * lifecycle's write joins it), so that of concurrent submits of the key exactly one gets in.
+     * lifecycle's write joins it), so that of concurrent submits of the key exactly one gets in. The refusal is
+     * thrown once that transaction is left: thrown inside it, it would mark a caller's transaction that this one
+     * joined (the SQL source's, which rejects the row and goes on) rollback-only.
      */
     private Submission submitUnique(NewJob job) {
-        return tx.execute(status -> {
+        Object written = tx.execute(status -> {
             String holder = uniqueKeys.heldElsewhere(List.of(job)).get(0);
-            if (holder != null) {
-                throw new UniqueKeyConflictException(job.uniqueKey(), holder);
-            }
-            return lifecycle.submit(job);
+            return holder != null ? new UniqueKeyConflictException(job.uniqueKey(), holder) : lifecycle.submit(job);
         });
+        if (written instanceof UniqueKeyConflictException refused) {
+            throw refused;
+        }
+        return (Submission) written;
     }
 
     /**
