@@ -40,7 +40,10 @@ public record Job(
         boolean cancelRequested,
         String submittedBy,
         /* the children a finished job asks for (JSON array of {type, payload}) until they exist; else null */
-        String followUpsJson) {
+        String followUpsJson,
+        /* the unique key the job holds (V50), or null; held until uniqueUntil, or while active when that is null */
+        String uniqueKey,
+        Instant uniqueUntil) {
 
     /** {@code marketplace:category[:region]}, the key that keeps one listing's jobs together. */
     public String partitionKey() {

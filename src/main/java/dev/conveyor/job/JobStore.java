@@ -776,7 +776,9 @@ public class JobStore {
                 rs.getString("claimed_by"),
                 rs.getBoolean("cancel_requested"),
                 rs.getString("submitted_by"),
-                rs.getString("follow_ups"));
+                rs.getString("follow_ups"),
+                rs.getString("unique_key"),
+                instant(rs, "unique_until"));
     }
 
     private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -76,7 +76,10 @@ class UniqueJobsTest {
     @Test
     void aPeriodKeyIsRefusedWithinItsPeriodEvenAfterItsJobFinished() {
         String first = api.submit(job(key, "PT20S", null));
-        api.awaitFinished(first);
+        JsonNode finished = api.awaitFinished(first);
+        assertThat(finished.get("unique_key").asText()).isEqualTo(key);
+        assertThat(java.time.Duration.between(java.time.Instant.parse(finished.get("created_at").asText()),
+                java.time.Instant.parse(finished.get("unique_until").asText())).toSeconds()).isBetween(19L, 21L);
 
         HttpResponse<String> within = api.postJson("/jobs", job(key, "PT20S", null));
         assertThat(within.statusCode()).isEqualTo(409);
