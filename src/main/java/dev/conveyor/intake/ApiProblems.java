@@ -43,6 +43,10 @@ public class ApiProblems extends ResponseEntityExceptionHandler {
         } else if (!problem.errors().isEmpty()) {
             body.setProperty("errors", problem.errors());
         }
+        if (problem instanceof UniqueKeyConflictException held) {
+            // the job a script may wait on or cancel instead of submitting another
+            body.setProperty("job_id", held.jobId());
+        }
         return ResponseEntity.status(problem.status()).body(body);
     }
 

@@ -116,7 +116,8 @@ public class BatchCallbacks {
     private JobRequest request(String tenantId, String keyId, JsonNode callback, String idempotencyKey) {
         JobRequest parsed = parser.parse(tenantId, callback, idempotencyKey);
         return new JobRequest(tenantId, "callback", parsed.type(), parsed.payload(), parsed.priority(), parsed.runAt(),
-                parsed.correlationId(), parsed.parentJobId(), idempotencyKey, null, keyId, parsed.delay(), null);
+                parsed.correlationId(), parsed.parentJobId(), idempotencyKey, null, keyId, parsed.delay(),
+                parsed.uniqueKey(), parsed.uniqueFor(), null);
     }
 
     private JsonNode read(String text) {

@@ -29,7 +29,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>
  * Idempotency is per item ({@code idempotency_key}): an item whose key names a job of the tenant made from the
  * same request answers that job and creates nothing; one whose key was used for a different request refuses the
- * batch with 409, that item's index among the errors.
+ * batch with 409, that item's index among the errors. So does an item whose unique key another job holds
+ * ({@link UniqueKeys}), with that job's {@code job_id}; two items of one unique key are a 422.
  * <p>
  * The request is a batch ({@code batches} row, source {@code api}) written in the same transaction as its jobs,
  * each of which names it. A replayed item keeps the batch it was first submitted in; a request all of whose items
@@ -49,13 +50,15 @@ public class BatchIntake {
     private final BatchStore batches;
     private final JobEventLog events;
     private final BatchCallbacks batchCallbacks;
+    private final UniqueKeys uniqueKeys;
 
     public BatchIntake(JobRequestParser parser, JobIntake intake, JobLifecycle lifecycle, TransactionTemplate tx,
                        DispatchSignal dispatchSignal, ConveyorProperties properties, BatchStore batches,
-                       JobEventLog events, BatchCallbacks batchCallbacks) {
+                       JobEventLog events, BatchCallbacks batchCallbacks, UniqueKeys uniqueKeys) {
         this.batchCallbacks = batchCallbacks;
         this.batches = batches;
         this.events = events;
+        this.uniqueKeys = uniqueKeys;
         this.parser = parser;
         this.intake = intake;
         this.lifecycle = lifecycle;
@@ -111,6 +114,7 @@ public class BatchIntake {
         }
         List<NewJob> jobs = new ArrayList<>(items.size());
         Map<String, Integer> firstWithKey = new HashMap<>();
+        Map<String, Integer> firstWithUniqueKey = new HashMap<>();
         for (int i = 0; i < items.size(); i++) {
             if (items.get(i) == null) {
                 continue;
@@ -122,6 +126,11 @@ public class BatchIntake {
                 if (earlier != null) {
                     bad.add(BatchProblemException.item(i, List.of("'idempotency_key' '"
                             + Echo.of(job.idempotencyKey()) + "' is also item " + earlier + "'s")));
+                }
+                Integer sameUnique = job.uniqueKey() == null ? null : firstWithUniqueKey.putIfAbsent(job.uniqueKey(), i);
+                if (sameUnique != null) {
+                    bad.add(BatchProblemException.item(i, List.of("'unique_key' '" + Echo.of(job.uniqueKey())
+                            + "' is also item " + sameUnique + "'s: one job of a batch at most may hold a key")));
                 }
                 jobs.add(job);
             } catch (ProblemException e) {
@@ -135,6 +144,7 @@ public class BatchIntake {
         }
         String batchCallbacksJson = callbacks;
         Accepted accepted = tx.execute(status -> {
+            refuseHeldUniqueKeys(jobs);
             Batch batch = batches.open(tenantId, BatchOpener.Source.API.wireName(), null, null, batchCallbacksJson);
             List<Submission> written = lifecycle.submitAll(jobs.stream().map(job -> job.inBatch(batch.batchId()))
                     .toList());
@@ -165,6 +175,23 @@ public class BatchIntake {
             dispatchSignal.wake();
         }
         return accepted;
+    }
+
+    /** 409 listing each item whose unique key another job holds, with that job's id; in the insert's transaction. */
+    private void refuseHeldUniqueKeys(List<NewJob> jobs) {
+        Map<Integer, String> held = uniqueKeys.heldElsewhere(jobs);
+        if (held.isEmpty()) {
+            return;
+        }
+        List<Map<String, Object>> conflicts = new ArrayList<>();
+        held.keySet().stream().sorted().forEach(i -> {
+            Map<String, Object> item = BatchProblemException.item(i,
+                    List.of(UniqueKeys.refusal(jobs.get(i).uniqueKey(), held.get(i))));
+            item.put("job_id", held.get(i));
+            conflicts.add(item);
+        });
+        throw new BatchProblemException(409, "Conflict", conflicts.size() + " of " + jobs.size()
+                + " items ask for a unique key another job holds; nothing was created", conflicts);
     }
 
     private void checkCount(int count) {

@@ -27,6 +27,7 @@ import dev.conveyor.queue.DispatchSignal;
 import dev.conveyor.worker.JobProcessors;
 import dev.conveyor.worker.RetryPolicy;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The one way into the jobs table, whatever the source: checks a request against its type's contract,
@@ -48,9 +49,14 @@ public class JobIntake {
     private final ObjectMapper json;
     private final RetryPolicy retryPolicy;
     private final Clock clock;
+    private final UniqueKeys uniqueKeys;
+    private final TransactionTemplate tx;
 
     public JobIntake(PayloadSchemas schemas, JobProcessors processors, JobLifecycle lifecycle, JobStore store, DispatchSignal dispatchSignal,
-                     ObjectMapper json, RetryPolicy retryPolicy, Clock clock) {
+                     ObjectMapper json, RetryPolicy retryPolicy, Clock clock, UniqueKeys uniqueKeys,
+                     TransactionTemplate tx) {
+        this.uniqueKeys = uniqueKeys;
+        this.tx = tx;
         this.schemas = schemas;
         this.processors = processors;
         this.lifecycle = lifecycle;
@@ -63,11 +69,12 @@ public class JobIntake {
 
     /**
      * @throws ProblemException 422 when the request breaks its type's contract, 409 when its idempotency key
-     *                          was used for a different request
+     *                          was used for a different request or ({@link UniqueKeyConflictException}) another job
+     *                          holds its unique key
      */
     public Submission submit(JobRequest request) {
         NewJob job = prepare(request);
-        Submission submission = lifecycle.submit(job);
+        Submission submission = job.uniqueKey() == null ? lifecycle.submit(job) : submitUnique(job);
         if (!submission.created() && !job.requestHash().equals(submission.job().requestHash())) {
             throw new ProblemException(409, "Conflict", "Idempotency-Key '" + Echo.of(request.idempotencyKey())
                     + "' was already used for a different request (" + submission.job().jobId() + ")");
@@ -87,12 +94,36 @@ public class JobIntake {
      */
     public Submission submitInTransaction(JobRequest request) {
         NewJob job = prepare(request);
+        if (job.uniqueKey() != null) {
+            // the caller's transaction holds the key's lock until it ends, as submitUnique's does
+            String holder = uniqueKeys.heldElsewhere(List.of(job)).get(0);
+            if (holder != null) {
+                throw new UniqueKeyConflictException(job.uniqueKey(), holder);
+            }
+        }
         Submission submission = lifecycle.submitAll(List.of(job)).get(0);
         if (!submission.created() && !job.requestHash().equals(submission.job().requestHash())) {
             throw new ProblemException(409, "Conflict", "Idempotency-Key '" + Echo.of(request.idempotencyKey())
                     + "' was already used for a different request (" + submission.job().jobId() + ")");
         }
         return submission;
+    }
+
+    /**
+     * A job with a unique key: the key locked and looked up, and the job inserted, in one transaction (the
+     * lifecycle's write joins it), so that of concurrent submits of the key exactly one gets in. The refusal is
+     * thrown once that transaction is left: thrown inside it, it would mark a caller's transaction that this one
+     * joined (the SQL source's, which rejects the row and goes on) rollback-only.
+     */
+    private Submission submitUnique(NewJob job) {
+        Object written = tx.execute(status -> {
+            String holder = uniqueKeys.heldElsewhere(List.of(job)).get(0);
+            return holder != null ? new UniqueKeyConflictException(job.uniqueKey(), holder) : lifecycle.submit(job);
+        });
+        if (written instanceof UniqueKeyConflictException refused) {
+            throw refused;
+        }
+        return (Submission) written;
     }
 
     /**
@@ -134,6 +165,8 @@ public class JobIntake {
                 : dueAfterDelay(request, errors);
         checkLength("correlation_id", request.correlationId(), errors);
         checkLength("idempotency_key", request.idempotencyKey(), errors);
+        checkLength("unique_key", request.uniqueKey(), errors);
+        Duration uniqueFor = parseUniqueFor(request.uniqueFor(), errors);
         if (request.parentJobId() != null
                 && (!JobIds.isWellFormed(request.parentJobId())
                 || store.find(request.tenantId(), request.parentJobId()).isEmpty())) {
@@ -151,11 +184,14 @@ public class JobIntake {
         String requestHash = request.idempotencyKey() == null ? null : hash(request.type() + "\n" + payloadJson
                 + "\n" + priority.get() + "\n" + request.runAt() + "\n" + request.parentJobId()
                 // a delay is hashed as asked, not as the run_at it gave, so a replay a moment later matches
-                + (request.delay() == null ? "" : "\ndelay " + request.delay()));
+                + (request.delay() == null ? "" : "\ndelay " + request.delay())
+                // appended only when there is one, so a job without a unique key keeps the hash it always had
+                + (request.uniqueKey() == null ? "" : "\n" + request.uniqueKey() + "\n" + uniqueFor));
         return new NewJob(request.tenantId(), request.type(), request.source(),
                 priority.get(), payloadJson, payloadSize(request, payloadJson), request.idempotencyKey(),
                 requestHash, request.correlationId(), request.parentJobId(), marketplace, category, region, runAt,
-                retryPolicy.maxAttempts(request.type()), request.submittedBy(), request.batchId());
+                retryPolicy.maxAttempts(request.type()), request.submittedBy(), request.uniqueKey(), uniqueFor,
+                request.batchId());
     }
 
     /** A job's size for routing: the size of the file it reads when there is one, else its payload's. */
@@ -200,6 +236,25 @@ public class JobIntake {
             return null;
         }
         return clock.instant().plus(delay);
+    }
+
+    /** A unique key's period: a positive ISO-8601 duration (PT10M, P1D); null: the key is held while the job is active. */
+    private static Duration parseUniqueFor(String uniqueFor, List<String> errors) {
+        if (uniqueFor == null) {
+            return null;
+        }
+        try {
+            Duration period = Duration.parse(uniqueFor);
+            if (period.isNegative() || period.isZero()) {
+                errors.add("'unique_for' must be a positive duration (was '" + Echo.of(uniqueFor) + "')");
+                return null;
+            }
+            return period;
+        } catch (DateTimeParseException e) {
+            errors.add("'unique_for' must be an ISO-8601 duration such as PT10M or P1D (was '" + Echo.of(uniqueFor)
+                    + "'); leave it out to hold the key while the job is active");
+            return null;
+        }
     }
 
     private static void checkLength(String field, String value, List<String> errors) {

@@ -16,7 +16,7 @@ import org.springframework.stereotype.Component;
 public class JobRequestParser {
 
     private static final Set<String> FIELDS = Set.of("type", "payload", "priority", "run_at", "correlation_id",
-            "parent_job_id", "idempotency_key", "delay");
+            "parent_job_id", "idempotency_key", "delay", "unique_key", "unique_for");
 
     private final ObjectMapper json;
 
@@ -39,7 +39,7 @@ public class JobRequestParser {
             String name = names.next();
             if (!FIELDS.contains(name)) {
                 errors.add("unknown field '" + Echo.of(name) + "' (allowed: type, payload, priority, run_at, "
-                        + "delay, correlation_id, parent_job_id, idempotency_key)");
+                        + "delay, correlation_id, parent_job_id, idempotency_key, unique_key, unique_for)");
             }
         }
         String type = text(root, "type", errors);
@@ -58,11 +58,16 @@ public class JobRequestParser {
         String correlationId = text(root, "correlation_id", errors);
         String parentJobId = text(root, "parent_job_id", errors);
         String bodyKey = text(root, "idempotency_key", errors);
+        String uniqueKey = text(root, "unique_key", errors);
+        String uniqueFor = text(root, "unique_for", errors);
+        if (uniqueFor != null && uniqueKey == null) {
+            errors.add("'unique_for' needs a 'unique_key': it says how long that key is held");
+        }
         if (idempotencyHeader != null && bodyKey != null && !idempotencyHeader.equals(bodyKey)) {
             errors.add("the Idempotency-Key header and the idempotency_key field differ");
         }
         for (String field : List.of("type", "priority", "run_at", "delay", "correlation_id", "parent_job_id",
-                "idempotency_key")) {
+                "idempotency_key", "unique_key", "unique_for")) {
             if (root.get(field) != null && root.get(field).isTextual() && hasControl(root.get(field).asText())) {
                 errors.add("'" + field + "' contains a control character (such as \\u0000); remove it");
             }
@@ -78,7 +83,7 @@ public class JobRequestParser {
             throw new ProblemException(422, "Unprocessable Content", String.join("; ", errors), errors);
         }
         return JobRequest.of(tenantId, "api", type, payload, priority, runAt, correlationId, parentJobId,
-                idempotencyHeader != null ? idempotencyHeader : bodyKey).delayedBy(delay);
+                idempotencyHeader != null ? idempotencyHeader : bodyKey).delayedBy(delay).unique(uniqueKey, uniqueFor);
     }
 
     JsonNode readJson(byte[] body) {

@@ -77,6 +77,9 @@ public class JobViews {
         view.put("parent_job_id", job.parentJobId());
         view.put("batch_id", job.batchId());
         view.put("children", children);
+        view.put("unique_key", job.uniqueKey());
+        // null for a key held while the job is active
+        view.put("unique_until", iso(job.uniqueUntil()));
         view.put("payload_size_bytes", job.payloadSizeBytes());
         view.put("run_at", iso(job.runAt()));
         view.put("created_at", iso(job.createdAt()));

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -14,11 +15,13 @@ import java.util.Optional;
 
 import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.job.Job;
+import dev.conveyor.job.JobFilter;
 import dev.conveyor.job.JobIds;
 import dev.conveyor.job.JobLifecycle;
 import dev.conveyor.job.JobQuery;
 import dev.conveyor.job.JobStatus;
 import dev.conveyor.job.JobStore;
+import dev.conveyor.job.JobTransition;
 import dev.conveyor.job.Submission;
 import dev.conveyor.processors.BulkImportProcessor;
 import dev.conveyor.queue.DispatchSignal;
@@ -27,6 +30,7 @@ import dev.conveyor.telemetry.JobStats;
 import dev.conveyor.telemetry.StatsWindow;
 import org.springframework.core.io.FileSystemResource;
 import org.springframework.core.io.Resource;
+import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -153,19 +157,26 @@ public class JobsController {
         return views.detail(job, store.childrenOf(job.jobId()));
     }
 
-    /** GET /jobs?status=&type=&correlation_id=&limit=&after=: a page of the tenant's jobs, newest first. */
+    /**
+     * GET /jobs?status=&type=&correlation_id=&created_after=&created_before=&limit=&after=: a page of the tenant's
+     * jobs, newest first (created_after inclusive, created_before exclusive: ISO-8601 date-times with an offset).
+     */
     @GetMapping
     Map<String, Object> list(RequestScope scope, @RequestParam(required = false) String status,
                              @RequestParam(required = false) String type,
                              @RequestParam(name = "correlation_id", required = false) String correlationId,
+                             @RequestParam(name = "created_after", required = false)
+                             @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) OffsetDateTime createdAfter,
+                             @RequestParam(name = "created_before", required = false)
+                             @DateTimeFormat(iso = DateTimeFormat.ISO.DATE_TIME) OffsetDateTime createdBefore,
                              @RequestParam(defaultValue = PageLimit.DEFAULT) PageLimit limit,
                              @RequestParam(required = false) String after) {
         String afterId = text(after);
         if (afterId != null && !JobIds.isWellFormed(afterId)) {
             throw ProblemException.badRequest("'after' must be a job_id from a previous page");
         }
-        List<Job> page = store.list(new JobQuery(scope.tenantId(), status(status), text(type), text(correlationId),
-                afterId, limit.value()));
+        List<Job> page = store.list(new JobQuery(filter(scope, status, type, correlationId, createdAfter,
+                createdBefore), afterId, limit.value()));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("jobs", page.stream().map(views::summary).toList());
         body.put("next_after", page.size() == limit.value() ? page.get(page.size() - 1).jobId() : null);
@@ -236,9 +247,21 @@ public class JobsController {
     @PostMapping("/{job_id}/retry")
     ResponseEntity<Map<String, Object>> retry(RequestScope scope, @PathVariable("job_id") String jobId) {
         Job job = find(scope, jobId);
-        Job queued = lifecycle.requeue(job.jobId()).orElseThrow(() -> conflict(job.jobId(), "retried", job));
+        Job queued = lifecycle.requeue(job.jobId()).orElseThrow(() -> retryRefused(job));
         dispatchSignal.wake();
         return ResponseEntity.accepted().body(views.accepted(queued));
+    }
+
+    /**
+     * Why a retry of {@code job} changed nothing: it is not FAILED or DEAD_LETTERED, or it is, and another active
+     * job holds its while_active unique key (JobStore.requeue leaves it then: two active jobs of one key).
+     */
+    static ProblemException retryRefused(Job job) {
+        if (JobTransition.REQUEUE.sources().contains(job.status())) {
+            return new ProblemException(409, "Conflict", job.jobId() + " is " + job.status() + " but another active "
+                    + "job holds its unique key; retry it once that job has finished");
+        }
+        return conflict(job.jobId(), "retried", job);
     }
 
     static ProblemException conflict(String jobId, String what, Job job) {
@@ -265,6 +288,14 @@ public class JobsController {
             response.header("Idempotent-Replayed", "true");
         }
         return response.body(views.accepted(job));
+    }
+
+    /** The filters GET /jobs, POST /jobs/retry and POST /jobs/cancel share, for the caller's tenant. */
+    static JobFilter filter(RequestScope scope, String status, String type, String correlationId,
+                            OffsetDateTime createdAfter, OffsetDateTime createdBefore) {
+        return new JobFilter(scope.tenantId(), status(status), text(type), text(correlationId),
+                createdAfter == null ? null : createdAfter.toInstant(),
+                createdBefore == null ? null : createdBefore.toInstant());
     }
 
     private static JobStatus status(String value) {

@@ -54,6 +54,15 @@ public class DeadLetterStore {
                 new MapSqlParameterSource("id", id).addValue("tenantId", tenantId), String.class).stream().findFirst();
     }
 
+    /** {@link #markReplayed(long)} for many dead letters, with one statement. */
+    public void markReplayed(java.util.Collection<Long> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        jdbc.update("UPDATE dead_letters SET replay_count = replay_count + 1, replayed_at = now() WHERE id IN (:ids)",
+                new MapSqlParameterSource("ids", List.copyOf(ids)));
+    }
+
     public void markReplayed(long id) {
         jdbc.update("UPDATE dead_letters SET replay_count = replay_count + 1, replayed_at = now() WHERE id = :id",
                 new MapSqlParameterSource("id", id));

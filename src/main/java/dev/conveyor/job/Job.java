@@ -41,6 +41,9 @@ public record Job(
         String submittedBy,
         /* the children a finished job asks for (JSON array of {type, payload}) until they exist; else null */
         String followUpsJson,
+        /* the unique key the job holds (V50), or null; held until uniqueUntil, or while active when that is null */
+        String uniqueKey,
+        Instant uniqueUntil,
         /* the batch the job belongs to (bat_...), or null */
         String batchId) {
 

@@ -261,6 +261,41 @@ public class JobLifecycle {
     }
 
     /**
+     * A bulk retry or replay (docs/architecture.md, section 4, "Bulk actions"): of the jobs named by row id, those
+     * still FAILED or DEAD_LETTERED go back to QUEUED as {@link #requeue} does, with one statement, each with its
+     * job.queued event, in one transaction (the caller's, when one is open). Returns the jobs requeued; the others
+     * had moved on, or another active job holds their while_active unique key.
+     */
+    public List<Job> requeueAll(List<java.util.UUID> ids) {
+        return tx.execute(status -> changedAll(JobTransition.REQUEUE, JobStatus.QUEUED, store.requeueAll(ids),
+                job -> JobEvents.of(EventType.QUEUED, job, null, null)));
+    }
+
+    /**
+     * A bulk cancel: of the jobs named by row id, those still waiting (QUEUED, RETRYING) are CANCELLED as
+     * {@link #cancelWaiting} does, with one statement, each with its job.cancelled event, in one transaction.
+     */
+    public List<Job> cancelWaitingAll(List<java.util.UUID> ids) {
+        return tx.execute(status -> changedAll(JobTransition.CANCEL_WAITING, JobStatus.CANCELLED,
+                store.cancelWaitingAll(ids), job -> JobEvents.of(EventType.CANCELLED, job, null, null)));
+    }
+
+    /** Checks each job a set statement of {@code transition} changed and writes their events with one insert. */
+    private List<Job> changedAll(JobTransition transition, JobStatus to, List<Job> jobs, Function<Job, JobEvent> event) {
+        if (!transition.targets().contains(to)) {
+            throw new IllegalJobTransitionException(null, null, to);
+        }
+        List<JobEvent> events = new ArrayList<>(jobs.size());
+        for (Job job : jobs) {
+            changed(transition, job.jobId(), null, to, job, events, event);
+        }
+        if (!events.isEmpty()) {
+            telemetry.emitAll(events);
+        }
+        return jobs;
+    }
+
+    /**
      * Shutdown: every job this instance still runs goes back to QUEUED (the interrupted attempt not counted),
      * each with a job.requeued event, in one transaction. Returns how many were handed back.
      */

@@ -1,9 +1,8 @@
 package dev.conveyor.job;
 
 /**
- * Filters for listing a tenant's jobs, newest first; null means "any". {@code after} is the job_id of the
- * last job of the previous page.
+ * Listing a tenant's jobs, newest first: the filter, and a page of it. {@code after} is the job_id of the last job
+ * of the previous page.
  */
-public record JobQuery(String tenantId, JobStatus status, String type, String correlationId, String after,
-                       int limit) {
+public record JobQuery(JobFilter filter, String after, int limit) {
 }

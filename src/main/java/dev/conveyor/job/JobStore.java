@@ -118,6 +118,8 @@ public class JobStore {
         Timestamp[] runAts = new Timestamp[n];
         Integer[] maxAttempts = new Integer[n];
         String[] submitters = new String[n];
+        String[] uniqueKeys = new String[n];
+        Timestamp[] uniqueUntils = new Timestamp[n];
         String[] batchIds = new String[n];
         Timestamp now = Timestamp.from(clock.instant());
         for (int i = 0; i < n; i++) {
@@ -141,6 +143,10 @@ public class JobStore {
             runAts[i] = job.runAt() == null ? now : Timestamp.from(job.runAt());
             maxAttempts[i] = job.maxAttempts();
             submitters[i] = job.submittedBy();
+            uniqueKeys[i] = job.uniqueKey();
+            // a period key is held until then by the service's clock; a while_active key has no end (NULL)
+            uniqueUntils[i] = job.uniqueKey() == null || job.uniqueFor() == null ? null
+                    : Timestamp.from(clock.instant().plus(job.uniqueFor()));
             batchIds[i] = job.batchId();
         }
         List<Job> inserted = jdbc.getJdbcTemplate().query(con -> {
@@ -148,17 +154,19 @@ public class JobStore {
                     INSERT INTO jobs (id, job_id, tenant_id, type, source, priority, payload, payload_size_bytes,
                                       idempotency_key, request_hash, correlation_id, parent_job_id,
                                       marketplace, category, region, run_at, max_attempts, submitted_by,
-                                      batch_id)
+                                      unique_key, unique_until, batch_id)
                     SELECT id, job_id, tenant_id, type, source, priority, CAST(payload AS jsonb), payload_size_bytes,
                            idempotency_key, request_hash, coalesce(correlation_id, job_id), parent_job_id,
-                           marketplace, category, region, run_at, max_attempts, submitted_by, batch_id
+                           marketplace, category, region, run_at, max_attempts, submitted_by, unique_key, unique_until,
+                           batch_id
                     FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
                                 ?::bigint[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[],
-                                ?::text[], ?::timestamptz[], ?::int[], ?::text[], ?::text[])
+                                ?::text[], ?::timestamptz[], ?::int[], ?::text[], ?::text[], ?::timestamptz[],
+                                ?::text[])
                          WITH ORDINALITY AS t(id, job_id, tenant_id, type, source, priority, payload,
                                               payload_size_bytes, idempotency_key, request_hash, correlation_id,
                                               parent_job_id, marketplace, category, region, run_at, max_attempts,
-                                              submitted_by, batch_id, ord)
+                                              submitted_by, unique_key, unique_until, batch_id, ord)
                     ORDER BY ord
                     ON CONFLICT (tenant_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
                     RETURNING *
@@ -176,6 +184,8 @@ public class JobStore {
             ps.setArray(p++, con.createArrayOf("timestamptz", runAts));
             ps.setArray(p++, con.createArrayOf("integer", maxAttempts));
             ps.setArray(p++, con.createArrayOf("text", submitters));
+            ps.setArray(p++, con.createArrayOf("text", uniqueKeys));
+            ps.setArray(p++, con.createArrayOf("timestamptz", uniqueUntils));
             ps.setArray(p, con.createArrayOf("text", batchIds));
             return ps;
         }, JobStore::map);
@@ -215,6 +225,46 @@ public class JobStore {
                 .addValue("since", OffsetDateTime.ofInstant(since, ZoneOffset.UTC)), String.class));
     }
 
+    /**
+     * Takes a transaction-scoped advisory lock on each of the tenant's unique keys, in one order for every caller
+     * (so two batches sharing keys cannot deadlock), held until the caller's transaction ends: a second submit of
+     * a key waits here until the first has committed its job, then sees it. Must run in a transaction.
+     */
+    public void lockUniqueKeys(String tenantId, java.util.Collection<String> uniqueKeys) {
+        if (uniqueKeys.isEmpty()) {
+            return;
+        }
+        // the ordered subquery fixes the order the locks are taken in; the key's hash names the lock (a collision
+        // only makes two keys wait for each other)
+        jdbc.query("""
+                SELECT count(pg_advisory_xact_lock(hashtextextended(:tenantId || E'\\n' || k, 0)))
+                FROM (SELECT DISTINCT k FROM unnest(CAST(ARRAY[:keys] AS text[])) AS k ORDER BY k) AS ordered
+                """, new MapSqlParameterSource("tenantId", tenantId)
+                .addValue("keys", List.copyOf(uniqueKeys)), (rs, i) -> rs.getLong(1));
+    }
+
+    /**
+     * The job that holds each of the tenant's {@code uniqueKeys}, by key: an active job (QUEUED, RETRYING, RUNNING)
+     * of a while_active key, or a job of a period key whose period has not ended by the service's clock. Keys no
+     * job holds are absent.
+     */
+    public java.util.Map<String, String> uniqueKeyHolders(String tenantId, java.util.Collection<String> uniqueKeys) {
+        java.util.Map<String, String> holders = new java.util.HashMap<>();
+        if (uniqueKeys.isEmpty()) {
+            return holders;
+        }
+        jdbc.query("""
+                SELECT DISTINCT ON (unique_key) unique_key, job_id FROM jobs
+                WHERE tenant_id = :tenantId AND unique_key IN (:keys)
+                  AND ((unique_until IS NULL AND status IN ('QUEUED', 'RETRYING', 'RUNNING'))
+                       OR unique_until > CAST(:now AS timestamptz))
+                ORDER BY unique_key, created_at DESC
+                """, new MapSqlParameterSource("tenantId", tenantId)
+                .addValue("keys", List.copyOf(uniqueKeys)).addValue("now", now()),
+                (rs, i) -> holders.put(rs.getString("unique_key"), rs.getString("job_id")));
+        return holders;
+    }
+
     public Optional<Job> find(String tenantId, String jobId) {
         return jdbc.query("SELECT * FROM jobs WHERE job_id = :jobId AND tenant_id = :tenantId",
                 new MapSqlParameterSource("jobId", jobId).addValue("tenantId", tenantId),
@@ -228,21 +278,9 @@ public class JobStore {
 
     /** A page of the tenant's jobs, newest first. */
     public List<Job> list(JobQuery query) {
-        StringBuilder sql = new StringBuilder("SELECT * FROM jobs WHERE tenant_id = :tenantId");
-        MapSqlParameterSource params = new MapSqlParameterSource("tenantId", query.tenantId())
-                .addValue("limit", query.limit());
-        if (query.status() != null) {
-            sql.append(" AND status = :status");
-            params.addValue("status", query.status().name());
-        }
-        if (query.type() != null) {
-            sql.append(" AND type = :type");
-            params.addValue("type", query.type());
-        }
-        if (query.correlationId() != null) {
-            sql.append(" AND correlation_id = :correlationId");
-            params.addValue("correlationId", query.correlationId());
-        }
+        StringBuilder sql = new StringBuilder("SELECT * FROM jobs WHERE ");
+        MapSqlParameterSource params = new MapSqlParameterSource("limit", query.limit());
+        sql.append(where(query.filter(), params));
         if (query.after() != null) {
             sql.append(" AND (created_at, job_id) < (SELECT created_at, job_id FROM jobs WHERE job_id = :after)");
             params.addValue("after", query.after());
@@ -255,6 +293,87 @@ public class JobStore {
     public List<Job> ofBatch(String batchId) {
         return jdbc.query("SELECT * FROM jobs WHERE batch_id = :batchId ORDER BY created_at, job_id",
                 new MapSqlParameterSource("batchId", batchId), JobStore::map);
+    }
+
+    /** The conditions of a filter on the jobs table (unqualified columns), its values added to {@code params}. */
+    private static String where(JobFilter filter, MapSqlParameterSource params) {
+        StringBuilder sql = new StringBuilder("tenant_id = :tenantId");
+        params.addValue("tenantId", filter.tenantId());
+        if (filter.status() != null) {
+            sql.append(" AND status = :status");
+            params.addValue("status", filter.status().name());
+        }
+        if (filter.type() != null) {
+            sql.append(" AND type = :type");
+            params.addValue("type", filter.type());
+        }
+        if (filter.correlationId() != null) {
+            sql.append(" AND correlation_id = :correlationId");
+            params.addValue("correlationId", filter.correlationId());
+        }
+        if (filter.createdAfter() != null) {
+            sql.append(" AND created_at >= :createdAfter");
+            params.addValue("createdAfter", Timestamp.from(filter.createdAfter()));
+        }
+        if (filter.createdBefore() != null) {
+            sql.append(" AND created_at < :createdBefore");
+            params.addValue("createdBefore", Timestamp.from(filter.createdBefore()));
+        }
+        return sql.toString();
+    }
+
+    /**
+     * A bulk action's next chunk: up to {@code limit} of the filter's jobs in one of {@code statuses}, by row id
+     * after {@code after} (null: from the start), so a chunk the action could not change is not read again.
+     */
+    public List<BulkCandidate> bulkCandidates(JobFilter filter, java.util.Set<JobStatus> statuses, UUID after,
+                                              int limit) {
+        MapSqlParameterSource params = new MapSqlParameterSource("limit", limit);
+        StringBuilder sql = new StringBuilder("""
+                SELECT id, job_id, CASE WHEN unique_until IS NULL THEN unique_key END AS active_unique_key
+                FROM jobs WHERE\s""").append(where(filter, params))
+                .append(" AND status IN ").append(JobStatus.sqlList(statuses));
+        if (after != null) {
+            sql.append(" AND id > :after");
+            params.addValue("after", after);
+        }
+        sql.append(" ORDER BY id LIMIT :limit");
+        return jdbc.query(sql.toString(), params, (rs, i) -> new BulkCandidate(rs.getObject("id", UUID.class),
+                rs.getString("job_id"), rs.getString("active_unique_key"), null));
+    }
+
+    /**
+     * A dead-letter replay's next chunk: the tenant's jobs that are DEAD_LETTERED now, with their newest dead
+     * letter, by the dead letters' type and time ({@code since} inclusive, {@code until} exclusive), by row id after
+     * {@code after}.
+     */
+    public List<BulkCandidate> deadLetterCandidates(String tenantId, String type, Instant since, Instant until,
+                                                    UUID after, int limit) {
+        MapSqlParameterSource params = new MapSqlParameterSource("tenantId", tenantId).addValue("limit", limit);
+        StringBuilder sql = new StringBuilder("""
+                SELECT j.id, j.job_id, CASE WHEN j.unique_until IS NULL THEN j.unique_key END AS active_unique_key,
+                       max(d.id) AS dead_letter_id
+                FROM dead_letters d JOIN jobs j ON j.job_id = d.job_id
+                WHERE d.tenant_id = :tenantId AND j.status = 'DEAD_LETTERED'""");
+        if (type != null) {
+            sql.append(" AND d.type = :type");
+            params.addValue("type", type);
+        }
+        if (since != null) {
+            sql.append(" AND d.created_at >= :since");
+            params.addValue("since", Timestamp.from(since));
+        }
+        if (until != null) {
+            sql.append(" AND d.created_at < :until");
+            params.addValue("until", Timestamp.from(until));
+        }
+        if (after != null) {
+            sql.append(" AND j.id > :after");
+            params.addValue("after", after);
+        }
+        sql.append(" GROUP BY j.id, j.job_id, j.unique_until, j.unique_key ORDER BY j.id LIMIT :limit");
+        return jdbc.query(sql.toString(), params, (rs, i) -> new BulkCandidate(rs.getObject("id", UUID.class),
+                rs.getString("job_id"), rs.getString("active_unique_key"), rs.getLong("dead_letter_id")));
     }
 
     public List<String> childrenOf(String jobId) {
@@ -559,16 +678,93 @@ public class JobStore {
                 """.formatted(JobTransition.CANCEL_RUNNING.guard()), new MapSqlParameterSource("jobId", jobId), JobStore::map).stream().findFirst();
     }
 
-    /** A FAILED or DEAD_LETTERED job back to QUEUED with its attempts counted afresh (a manual retry). */
+    /**
+     * A job whose while_active unique key another active job holds stays as it is: requeued, it would be a second
+     * active job of the key (V50's index refuses that). {@code alias} names the jobs table in the statement.
+     */
+    private static String uniqueKeyFree(String alias) {
+        return """
+                (%1$s.unique_key IS NULL OR %1$s.unique_until IS NOT NULL
+                 OR NOT EXISTS (SELECT 1 FROM jobs held WHERE held.tenant_id = %1$s.tenant_id
+                                AND held.unique_key = %1$s.unique_key AND held.unique_until IS NULL
+                                AND held.status IN ('QUEUED', 'RETRYING', 'RUNNING')))""".formatted(alias);
+    }
+
+    /**
+     * A FAILED or DEAD_LETTERED job back to QUEUED with its attempts counted afresh (a manual retry); not while
+     * another active job holds its while_active unique key.
+     */
     Optional<Job> requeue(String jobId) {
         return jdbc.query("""
                 UPDATE jobs SET status = 'QUEUED', attempts = 0, progress = 0, run_at = CAST(:now AS timestamptz),
                                 dispatched_at = NULL, lease_until = NULL, cancel_requested = false, completed_at = NULL,
                                 updated_at = now()
-                WHERE job_id = :jobId AND %s
+                WHERE job_id = :jobId AND %s AND UNIQUE_KEY_FREE
                 RETURNING *
-                """.formatted(JobTransition.REQUEUE.guard()), new MapSqlParameterSource("jobId", jobId)
-                .addValue("now", now()), JobStore::map).stream().findFirst();
+                """.formatted(JobTransition.REQUEUE.guard()).replace("UNIQUE_KEY_FREE", uniqueKeyFree("jobs")),
+                new MapSqlParameterSource("jobId", jobId).addValue("now", now()), JobStore::map).stream().findFirst();
+    }
+
+    /**
+     * {@link #requeue} for a set of jobs found by row id, in one statement: those still FAILED or DEAD_LETTERED (and
+     * whose unique key is free) are QUEUED and returned; the others have moved on and are left alone.
+     */
+    List<Job> requeueAll(List<UUID> ids) {
+        return byIds(ids, """
+                UPDATE jobs j SET status = 'QUEUED', attempts = 0, progress = 0, run_at = ?::timestamptz,
+                                  dispatched_at = NULL, lease_until = NULL, cancel_requested = false,
+                                  completed_at = NULL, updated_at = now()
+                FROM unnest(?::uuid[]) AS t(id)
+                WHERE j.id = t.id AND %s AND UNIQUE_KEY_FREE
+                RETURNING j.*
+                """.formatted(JobTransition.REQUEUE.checkOn("j")).replace("UNIQUE_KEY_FREE", uniqueKeyFree("j")),
+                now());
+    }
+
+    /** {@link #cancelWaiting} for a set of jobs found by row id, in one statement; those no longer waiting are left. */
+    List<Job> cancelWaitingAll(List<UUID> ids) {
+        return byIds(ids, """
+                UPDATE jobs j SET status = 'CANCELLED', lease_until = NULL, completed_at = now(), updated_at = now()
+                FROM unnest(?::uuid[]) AS t(id)
+                WHERE j.id = t.id AND %s
+                RETURNING j.*
+                """.formatted(JobTransition.CANCEL_WAITING.checkOn("j")));
+    }
+
+    /**
+     * {@link #requestCancel} for a set of jobs found by row id: each still RUNNING and not yet asked is asked to
+     * stop at its next checkpoint. Returns their job ids.
+     */
+    public List<String> requestCancelAll(List<UUID> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.getJdbcTemplate().query(con -> {
+            PreparedStatement ps = plannedEachTime(con.prepareStatement("""
+                    UPDATE jobs j SET cancel_requested = true, updated_at = now()
+                    FROM unnest(?::uuid[]) AS t(id)
+                    WHERE j.id = t.id AND j.status = 'RUNNING' AND NOT j.cancel_requested
+                    RETURNING j.job_id
+                    """));
+            ps.setArray(1, con.createArrayOf("uuid", ids.toArray()));
+            return ps;
+        }, (rs, i) -> rs.getString(1));
+    }
+
+    /** Runs a set statement whose parameters are {@code leading}, then the row ids as a uuid[]. */
+    private List<Job> byIds(List<UUID> ids, String sql, Object... leading) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.getJdbcTemplate().query(con -> {
+            PreparedStatement ps = plannedEachTime(con.prepareStatement(sql));
+            int p = 1;
+            for (Object value : leading) {
+                ps.setObject(p++, value);
+            }
+            ps.setArray(p, con.createArrayOf("uuid", ids.toArray()));
+            return ps;
+        }, JobStore::map);
     }
 
     private static Job map(ResultSet rs, int row) throws SQLException {
@@ -608,6 +804,8 @@ public class JobStore {
                 rs.getBoolean("cancel_requested"),
                 rs.getString("submitted_by"),
                 rs.getString("follow_ups"),
+                rs.getString("unique_key"),
+                instant(rs, "unique_until"),
                 rs.getString("batch_id"));
     }
 

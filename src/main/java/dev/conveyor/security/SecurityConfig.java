@@ -90,7 +90,8 @@ public class SecurityConfig {
                     requests.requestMatchers("/admin/**").hasRole(ADMIN);
                     // the API's operations (intake/*Controller), by path and method
                     requests.requestMatchers(HttpMethod.POST, "/jobs/*/cancel", "/jobs/*/retry",
-                            "/dead-letters/*/replay", "/batches/*/cancel").hasRole(OPERATOR);
+                            "/dead-letters/*/replay", "/batches/*/cancel", "/jobs/cancel", "/jobs/retry",
+                            "/dead-letters/replay").hasRole(OPERATOR);
                     requests.requestMatchers(HttpMethod.POST, "/jobs", "/jobs/csv", "/jobs/batch")
                             .hasRole(SUBMITTER);
                     requests.requestMatchers(HttpMethod.GET, "/jobs", "/jobs/**", "/dead-letters",

@@ -54,7 +54,8 @@ public class JobRequestsPoller {
     }
 
     private record Row(long id, String tenantId, String type, String payload, String priority,
-                       String idempotencyKey, String correlationId, Timestamp runAt) {
+                       String idempotencyKey, String correlationId, Timestamp runAt, String uniqueKey,
+                       String uniqueFor) {
     }
 
     /** @return how many rows this round took or rejected */
@@ -62,11 +63,12 @@ public class JobRequestsPoller {
         Integer handled = tx.execute(status -> {
             List<Row> rows = jdbc.query("""
                     SELECT id, tenant_id, type, payload::text AS payload, priority, idempotency_key, correlation_id,
-                           run_at
+                           run_at, unique_key, unique_for
                     FROM job_requests WHERE status = 'NEW' ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED
                     """, (rs, i) -> new Row(rs.getLong("id"), rs.getString("tenant_id"), rs.getString("type"),
                     rs.getString("payload"), rs.getString("priority"), rs.getString("idempotency_key"),
-                    rs.getString("correlation_id"), rs.getTimestamp("run_at")), batchSize);
+                    rs.getString("correlation_id"), rs.getTimestamp("run_at"), rs.getString("unique_key"),
+                    rs.getString("unique_for")), batchSize);
             rows.forEach(this::take);
             return rows.size();
         });
@@ -96,7 +98,7 @@ public class JobRequestsPoller {
             JsonNode payload = json.readTree(row.payload());
             Submission submission = intake.submit(JobRequest.of(row.tenantId(), "sql", row.type(), payload,
                     row.priority(), row.runAt() == null ? null : row.runAt().toInstant().toString(),
-                    row.correlationId(), null, row.idempotencyKey()));
+                    row.correlationId(), null, row.idempotencyKey()).unique(row.uniqueKey(), row.uniqueFor()));
             jdbc.update("UPDATE job_requests SET status = 'TAKEN', job_id = ?, taken_at = now() WHERE id = ?",
                     submission.job().jobId(), row.id());
             log.info("job_requests #{} became {}", row.id(), submission.job().jobId());

@@ -58,6 +58,28 @@ class JobRequestsTest {
     }
 
     @Test
+    void aRowWhoseUniqueKeyAnotherJobHoldsIsRejectedNamingThatJob() {
+        String key = "sql-unique-" + System.nanoTime();
+        // the first row's job waits 50 s, so it still holds its while_active key when the second row is taken
+        long first = jdbc.queryForObject("INSERT INTO job_requests (type, payload, unique_key, run_at) "
+                + "VALUES ('csv_validation', CAST(? AS jsonb), ?, now() + interval '50 seconds') RETURNING id",
+                Long.class, GOOD_PAYLOAD, key);
+        long second = jdbc.queryForObject("INSERT INTO job_requests (type, payload, unique_key, unique_for) "
+                + "VALUES ('csv_validation', CAST(? AS jsonb), ?, 'PT1H') RETURNING id", Long.class, GOOD_PAYLOAD, key);
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> jdbc.queryForObject(
+                "SELECT count(*) FROM job_requests WHERE status = 'NEW' AND id IN (?, ?)", Long.class, first,
+                second) == 0);
+
+        assertThat(request(first)).containsEntry("status", "TAKEN");
+        String holder = (String) request(first).get("job_id");
+        assertThat(request(second)).containsEntry("status", "REJECTED");
+        assertThat((String) request(second).get("reject_reason")).contains("is held by " + holder);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM jobs WHERE unique_key = ?", Long.class, key))
+                .isEqualTo(1);
+    }
+
+    @Test
     void aRowsJobBelongsToTheTenantInTheRowAndABadTenantIdIsRejected() {
         long acme = jdbc.queryForObject("INSERT INTO job_requests (tenant_id, type, payload) "
                 + "VALUES ('acme_sql', 'csv_validation', CAST(? AS jsonb)) RETURNING id", Long.class,
