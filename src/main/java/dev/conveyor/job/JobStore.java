@@ -252,14 +252,7 @@ public class JobStore {
                 RETURNING job_id, type, priority, priority_rank, run_at, payload_size_bytes,
                           marketplace, category, region
                 """.formatted(CLAIMABLE), new MapSqlParameterSource("limit", batchSize).addValue("now", now()),
-                (rs, i) -> new DueJob(
-                rs.getString("job_id"),
-                rs.getString("type"),
-                Priority.valueOf(rs.getString("priority").toUpperCase(java.util.Locale.ROOT)),
-                rs.getLong("payload_size_bytes"),
-                rs.getString("marketplace"),
-                rs.getString("category"),
-                rs.getString("region")))
+                (rs, i) -> dueJob(rs))
                 .stream()
                 .sorted(DueJob.DISPATCH_ORDER)
                 .toList();
@@ -292,6 +285,41 @@ public class JobStore {
                 + " AND dispatched_at IS NOT NULL", new MapSqlParameterSource());
     }
 
+    /**
+     * The given jobs, if still unclaimed, are held back from dispatch until released: their lane or type is paused.
+     * {@code dispatched_at = 'infinity'} keeps them out of the due query (dispatched) and out of
+     * {@link #releaseStaleDispatches} (never stale); {@link #releaseDispatches} makes them due again.
+     */
+    public int holdDispatches(List<String> jobIds) {
+        if (jobIds.isEmpty()) {
+            return 0;
+        }
+        return jdbc.update("UPDATE jobs SET dispatched_at = 'infinity' WHERE job_id IN (:ids) AND status IN "
+                + CLAIMABLE, new MapSqlParameterSource("ids", jobIds));
+    }
+
+    /**
+     * The jobs that were dispatched (or held back) and not claimed yet, as the dispatcher knows them: a resume finds
+     * among them the ones of its lane or type, whose messages a worker dropped or the dispatcher never sent.
+     */
+    public List<DueJob> dispatchedUnclaimed() {
+        return jdbc.query("""
+                SELECT job_id, type, priority, payload_size_bytes, marketplace, category, region FROM jobs
+                WHERE status IN %s AND dispatched_at IS NOT NULL
+                """.formatted(CLAIMABLE), new MapSqlParameterSource(), (rs, i) -> dueJob(rs));
+    }
+
+    private static DueJob dueJob(ResultSet rs) throws SQLException {
+        return new DueJob(
+                rs.getString("job_id"),
+                rs.getString("type"),
+                Priority.valueOf(rs.getString("priority").toUpperCase(java.util.Locale.ROOT)),
+                rs.getLong("payload_size_bytes"),
+                rs.getString("marketplace"),
+                rs.getString("category"),
+                rs.getString("region"));
+    }
+
     /** Records progress and extends the lease; false when the job is no longer RUNNING. */
     public boolean heartbeat(String jobId, int progress, Duration lease) {
         return jdbc.update("""
@@ -310,6 +338,8 @@ public class JobStore {
                               started_at = coalesce(j.started_at, now()), updated_at = now()
             FROM (SELECT DISTINCT ON (job_id) job_id, lane FROM unnest(?::text[], ?::text[]) AS u(job_id, lane)) t
             WHERE j.job_id = t.job_id AND %s AND (j.status <> 'RETRYING' OR j.run_at <= ?::timestamptz)
+              AND NOT EXISTS (SELECT 1 FROM queue_pauses p
+                              WHERE (p.kind = 'lane' AND p.name = t.lane) OR (p.kind = 'type' AND p.name = j.type))
             RETURNING j.*
             """.formatted(JobTransition.CLAIM.checkOn("j"));
 
@@ -317,7 +347,8 @@ public class JobStore {
      * The one claim statement, for a set of jobs: each becomes RUNNING with a lease for {@code worker}, in its
      * lane, unless another worker has it or it was cancelled, or it waits out a retry's backoff (a message the
      * broker delivers again after the lease reaper scheduled the retry must not start it early: the dispatcher
-     * publishes it when it is due). Returns the jobs this call claimed; a job id that
+     * publishes it when it is due), or its lane or type is paused (queue_pauses: the message is dropped, the job stays
+     * QUEUED and dispatched, and a resume makes it due again). Returns the jobs this call claimed; a job id that
      * is not among them was not claimable. An id given twice is claimed once.
      */
     List<Job> claim(List<String> jobIds, List<String> lanes, String worker, Duration lease) {

@@ -114,6 +114,6 @@ class PublishBatchesTest {
                 null, null, null);
         QueueProperties queue = new QueueProperties(backend, null,
                 new QueueProperties.Sqs("", "us-east-1", "p-", 120, false, 9324, 10, 10, 20, 2, "", ""), null, null);
-        return new JobDispatcher(camel, null, new LaneRouter(properties), null, null, null, properties, queue);
+        return new JobDispatcher(camel, null, new LaneRouter(properties), null, null, null, properties, queue, null);
     }
 }
