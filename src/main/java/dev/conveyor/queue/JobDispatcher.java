@@ -51,6 +51,8 @@ public class JobDispatcher {
     private final Duration redispatchAfter;
     private final AtomicReference<String> lastFailure = new AtomicReference<>();
     private final Pauses pauses;
+    /** Per-key limits are configured: a finished job may give its key room for a waiting one. */
+    private final boolean limited;
     /** How many due jobs the last round took, held back ones included: a full round means more may be due. */
     private volatile int lastTaken;
 
@@ -59,6 +61,7 @@ public class JobDispatcher {
                          ConveyorProperties properties, QueueProperties queue, Pauses pauses) {
         this.camel = camel;
         this.pauses = pauses;
+        this.limited = !properties.limits().isEmpty();
         this.store = store;
         this.router = router;
         this.backend = queue.backend();
@@ -88,9 +91,12 @@ public class JobDispatcher {
         return pauses.holdBack(taken);
     }
 
-    /** A worker finished a job: if the in-memory lanes are running low, fetch more at once. */
+    /**
+     * A worker finished a job: if the in-memory lanes are running low, or the job's key may now have room for one
+     * that waits (per-key limits), fetch more at once. Wake-ups coalesce.
+     */
     public void onJobDone() {
-        if (backend.isVolatile() && backlog.pending() < maxBacklog / 2) {
+        if (limited || backend.isVolatile() && backlog.pending() < maxBacklog / 2) {
             signal.wake();
         }
     }
