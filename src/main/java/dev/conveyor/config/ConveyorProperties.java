@@ -94,7 +94,7 @@ public record ConveyorProperties(
     }
 
     /** {@code conveyor.limits.<type>}: the per-key limits of one job type (docs/operations.md, "Per-key limits"). */
-    public record TypeLimits(Concurrency concurrency) {
+    public record TypeLimits(Concurrency concurrency, Rate rate) {
     }
 
     /**
@@ -102,6 +102,13 @@ public record ConveyorProperties(
      * the name of a top-level field of the payload ({@code marketplace}).
      */
     public record Concurrency(String key, int max) {
+    }
+
+    /**
+     * At most {@code perSecond} jobs of the type start a second per value of {@code key}, with up to {@code burst}
+     * saved up (a token bucket per key, shared by every instance).
+     */
+    public record Rate(String key, double perSecond, int burst) {
     }
 
     public record Routing(
@@ -242,7 +249,16 @@ public record ConveyorProperties(
         p.limits.forEach((type, limits) -> {
             String at = "limits[" + type + "].";
             Concurrency concurrency = limits.concurrency();
-            check.holds(at + "concurrency", concurrency, concurrency != null, "must be given: {key, max}");
+            Rate rate = limits.rate();
+            check.holds(at + "concurrency", concurrency, concurrency != null || rate != null,
+                    "or rate must be given: concurrency {key, max}, rate {key, per-second, burst}");
+            if (rate != null) {
+                check.holds(at + "rate.key", rate.key(), rate.key() != null
+                                && rate.key().matches("[A-Za-z_][A-Za-z0-9_]{0,62}"),
+                        "must be 'tenant' or the name of a top-level payload field (letters, digits, '_')")
+                        .holds(at + "rate.perSecond", rate.perSecond(), rate.perSecond() > 0, "must be above 0")
+                        .atLeast(at + "rate.burst", rate.burst(), 1);
+            }
             if (concurrency != null) {
                 check.holds(at + "concurrency.key", concurrency.key(), concurrency.key() != null
                                 && concurrency.key().matches("[A-Za-z_][A-Za-z0-9_]{0,62}"),

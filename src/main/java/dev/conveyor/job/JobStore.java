@@ -42,37 +42,37 @@ public class JobStore {
 
     private final NamedParameterJdbcTemplate jdbc;
     private final Clock clock;
-    private final ConcurrencyLimits limits;
+    private final KeyLimits limits;
     /** With limits: the due query of the other types, and the limited types' own (round-robin over keys). */
     private final String dueOfOthers;
     private final String dueOfLimited;
     private final String lockLimitedKeys;
     private final String claimWithLimits;
+    private final String updateBuckets;
 
     /** A store with no per-key limit (the tests of its plans build it so). */
     public JobStore(NamedParameterJdbcTemplate jdbc, Clock clock) {
-        this(jdbc, clock, ConcurrencyLimits.none());
+        this(jdbc, clock, KeyLimits.none());
     }
 
     @org.springframework.beans.factory.annotation.Autowired
     public JobStore(NamedParameterJdbcTemplate jdbc, Clock clock, dev.conveyor.config.ConveyorProperties properties) {
-        this(jdbc, clock, ConcurrencyLimits.of(properties));
+        this(jdbc, clock, KeyLimits.of(properties));
     }
 
-    JobStore(NamedParameterJdbcTemplate jdbc, Clock clock, ConcurrencyLimits limits) {
+    JobStore(NamedParameterJdbcTemplate jdbc, Clock clock, KeyLimits limits) {
         this.jdbc = jdbc;
         this.clock = clock;
         this.limits = limits;
         if (limits.isEmpty()) {
-            dueOfOthers = dueOfLimited = lockLimitedKeys = claimWithLimits = null;
+            dueOfOthers = dueOfLimited = lockLimitedKeys = claimWithLimits = updateBuckets = null;
             return;
         }
-        String types = limits.typeList();
-        dueOfOthers = DUE.replace("AND run_at <=", "AND type NOT IN " + types + " AND run_at <=");
-        dueOfLimited = DUE_OF_LIMITED.formatted(limits.keyOf("d"), limits.keyOf("d"), types, limits.keyOf("r"),
-                types, limits.maxOf("c"));
-        lockLimitedKeys = LOCK_LIMITED_KEYS.formatted(limits.keyOf("x"), types);
+        dueOfOthers = DUE.replace("AND run_at <=", "AND type NOT IN " + limits.typeList() + " AND run_at <=");
+        dueOfLimited = limits.dueStatement();
+        lockLimitedKeys = limits.lockStatement();
         claimWithLimits = claimStatement(limits);
+        updateBuckets = limits.hasRates() ? limits.bucketUpdate() : null;
     }
 
     /** The service's now, as a parameter of a statement (sent as a timestamptz). */
@@ -294,37 +294,6 @@ public class JobStore {
                       marketplace, category, region
             """.formatted(CLAIMABLE);
 
-    /**
-     * The due jobs of the limited types whose key has room: a key uses a slot for each of its jobs RUNNING or
-     * published and not yet claimed (not one held back by a pause: 'infinity'), and gets at most its free slots,
-     * taken round-robin over keys (a key's first job, then every key's second, ...). FOR UPDATE cannot go with a
-     * window function; the outer WHERE checks each row again instead, so two dispatchers never take one job.
-     */
-    private static final String DUE_OF_LIMITED = """
-            UPDATE jobs SET dispatched_at = CAST(:now AS timestamptz)
-            WHERE id IN (SELECT c.id
-                         FROM (SELECT d.id, d.type, d.priority_rank, d.run_at, %s AS k,
-                                      row_number() OVER (PARTITION BY d.type, %s ORDER BY d.priority_rank, d.run_at)
-                                          AS nth
-                               FROM jobs d
-                               WHERE d.status IN %s AND d.dispatched_at IS NULL
-                                 AND d.run_at <= CAST(:now AS timestamptz) AND d.type IN %s) c
-                         LEFT JOIN (SELECT r.type, %s AS k, count(*) AS used FROM jobs r
-                                    WHERE r.type IN %s AND (r.status = 'RUNNING'
-                                          OR (r.status IN %s AND r.dispatched_at IS NOT NULL
-                                              AND r.dispatched_at <> 'infinity'))
-                                    GROUP BY 1, 2) u ON u.type = c.type AND u.k IS NOT DISTINCT FROM c.k
-                         WHERE coalesce(u.used, 0) + c.nth <= %s
-                         ORDER BY c.nth, c.priority_rank, c.run_at
-                         LIMIT :limit)
-              AND status IN %s AND dispatched_at IS NULL
-            RETURNING job_id, type, priority, priority_rank, run_at, payload_size_bytes,
-                      marketplace, category, region
-            """.replace("d.status IN %s", "d.status IN " + CLAIMABLE)
-            .replace("r.status IN %s", "r.status IN " + CLAIMABLE)
-            .replace("AND status IN %s AND dispatched_at IS NULL", "AND status IN " + CLAIMABLE
-                    + " AND dispatched_at IS NULL");
-
     private List<DueJob> takeDue(String statement, int limit) {
         return jdbc.query(statement, new MapSqlParameterSource("limit", limit).addValue("now", now()),
                 (rs, i) -> dueJob(rs))
@@ -407,15 +376,15 @@ public class JobStore {
     }
 
     /** {@link #claim}'s statement with no limit configured; package-private for the test of its plan (ClaimPlanTest). */
-    static final String CLAIM = claimStatement(ConcurrencyLimits.none());
+    static final String CLAIM = claimStatement(KeyLimits.none());
 
     /**
      * The one claim statement. With per-key limits its set also numbers the claimable jobs of each limited key, and
-     * a job of a limited type is claimed only while its key's RUNNING jobs plus the ones before it in the set stay
-     * within the max ({@link ConcurrencyLimits#claimSet}, {@link ConcurrencyLimits#claimCondition}); with none, both
-     * are the plain set and nothing.
+     * a job of a concurrency-limited type is claimed only while its key's RUNNING jobs plus the ones before it in the
+     * set stay within the max, and a rate-limited one only while its key's bucket has a token for it
+     * ({@link KeyLimits#claimSet}, {@link KeyLimits#claimCondition}); with none, both are the plain set and nothing.
      */
-    private static String claimStatement(ConcurrencyLimits limits) {
+    private static String claimStatement(KeyLimits limits) {
         return """
                 UPDATE jobs j SET status = 'RUNNING', lane = t.lane, claimed_by = ?, attempts = j.attempts + 1,
                                   progress = 0, lease_until = ?::timestamptz + make_interval(secs => ?),
@@ -455,6 +424,10 @@ public class JobStore {
             ps.setArray(4, con.createArrayOf("text", jobIds.toArray()));
             ps.setArray(5, con.createArrayOf("text", lanes.toArray()));
             ps.setObject(6, now);
+            if (statement != CLAIM && limits.hasRates()) {
+                // the rate limits' condition reads the buckets at the service's now
+                ps.setObject(7, now);
+            }
             return ps;
         }, JobStore::map);
     }
@@ -462,17 +435,30 @@ public class JobStore {
     /**
      * The claim where per-key limits apply, in the caller's transaction: first the advisory locks of the limited
      * keys among the set (in one order, so two claimers never deadlock), held to the commit, so the claim statement
-     * that follows, with its own fresh snapshot, counts every RUNNING job of those keys another claimer committed.
-     * Then the one claim statement for the set, which refuses a job whose key is full. A refused job's dispatch is
-     * released: it is due again, and the dispatcher publishes it once its key has room.
+     * that follows, with its own fresh snapshot, sees every RUNNING job and bucket of those keys another claimer
+     * committed. Then the one claim statement for the set, which refuses a job whose key is full or whose bucket has
+     * no token; then the buckets lose a token per job claimed. A refused job's dispatch is released: it is due
+     * again, and the dispatcher publishes it once its key has room.
      */
     private List<Job> claimWithinLimits(List<String> jobIds, List<String> lanes, String worker, Duration lease) {
         jdbc.getJdbcTemplate().query(con -> {
             PreparedStatement ps = con.prepareStatement(lockLimitedKeys);
             ps.setArray(1, con.createArrayOf("text", jobIds.toArray()));
+            ps.setArray(2, con.createArrayOf("text", jobIds.toArray()));
             return ps;
         }, rs -> null);
         List<Job> claimed = runClaim(claimWithLimits, jobIds, lanes, worker, lease);
+        if (updateBuckets != null && !claimed.isEmpty()) {
+            OffsetDateTime now = now();
+            Object[] claimedIds = claimed.stream().map(Job::jobId).toArray();
+            jdbc.getJdbcTemplate().update(con -> {
+                PreparedStatement ps = con.prepareStatement(updateBuckets);
+                ps.setObject(1, now);
+                ps.setObject(2, now);
+                ps.setArray(3, con.createArrayOf("text", claimedIds));
+                return ps;
+            });
+        }
         if (claimed.size() < new java.util.HashSet<>(jobIds).size()) {
             java.util.Set<String> refused = new java.util.HashSet<>(jobIds);
             claimed.forEach(job -> refused.remove(job.jobId()));
@@ -480,13 +466,6 @@ public class JobStore {
         }
         return claimed;
     }
-
-    /** The advisory lock of each limited key among a claim's jobs; 16016 names the limits' locks. */
-    private static final String LOCK_LIMITED_KEYS = """
-            SELECT count(pg_advisory_xact_lock(16016, hashtext(l.type || ':' || coalesce(l.k, ''))))
-            FROM (SELECT DISTINCT x.type, %s AS k FROM jobs x WHERE x.job_id = ANY (?::text[]) AND x.type IN %s
-                  ORDER BY 1, 2) l
-            """;
 
     /** {@link #complete}'s statement; package-private for the test of its plan (ClaimPlanTest). */
     static final String COMPLETE = """
