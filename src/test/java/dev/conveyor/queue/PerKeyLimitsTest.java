@@ -20,10 +20,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Per-key concurrency limits on the shared service (TestEnvironment: {@code test_keyed} at most one running job per
- * payload key, {@code test_keyed_wide} at most 20 per tenant): a key's jobs never overlap while other keys run
- * beside them, a job over its key's limit waits QUEUED without an attempt, and one tenant's flood does not hold
- * another tenant's single job back by more than one dispatch round.
+ * Per-key limits on the shared service (TestEnvironment: {@code test_keyed} at most one running job per payload key,
+ * {@code test_keyed_wide} at most 20 per tenant, {@code test_rated} 5 starts a second per key with a burst of 2): a
+ * key's jobs never overlap while other keys run beside them, a job over its key's limit waits QUEUED without an
+ * attempt, one tenant's flood does not hold another tenant's single job back by more than one dispatch round, and no
+ * second holds more than rate plus burst starts of a key.
  */
 @ConveyorIntegrationTest
 class PerKeyLimitsTest {
@@ -139,6 +140,46 @@ class PerKeyLimitsTest {
             jdbc.update("DELETE FROM jobs WHERE tenant_id = ? AND status = 'QUEUED' AND dispatched_at IS NULL",
                     flooder);
         }
+    }
+
+    @Test
+    void aRateLimitLetsNoSecondHoldMoreThanItsRatePlusBurstStartsOfAKeyWhileOtherKeysGoOn() {
+        String key = "rated" + System.nanoTime();
+        int count = 25;
+        List<String> jobIds = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            jobIds.add(api.submit("{\"type\":\"test_rated\",\"payload\":{\"key\":\"" + key + "\",\"millis\":0}}"));
+        }
+        long otherSubmitted = System.nanoTime();
+        String other = api.submit("{\"type\":\"test_rated\",\"payload\":{\"key\":\"" + key + "-other\",\"millis\":0}}");
+
+        assertThat(api.awaitFinished(other, Duration.ofSeconds(10)).get("status").asText()).isEqualTo("SUCCESS");
+        long otherWaitedMs = (run(other).startNanos() - otherSubmitted) / 1_000_000;
+        for (String jobId : jobIds) {
+            assertThat(api.awaitFinished(jobId, Duration.ofSeconds(60)).get("status").asText()).isEqualTo("SUCCESS");
+        }
+
+        // the stub's view: when each call (the work) began
+        List<Long> starts = KeyedWorkProcessor.RUNS.stream().filter(r -> r.key().equals(key)).map(Run::startNanos)
+                .sorted().toList();
+        assertThat(starts).hasSize(count);
+        int busiest = 0;
+        for (int i = 0; i < starts.size(); i++) {
+            int inWindow = 0;
+            for (int k = i; k < starts.size() && starts.get(k) - starts.get(i) < 1_000_000_000L; k++) {
+                inWindow++;
+            }
+            busiest = Math.max(busiest, inWindow);
+        }
+        double seconds = (starts.get(starts.size() - 1) - starts.get(0)) / 1e9;
+        System.out.printf("rate limit 5/s, burst 2: %d starts of one key over %.2f s, at most %d in any 1 s window; "
+                + "another key's job started %d ms after its submit%n", count, seconds, busiest, otherWaitedMs);
+        assertThat(busiest).as("starts in the busiest 1 s window").isLessThanOrEqualTo(5 + 2);
+        // 25 starts at 5 a second after a burst of 2 cannot take less than (25 - 2 - 5) / 5 s
+        assertThat(seconds).isGreaterThanOrEqualTo(3.4);
+        assertThat(jdbc.queryForObject("SELECT max(attempts) FROM jobs WHERE job_id IN (" + inList(jobIds) + ")",
+                Integer.class)).as("waiting for a token is not an attempt").isEqualTo(1);
+        assertThat(otherWaitedMs).as("another key is not held back behind the first one's queue").isLessThan(3000);
     }
 
     private static Run run(String jobId) {

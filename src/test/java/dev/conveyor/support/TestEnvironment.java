@@ -47,11 +47,14 @@ public class TestEnvironment implements ApplicationContextInitializer<Configurab
             Map.entry("conveyor.telemetry.sinks.log.enabled", "true"),
             Map.entry("conveyor.telemetry.sinks.flush-interval-ms", "100"),
             Map.entry("conveyor.bulk-import.allowed-dir", ALLOWED_DIR),
-            // limits of test-only types (ConcurrencyLimitsTest): no other test submits them
+            // limits of test-only types (PerKeyLimitsTest): no other test submits them
             Map.entry("conveyor.limits.test_keyed.concurrency.key", "key"),
             Map.entry("conveyor.limits.test_keyed.concurrency.max", "1"),
             Map.entry("conveyor.limits.test_keyed_wide.concurrency.key", "tenant"),
-            Map.entry("conveyor.limits.test_keyed_wide.concurrency.max", "20"));
+            Map.entry("conveyor.limits.test_keyed_wide.concurrency.max", "20"),
+            Map.entry("conveyor.limits.test_rated.rate.key", "key"),
+            Map.entry("conveyor.limits.test_rated.rate.per-second", "5"),
+            Map.entry("conveyor.limits.test_rated.rate.burst", "2"));
 
     @Override
     public void initialize(ConfigurableApplicationContext context) {
