@@ -2,12 +2,15 @@ package dev.conveyor.queue;
 
 import java.lang.management.ManagementFactory;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import javax.management.MBeanServer;
 import javax.management.RuntimeMBeanException;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.job.DueJob;
+import dev.conveyor.job.Priority;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
@@ -49,6 +52,9 @@ class PausesTest {
 
     @Autowired
     ConveyorOperations operations;
+
+    @Autowired
+    LaneRouter router;
 
     Api api;
 
@@ -184,6 +190,24 @@ class PausesTest {
                 signature)).isInstanceOf(RuntimeMBeanException.class)
                 .hasRootCauseInstanceOf(IllegalArgumentException.class)
                 .rootCause().hasMessageContaining("csv_validation");
+    }
+
+    @Test
+    void theLaneGetLanesCountsAWaitingJobInIsTheLaneTheRouterPublishesItTo() {
+        List<DueJob> jobs = List.of(
+                new DueJob("j1", "warehouse_load", Priority.HIGH, 10, null, null, null),
+                new DueJob("j2", "csv_validation", Priority.NORMAL, 2_000_000, null, null, null),
+                new DueJob("j3", "csv_validation", Priority.HIGH, 10, null, null, null),
+                new DueJob("j4", "enrich", Priority.LOW, 10, null, null, null),
+                new DueJob("j5", "csv_validation", Priority.NORMAL, 10, null, null, null));
+        for (DueJob job : jobs) {
+            String inSql = jdbc.queryForObject("SELECT " + router.laneExpression()
+                    + " FROM (VALUES (?, ?, ?)) AS jobs(type, priority, payload_size_bytes)", String.class,
+                    job.type(), job.priority().wireName(), job.payloadSizeBytes());
+            assertThat(inSql).as(job.toString()).isEqualTo(router.laneFor(job));
+        }
+        assertThat(jobs.stream().map(router::laneFor).distinct()).as("every lane is tried")
+                .containsExactlyInAnyOrder("bulk", "high", "low", "normal");
     }
 
     /** A submission of the low lane (the routing rules of application.yaml send priority low there). */
