@@ -34,6 +34,7 @@ public record ConveyorProperties(
         @DefaultValue BulkImport bulkImport,
         @DefaultValue Retention retention,
         @DefaultValue Retry retry,
+        @DefaultValue java.util.Map<String, TypeLimits> limits,
         @DefaultValue Bench bench) implements Validator {
 
     public record Db(
@@ -90,6 +91,24 @@ public record ConveyorProperties(
 
     public record TypeRetry(Integer maxAttempts, java.time.Duration backoffInitial, Double backoffMultiplier,
                             java.time.Duration backoffMax, java.time.Duration timeLimit, Boolean timeLimitRetries) {
+    }
+
+    /** {@code conveyor.limits.<type>}: the per-key limits of one job type (docs/operations.md, "Per-key limits"). */
+    public record TypeLimits(Concurrency concurrency, Rate rate) {
+    }
+
+    /**
+     * At most {@code max} jobs of the type run at once per value of {@code key}: {@code tenant} (the job's tenant) or
+     * the name of a top-level field of the payload ({@code marketplace}).
+     */
+    public record Concurrency(String key, int max) {
+    }
+
+    /**
+     * At most {@code perSecond} jobs of the type start a second per value of {@code key}, with up to {@code burst}
+     * saved up (a token bucket per key, shared by every instance).
+     */
+    public record Rate(String key, double perSecond, int burst) {
     }
 
     public record Routing(
@@ -229,6 +248,26 @@ public record ConveyorProperties(
         check.positive("retry.backoffInitial", p.retry.backoffInitial)
                 .between("retry.backoffMultiplier", p.retry.backoffMultiplier, 1, 1000)
                 .positive("retry.backoffMax", p.retry.backoffMax);
+        p.limits.forEach((type, limits) -> {
+            String at = "limits[" + type + "].";
+            Concurrency concurrency = limits.concurrency();
+            Rate rate = limits.rate();
+            check.holds(at + "concurrency", concurrency, concurrency != null || rate != null,
+                    "or rate must be given: concurrency {key, max}, rate {key, per-second, burst}");
+            if (rate != null) {
+                check.holds(at + "rate.key", rate.key(), rate.key() != null
+                                && rate.key().matches("[A-Za-z_][A-Za-z0-9_]{0,62}"),
+                        "must be 'tenant' or the name of a top-level payload field (letters, digits, '_')")
+                        .holds(at + "rate.perSecond", rate.perSecond(), rate.perSecond() > 0, "must be above 0")
+                        .atLeast(at + "rate.burst", rate.burst(), 1);
+            }
+            if (concurrency != null) {
+                check.holds(at + "concurrency.key", concurrency.key(), concurrency.key() != null
+                                && concurrency.key().matches("[A-Za-z_][A-Za-z0-9_]{0,62}"),
+                        "must be 'tenant' or the name of a top-level payload field (letters, digits, '_')")
+                        .atLeast(at + "concurrency.max", concurrency.max(), 1);
+            }
+        });
         p.retry.types.forEach((type, retry) -> {
             String at = "retry.types[" + type + "].";
             if (retry.maxAttempts() != null) {

@@ -42,10 +42,37 @@ public class JobStore {
 
     private final NamedParameterJdbcTemplate jdbc;
     private final Clock clock;
+    private final KeyLimits limits;
+    /** With limits: the due query of the other types, and the limited types' own (round-robin over keys). */
+    private final String dueOfOthers;
+    private final String dueOfLimited;
+    private final String lockLimitedKeys;
+    private final String claimWithLimits;
+    private final String updateBuckets;
 
+    /** A store with no per-key limit (the tests of its plans build it so). */
     public JobStore(NamedParameterJdbcTemplate jdbc, Clock clock) {
+        this(jdbc, clock, KeyLimits.none());
+    }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    public JobStore(NamedParameterJdbcTemplate jdbc, Clock clock, dev.conveyor.config.ConveyorProperties properties) {
+        this(jdbc, clock, KeyLimits.of(properties));
+    }
+
+    JobStore(NamedParameterJdbcTemplate jdbc, Clock clock, KeyLimits limits) {
         this.jdbc = jdbc;
         this.clock = clock;
+        this.limits = limits;
+        if (limits.isEmpty()) {
+            dueOfOthers = dueOfLimited = lockLimitedKeys = claimWithLimits = updateBuckets = null;
+            return;
+        }
+        dueOfOthers = DUE.replace("AND run_at <=", "AND type NOT IN " + limits.typeList() + " AND run_at <=");
+        dueOfLimited = limits.dueStatement();
+        lockLimitedKeys = limits.lockStatement();
+        claimWithLimits = claimStatement(limits);
+        updateBuckets = limits.hasRates() ? limits.bucketUpdate() : null;
     }
 
     /** The service's now, as a parameter of a statement (sent as a timestamptz). */
@@ -387,24 +414,34 @@ public class JobStore {
      * publish the same job in one round.
      */
     public List<DueJob> takeDueForDispatch(int batchSize) {
-        return jdbc.query("""
-                UPDATE jobs SET dispatched_at = CAST(:now AS timestamptz)
-                WHERE id IN (SELECT id FROM jobs
-                             WHERE status IN %s AND dispatched_at IS NULL AND run_at <= CAST(:now AS timestamptz)
-                             ORDER BY priority_rank, run_at
-                             LIMIT :limit
-                             FOR UPDATE SKIP LOCKED)
-                RETURNING job_id, type, priority, priority_rank, run_at, payload_size_bytes,
-                          marketplace, category, region
-                """.formatted(CLAIMABLE), new MapSqlParameterSource("limit", batchSize).addValue("now", now()),
-                (rs, i) -> new DueJob(
-                rs.getString("job_id"),
-                rs.getString("type"),
-                Priority.valueOf(rs.getString("priority").toUpperCase(java.util.Locale.ROOT)),
-                rs.getLong("payload_size_bytes"),
-                rs.getString("marketplace"),
-                rs.getString("category"),
-                rs.getString("region")))
+        if (limits.isEmpty()) {
+            return takeDue(DUE, batchSize);
+        }
+        // the limited types first, a key's first job before any key's second: one tenant's flood cannot fill the
+        // batch ahead of another's single job (docs/operations.md, "Per-key limits")
+        List<DueJob> limited = takeDue(dueOfLimited, batchSize);
+        List<DueJob> others = limited.size() < batchSize ? takeDue(dueOfOthers, batchSize - limited.size())
+                : List.of();
+        List<DueJob> batch = new java.util.ArrayList<>(limited);
+        batch.addAll(others);
+        return batch.stream().sorted(DueJob.DISPATCH_ORDER).toList();
+    }
+
+    /** The due query with no limit configured, unchanged by them. */
+    private static final String DUE = """
+            UPDATE jobs SET dispatched_at = CAST(:now AS timestamptz)
+            WHERE id IN (SELECT id FROM jobs
+                         WHERE status IN %s AND dispatched_at IS NULL AND run_at <= CAST(:now AS timestamptz)
+                         ORDER BY priority_rank, run_at
+                         LIMIT :limit
+                         FOR UPDATE SKIP LOCKED)
+            RETURNING job_id, type, priority, priority_rank, run_at, payload_size_bytes,
+                      marketplace, category, region
+            """.formatted(CLAIMABLE);
+
+    private List<DueJob> takeDue(String statement, int limit) {
+        return jdbc.query(statement, new MapSqlParameterSource("limit", limit).addValue("now", now()),
+                (rs, i) -> dueJob(rs))
                 .stream()
                 .sorted(DueJob.DISPATCH_ORDER)
                 .toList();
@@ -437,6 +474,41 @@ public class JobStore {
                 + " AND dispatched_at IS NOT NULL", new MapSqlParameterSource());
     }
 
+    /**
+     * The given jobs, if still unclaimed, are held back from dispatch until released: their lane or type is paused.
+     * {@code dispatched_at = 'infinity'} keeps them out of the due query (dispatched) and out of
+     * {@link #releaseStaleDispatches} (never stale); {@link #releaseDispatches} makes them due again.
+     */
+    public int holdDispatches(List<String> jobIds) {
+        if (jobIds.isEmpty()) {
+            return 0;
+        }
+        return jdbc.update("UPDATE jobs SET dispatched_at = 'infinity' WHERE job_id IN (:ids) AND status IN "
+                + CLAIMABLE, new MapSqlParameterSource("ids", jobIds));
+    }
+
+    /**
+     * The jobs that were dispatched (or held back) and not claimed yet, as the dispatcher knows them: a resume finds
+     * among them the ones of its lane or type, whose messages a worker dropped or the dispatcher never sent.
+     */
+    public List<DueJob> dispatchedUnclaimed() {
+        return jdbc.query("""
+                SELECT job_id, type, priority, payload_size_bytes, marketplace, category, region FROM jobs
+                WHERE status IN %s AND dispatched_at IS NOT NULL
+                """.formatted(CLAIMABLE), new MapSqlParameterSource(), (rs, i) -> dueJob(rs));
+    }
+
+    private static DueJob dueJob(ResultSet rs) throws SQLException {
+        return new DueJob(
+                rs.getString("job_id"),
+                rs.getString("type"),
+                Priority.valueOf(rs.getString("priority").toUpperCase(java.util.Locale.ROOT)),
+                rs.getLong("payload_size_bytes"),
+                rs.getString("marketplace"),
+                rs.getString("category"),
+                rs.getString("region"));
+    }
+
     /** Records progress and extends the lease; false when the job is no longer RUNNING. */
     public boolean heartbeat(String jobId, int progress, Duration lease) {
         return jdbc.update("""
@@ -448,26 +520,48 @@ public class JobStore {
                 .addValue("lease", lease.toSeconds()).addValue("now", now())) == 1;
     }
 
-    /** {@link #claim}'s statement; package-private for the test of its plan (ClaimPlanTest). */
-    static final String CLAIM = """
-            UPDATE jobs j SET status = 'RUNNING', lane = t.lane, claimed_by = ?, attempts = j.attempts + 1,
-                              progress = 0, lease_until = ?::timestamptz + make_interval(secs => ?),
-                              started_at = coalesce(j.started_at, now()), updated_at = now()
-            FROM (SELECT DISTINCT ON (job_id) job_id, lane FROM unnest(?::text[], ?::text[]) AS u(job_id, lane)) t
-            WHERE j.job_id = t.job_id AND %s AND (j.status <> 'RETRYING' OR j.run_at <= ?::timestamptz)
-            RETURNING j.*
-            """.formatted(JobTransition.CLAIM.checkOn("j"));
+    /** {@link #claim}'s statement with no limit configured; package-private for the test of its plan (ClaimPlanTest). */
+    static final String CLAIM = claimStatement(KeyLimits.none());
+
+    /**
+     * The one claim statement. With per-key limits its set also numbers the claimable jobs of each limited key, and
+     * a job of a concurrency-limited type is claimed only while its key's RUNNING jobs plus the ones before it in the
+     * set stay within the max, and a rate-limited one only while its key's bucket has a token for it
+     * ({@link KeyLimits#claimSet}, {@link KeyLimits#claimCondition}); with none, both are the plain set and nothing.
+     */
+    private static String claimStatement(KeyLimits limits) {
+        return """
+                UPDATE jobs j SET status = 'RUNNING', lane = t.lane, claimed_by = ?, attempts = j.attempts + 1,
+                                  progress = 0, lease_until = ?::timestamptz + make_interval(secs => ?),
+                                  started_at = coalesce(j.started_at, now()), updated_at = now()
+                FROM {claim-set} t
+                WHERE j.job_id = t.job_id AND %s AND (j.status <> 'RETRYING' OR j.run_at <= ?::timestamptz)
+                  AND NOT EXISTS (SELECT 1 FROM queue_pauses p
+                                  WHERE (p.kind = 'lane' AND p.name = t.lane) OR (p.kind = 'type' AND p.name = j.type)){limit}
+                RETURNING j.*
+                """.formatted(JobTransition.CLAIM.checkOn("j"))
+                .replace("{claim-set}", limits.claimSet()).replace("{limit}", limits.claimCondition());
+    }
 
     /**
      * The one claim statement, for a set of jobs: each becomes RUNNING with a lease for {@code worker}, in its
      * lane, unless another worker has it or it was cancelled, or it waits out a retry's backoff (a message the
      * broker delivers again after the lease reaper scheduled the retry must not start it early: the dispatcher
-     * publishes it when it is due). Returns the jobs this call claimed; a job id that
+     * publishes it when it is due), or its lane or type is paused (queue_pauses: the message is dropped, the job stays
+     * QUEUED and dispatched, and a resume makes it due again). Returns the jobs this call claimed; a job id that
      * is not among them was not claimable. An id given twice is claimed once.
      */
     List<Job> claim(List<String> jobIds, List<String> lanes, String worker, Duration lease) {
+        if (!limits.isEmpty()) {
+            return claimWithinLimits(jobIds, lanes, worker, lease);
+        }
+        return runClaim(CLAIM, jobIds, lanes, worker, lease);
+    }
+
+    private List<Job> runClaim(String statement, List<String> jobIds, List<String> lanes, String worker,
+                            Duration lease) {
         return jdbc.getJdbcTemplate().query(con -> {
-            PreparedStatement ps = plannedEachTime(con.prepareStatement(CLAIM));
+            PreparedStatement ps = plannedEachTime(con.prepareStatement(statement));
             OffsetDateTime now = now();
             ps.setString(1, worker);
             ps.setObject(2, now);
@@ -475,8 +569,47 @@ public class JobStore {
             ps.setArray(4, con.createArrayOf("text", jobIds.toArray()));
             ps.setArray(5, con.createArrayOf("text", lanes.toArray()));
             ps.setObject(6, now);
+            if (statement != CLAIM && limits.hasRates()) {
+                // the rate limits' condition reads the buckets at the service's now
+                ps.setObject(7, now);
+            }
             return ps;
         }, JobStore::map);
+    }
+
+    /**
+     * The claim where per-key limits apply, in the caller's transaction: first the advisory locks of the limited
+     * keys among the set (in one order, so two claimers never deadlock), held to the commit, so the claim statement
+     * that follows, with its own fresh snapshot, sees every RUNNING job and bucket of those keys another claimer
+     * committed. Then the one claim statement for the set, which refuses a job whose key is full or whose bucket has
+     * no token; then the buckets lose a token per job claimed. A refused job's dispatch is released: it is due
+     * again, and the dispatcher publishes it once its key has room.
+     */
+    private List<Job> claimWithinLimits(List<String> jobIds, List<String> lanes, String worker, Duration lease) {
+        jdbc.getJdbcTemplate().query(con -> {
+            PreparedStatement ps = con.prepareStatement(lockLimitedKeys);
+            ps.setArray(1, con.createArrayOf("text", jobIds.toArray()));
+            ps.setArray(2, con.createArrayOf("text", jobIds.toArray()));
+            return ps;
+        }, rs -> null);
+        List<Job> claimed = runClaim(claimWithLimits, jobIds, lanes, worker, lease);
+        if (updateBuckets != null && !claimed.isEmpty()) {
+            OffsetDateTime now = now();
+            Object[] claimedIds = claimed.stream().map(Job::jobId).toArray();
+            jdbc.getJdbcTemplate().update(con -> {
+                PreparedStatement ps = con.prepareStatement(updateBuckets);
+                ps.setObject(1, now);
+                ps.setObject(2, now);
+                ps.setArray(3, con.createArrayOf("text", claimedIds));
+                return ps;
+            });
+        }
+        if (claimed.size() < new java.util.HashSet<>(jobIds).size()) {
+            java.util.Set<String> refused = new java.util.HashSet<>(jobIds);
+            claimed.forEach(job -> refused.remove(job.jobId()));
+            releaseDispatches(List.copyOf(refused));
+        }
+        return claimed;
     }
 
     /** {@link #complete}'s statement; package-private for the test of its plan (ClaimPlanTest). */

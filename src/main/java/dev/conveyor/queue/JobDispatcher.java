@@ -50,11 +50,18 @@ public class JobDispatcher {
     private final ObjectProvider<LaneProvisioner> provisioners;
     private final Duration redispatchAfter;
     private final AtomicReference<String> lastFailure = new AtomicReference<>();
+    private final Pauses pauses;
+    /** Per-key limits are configured: a finished job may give its key room for a waiting one. */
+    private final boolean limited;
+    /** How many due jobs the last round took, held back ones included: a full round means more may be due. */
+    private volatile int lastTaken;
 
     public JobDispatcher(CamelContext camel, JobStore store, LaneRouter router, LaneBacklog backlog,
                          DispatchSignal signal, ObjectProvider<LaneProvisioner> provisioners,
-                         ConveyorProperties properties, QueueProperties queue) {
+                         ConveyorProperties properties, QueueProperties queue, Pauses pauses) {
         this.camel = camel;
+        this.pauses = pauses;
+        this.limited = !properties.limits().isEmpty();
         this.store = store;
         this.router = router;
         this.backend = queue.backend();
@@ -69,7 +76,7 @@ public class JobDispatcher {
 
     /**
      * A bounded batch of due jobs, marked dispatched, highest priority first — no more than the in-memory
-     * lanes have room for.
+     * lanes have room for — less those of a paused lane or type, which are held back in the table ({@link Pauses}).
      */
     public List<DueJob> takeDueBatch() {
         // before the query: a job committed after this line is either in this batch or wakes another round
@@ -79,18 +86,24 @@ public class JobDispatcher {
             return List.of();
         }
         int room = Math.min(batchSize, maxBacklog - backlog.pending());
-        return room <= 0 ? List.of() : store.takeDueForDispatch(room);
+        List<DueJob> taken = room <= 0 ? List.of() : store.takeDueForDispatch(room);
+        lastTaken = taken.size();
+        return pauses.holdBack(taken);
     }
 
-    /** A worker finished a job: if the in-memory lanes are running low, fetch more at once. */
+    /**
+     * A worker finished a job: if the in-memory lanes are running low, or the job's key may now have room for one
+     * that waits (per-key limits), fetch more at once. Wake-ups coalesce.
+     */
     public void onJobDone() {
-        if (backend.isVolatile() && backlog.pending() < maxBacklog / 2) {
+        if (limited || backend.isVolatile() && backlog.pending() < maxBacklog / 2) {
             signal.wake();
         }
     }
 
+    /** Whether the round took a full batch (the jobs it held back count: the next ones may be publishable). */
     public boolean isFullBatch(List<?> batch) {
-        return batch.size() >= batchSize;
+        return Math.max(batch.size(), lastTaken) >= batchSize;
     }
 
     /** Jobs of one lane that leave in one exchange (see the class comment for how many per backend). */

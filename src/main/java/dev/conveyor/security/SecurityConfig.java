@@ -92,6 +92,10 @@ public class SecurityConfig {
                     requests.requestMatchers(HttpMethod.POST, "/jobs/*/cancel", "/jobs/*/retry",
                             "/dead-letters/*/replay", "/batches/*/cancel", "/jobs/cancel", "/jobs/retry",
                             "/dead-letters/replay").hasRole(OPERATOR);
+                    // pausing and resuming a lane or job type (intake/PausesController)
+                    requests.requestMatchers(HttpMethod.POST, "/lanes/*/pause", "/lanes/*/resume", "/types/*/pause",
+                            "/types/*/resume").hasRole(OPERATOR);
+                    requests.requestMatchers(HttpMethod.GET, "/lanes", "/types").hasRole(READER);
                     requests.requestMatchers(HttpMethod.POST, "/jobs", "/jobs/csv", "/jobs/batch")
                             .hasRole(SUBMITTER);
                     requests.requestMatchers(HttpMethod.GET, "/jobs", "/jobs/**", "/dead-letters",

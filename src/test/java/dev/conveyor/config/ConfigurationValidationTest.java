@@ -114,6 +114,21 @@ class ConfigurationValidationTest {
     }
 
     @Test
+    void aPerKeyLimitWithABadKeyMaxOrRateStopsTheStartNamingEach() {
+        model.withPropertyValues("conveyor.limits.warehouse_load.concurrency.key=market place",
+                "conveyor.limits.warehouse_load.concurrency.max=0",
+                "conveyor.limits.enrich.rate.key=tenant", "conveyor.limits.enrich.rate.per-second=0",
+                "conveyor.limits.enrich.rate.burst=0").run(context -> assertThat(report(context))
+                .contains("conveyor.limits[warehouse_load].concurrency.key")
+                .contains("'tenant' or the name of a top-level payload field")
+                .contains("conveyor.limits[warehouse_load].concurrency.max")
+                .contains("conveyor.limits[enrich].rate.per-second")
+                .contains("conveyor.limits[enrich].rate.burst"));
+        model.withPropertyValues("conveyor.limits.warehouse_load.concurrency.key=marketplace",
+                "conveyor.limits.warehouse_load.concurrency.max=1").run(context -> assertThat(context).hasNotFailed());
+    }
+
+    @Test
     void aRecordThatRefusesItsValuesIsNamedWithItsOwnReason() {
         model.withSystemProperties("TELEMETRY_PARTITIONS_AHEAD=0").run(context -> assertThat(report(context))
                 .contains("conveyor.telemetry.store: conveyor.telemetry.store.partitions-ahead "

@@ -59,6 +59,6 @@ class LaneRouterTest {
 
     private static LaneRouter router(String defaultLane, List<LaneRule> rules) {
         return new LaneRouter(new ConveyorProperties(Path.of("data"), Path.of("schemas"), "default", "test", null, null,
-                null, null, new Routing(defaultLane, rules), null, null, null, null, null, null, null, null));
+                null, null, new Routing(defaultLane, rules), null, null, null, null, null, null, null, null, null));
     }
 }

@@ -111,9 +111,9 @@ class PublishBatchesTest {
         ConveyorProperties properties = new ConveyorProperties(Path.of("data"), Path.of("schemas"), "default", "test",
                 null, null, new ConveyorProperties.Dispatcher(200, 1000, 300, 200), null,
                 new Routing("normal", List.of(new LaneRule("high", null, "high", null))), null, null, null, null, null,
-                null, null, null);
+                null, null, java.util.Map.of(), null);
         QueueProperties queue = new QueueProperties(backend, null,
                 new QueueProperties.Sqs("", "us-east-1", "p-", 120, false, 9324, 10, 10, 20, 2, "", ""), null, null);
-        return new JobDispatcher(camel, null, new LaneRouter(properties), null, null, null, properties, queue);
+        return new JobDispatcher(camel, null, new LaneRouter(properties), null, null, null, properties, queue, null);
     }
 }

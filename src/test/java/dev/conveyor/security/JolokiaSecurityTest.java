@@ -31,7 +31,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Jolokia behind Hawtio on a default start (Hawtio's login on), replayed as the attacks of the security review:
  * no login, a reader key, and then an operator who tries everything beyond reading and starting or stopping a
  * route: the CamelContext's send/request operations (a file anywhere, configuration secrets), DiagnosticCommand,
- * HotSpotDiagnostic, attribute writes, a GET that stops a route, the JMX proxy, a page of another origin.
+ * HotSpotDiagnostic, attribute writes, a GET that stops a route, the JMX proxy, a page of another origin. And what an
+ * operator may do besides routes: pause and resume a lane on the Conveyor MBean, in the name of the Hawtio user.
  */
 @Tag("slow") // a Spring context of its own (JMX on, console users)
 @ConveyorIntegrationTest
@@ -55,6 +56,9 @@ class JolokiaSecurityTest {
 
     @Autowired
     CamelContext camel;
+
+    @Autowired
+    dev.conveyor.queue.ConveyorOperations operations;
 
     @TempDir
     Path outside;
@@ -143,6 +147,36 @@ class JolokiaSecurityTest {
         assertThat(Api.json(jolokia("{\"type\":\"exec\",\"mbean\":\"" + route + "\",\"operation\":\"start\"}"))
                 .get("status").asInt()).isEqualTo(200);
         assertThat(camel.getRouteController().getRouteStatus("metrics-sampler")).isEqualTo(ServiceStatus.Started);
+    }
+
+    @Test
+    void anOperatorPausesAndResumesALaneOnTheConveyorMBeanInTheNameOfTheHawtioUser() {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        String mbean = operations.objectName().getCanonicalName();
+        java.util.function.Function<String, String> exec = operation -> json.createObjectNode().put("type", "exec")
+                .put("mbean", mbean).put("operation", operation + "(java.lang.String)")
+                .set("arguments", json.createArrayNode().add("low")).toString();
+        try {
+            HttpResponse<String> paused = jolokia(exec.apply("pauseLane"));
+            assertThat(Api.json(paused).path("status").asInt()).as(paused.body()).isEqualTo(200);
+            assertThat(Api.json(paused).get("value").asText()).contains("'low' is paused");
+            JsonNode low = null;
+            for (JsonNode lane : Api.json(admin.get("/lanes")).get("lanes")) {
+                if (lane.get("name").asText().equals("low")) {
+                    low = lane;
+                }
+            }
+            assertThat(low).isNotNull();
+            assertThat(low.get("paused").asBoolean()).isTrue();
+            // Hawtio's login names the user by the key it logged in with (ApiKeyLoginModule)
+            assertThat(low.get("paused_by").asText()).startsWith("JMX user 'operator of default (key_");
+            HttpResponse<String> read = jolokia(json.createObjectNode().put("type", "read").put("mbean", mbean)
+                    .put("attribute", "PausedLanes").toString());
+            assertThat(Api.json(read).get("value").toString()).contains("low");
+        } finally {
+            HttpResponse<String> resumed = jolokia(exec.apply("resumeLane"));
+            assertThat(Api.json(resumed).path("status").asInt()).as(resumed.body()).isEqualTo(200);
+        }
     }
 
     @Test

@@ -36,17 +36,25 @@ public class TestEnvironment implements ApplicationContextInitializer<Configurab
      * the timers and retries tests wait on, the log event sink on, and the test-only job types
      * ({@link TestJobTypes}, imported by {@link ConveyorIntegrationTest}) given a short time limit.
      */
-    static final Map<String, Object> SHARED_DEFAULTS = Map.of(
-            "conveyor.retry.backoff-initial", "50ms",
-            "conveyor.retry.backoff-max", "200ms",
-            "conveyor.retry.types.test_flaky_limited.time-limit", "2s",
-            "conveyor.worker.max-attempts", "3",
-            "conveyor.worker.reaper-period-ms", "200",
-            "conveyor.metrics.queue-depth-period-ms", "200",
-            "conveyor.telemetry.progress.every-seconds", "1",
-            "conveyor.telemetry.sinks.log.enabled", "true",
-            "conveyor.telemetry.sinks.flush-interval-ms", "100",
-            "conveyor.bulk-import.allowed-dir", ALLOWED_DIR);
+    static final Map<String, Object> SHARED_DEFAULTS = Map.ofEntries(
+            Map.entry("conveyor.retry.backoff-initial", "50ms"),
+            Map.entry("conveyor.retry.backoff-max", "200ms"),
+            Map.entry("conveyor.retry.types.test_flaky_limited.time-limit", "2s"),
+            Map.entry("conveyor.worker.max-attempts", "3"),
+            Map.entry("conveyor.worker.reaper-period-ms", "200"),
+            Map.entry("conveyor.metrics.queue-depth-period-ms", "200"),
+            Map.entry("conveyor.telemetry.progress.every-seconds", "1"),
+            Map.entry("conveyor.telemetry.sinks.log.enabled", "true"),
+            Map.entry("conveyor.telemetry.sinks.flush-interval-ms", "100"),
+            Map.entry("conveyor.bulk-import.allowed-dir", ALLOWED_DIR),
+            // limits of test-only types (PerKeyLimitsTest): no other test submits them
+            Map.entry("conveyor.limits.test_keyed.concurrency.key", "key"),
+            Map.entry("conveyor.limits.test_keyed.concurrency.max", "1"),
+            Map.entry("conveyor.limits.test_keyed_wide.concurrency.key", "tenant"),
+            Map.entry("conveyor.limits.test_keyed_wide.concurrency.max", "20"),
+            Map.entry("conveyor.limits.test_rated.rate.key", "key"),
+            Map.entry("conveyor.limits.test_rated.rate.per-second", "5"),
+            Map.entry("conveyor.limits.test_rated.rate.burst", "2"));
 
     @Override
     public void initialize(ConfigurableApplicationContext context) {

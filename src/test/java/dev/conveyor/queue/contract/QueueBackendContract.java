@@ -7,10 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobLifecycle;
 import dev.conveyor.job.NewJob;
 import dev.conveyor.job.Priority;
+import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorInstance;
 import dev.conveyor.support.RouteSignals;
 import dev.conveyor.worker.FlakyProcessor;
@@ -29,7 +31,8 @@ import static org.awaitility.Awaitility.await;
 /**
  * The queue contract, written once and run against every backend with a real broker in this JVM: jobs
  * finish exactly once, priorities are honoured, a duplicate message runs nothing twice, a restart loses
- * nothing, and two instances share the work without doing any job twice.
+ * nothing, two instances share the work without doing any job twice, and a paused lane holds its jobs QUEUED
+ * (across a restart) until a resume runs them.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class QueueBackendContract {
@@ -165,6 +168,49 @@ abstract class QueueBackendContract {
             System.out.printf("%s: 2,000 jobs over two instances: %s%n", getClass().getSimpleName(), byInstance);
             assertThat(byInstance).containsOnlyKeys("instance-one", "instance-two");
         }
+    }
+
+    @Test
+    void aPausedLaneHoldsItsJobsQueuedAcrossARestartAndAResumeRunsThemOnce() {
+        String schema = schema();
+        int count = 200;
+        try (ConveyorInstance first = start("before-pause-restart", schema)) {
+            assertThat(first.api().postJson("/lanes/normal/pause", "").statusCode()).isEqualTo(200);
+            insertDueJobs(first.jdbc(), count, "normal", "paused", 0);
+
+            // the dispatcher takes every one of them and holds it back, none reaches the backend
+            await().atMost(Duration.ofSeconds(60)).until(() -> first.jdbc().queryForObject(
+                    "SELECT count(*) FROM jobs WHERE marketplace = 'paused' AND dispatched_at = 'infinity'",
+                    Long.class) == count);
+            assertStillWaiting(first.jdbc(), count);
+        }
+        try (ConveyorInstance second = start("after-pause-restart", schema)) {
+            NotifyBuilder pass = RouteSignals.dispatcherPassAfterNow(second.bean(CamelContext.class));
+            assertThat(pass.matches(30, TimeUnit.SECONDS)).as("the dispatcher ran after the restart").isTrue();
+            JsonNode normal = null;
+            for (JsonNode lane : Api.json(second.api().get("/lanes")).get("lanes")) {
+                if (lane.get("name").asText().equals("normal")) {
+                    normal = lane;
+                }
+            }
+            assertThat(normal).isNotNull();
+            assertThat(normal.get("paused").asBoolean()).as("the pause outlived the restart").isTrue();
+            assertThat(normal.get("queued").asLong()).isEqualTo(count);
+            assertStillWaiting(second.jdbc(), count);
+
+            assertThat(second.api().postJson("/lanes/normal/resume", "").statusCode()).isEqualTo(200);
+
+            awaitAllFinished(second.jdbc(), "paused", count, Duration.ofSeconds(180));
+            assertExactlyOnce(second.jdbc(), "paused", count);
+        }
+    }
+
+    /** Every job of the paused lane is QUEUED with no attempt and no start recorded. */
+    private static void assertStillWaiting(JdbcTemplate jdbc, int count) {
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM jobs WHERE marketplace = 'paused' AND status = 'QUEUED'"
+                + " AND attempts = 0", Long.class)).isEqualTo(count);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM job_events e JOIN jobs j USING (job_id)"
+                + " WHERE j.marketplace = 'paused' AND e.event_type = 'job.started'", Long.class)).isZero();
     }
 
     private ConveyorInstance start(String name, String schema) {
