@@ -20,6 +20,12 @@ import org.postgresql.copy.CopyIn;
  * {@link #add} streams rows; {@link #commit()} merges them into the warehouse and commits; {@link #close()} rolls
  * back whatever was not committed. Any failure rolls the whole load back and leaves the warehouse as it was.
  *
+ * <p>{@link #commit()} takes one of four paths ({@link LoadReport.Path}): the tenant's first rows in the marketplace
+ * become a table of their own, indexed after it is filled and then attached as a partition (ATTACHED; see
+ * {@link WarehousePartitions}), or are inserted where such a table cannot be built (INSERTED); a tenant with rows
+ * there gets the merge (MERGED), followed in REPLACE mode by the deletion of its category's rows the file lacks
+ * (REPLACED). Each is one transaction, DDL included.
+ *
  * <p>A load belongs to one tenant and one marketplace, fixed when it is opened: every statement that reads or writes
  * {@code warehouse_listings} names both, so the merge matches, updates, inserts and counts the tenant's rows only and
  * another tenant's row for the same marketplace and sku is never read, compared or written. The staging table needs

@@ -12,7 +12,8 @@ import javax.sql.DataSource;
  * marketplace and sku), so two tenants loading the same marketplace and sku each keep a row of their own.
  *
  * <p>Rows are streamed with COPY into a temporary staging table (so nothing about the load's size is held in the
- * JVM), then merged into the warehouse by one statement at {@link WarehouseLoad#commit()}. Thread-safe: every
+ * JVM), then merged into the warehouse by one statement at {@link WarehouseLoad#commit()} (a tenant's first load
+ * into a marketplace is built as a table and attached instead, see {@link WarehousePartitions}). Thread-safe: every
  * {@link #begin} takes its own connection.
  */
 public final class WarehouseLoader {
