@@ -94,6 +94,9 @@ public class CsvValidationProcessor implements JobProcessor {
                 load.put(field, payload.get(field).asText());
             }
         }
+        if (payload.hasNonNull("load_mode")) {
+            load.put("mode", payload.get("load_mode").asText());
+        }
         return List.of(new FollowUp(WarehouseLoadProcessor.TYPE, load));
     }
 

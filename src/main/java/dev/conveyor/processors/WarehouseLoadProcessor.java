@@ -35,7 +35,9 @@ import org.springframework.stereotype.Component;
  * or nothing), keyed by the job's tenant, marketplace and sku, so a retried load or the same rows under another file
  * never duplicate a row, and a load changes only its own tenant's rows. The rows come from the spool its parent
  * validation left (see {@link RowSpool}) when there is one that fits the file and rule set; otherwise the file is
- * streamed through its rule set again and its valid rows loaded.
+ * streamed through its rule set again and its valid rows loaded. With {@code "mode": "replace"} the file is the
+ * tenant's whole list for its marketplace and category: the rows of that category it does not have are deleted in
+ * the same transaction (docs/file-formats.md).
  */
 @Component
 public class WarehouseLoadProcessor implements JobProcessor {
@@ -91,8 +93,11 @@ public class WarehouseLoadProcessor implements JobProcessor {
         long started = System.nanoTime();
         Optional<RowSpool> spool = job.parentJobId() == null ? Optional.empty()
                 : RowSpool.find(spoolDir, job.parentJobId(), RowSpool.Source.of(name, file, ruleSet.name()));
-        Loaded loaded = spool.isPresent() ? loadSpool(context, spool.get())
-                : loadFile(context, file, size, ruleSet, columns);
+        // the payload's schema allows only these two words
+        WarehouseLoader.Mode mode = "replace".equals(context.payload().path("mode").asText())
+                ? WarehouseLoader.Mode.REPLACE : WarehouseLoader.Mode.UPSERT;
+        Loaded loaded = spool.isPresent() ? loadSpool(context, spool.get(), mode)
+                : loadFile(context, file, size, ruleSet, columns, mode);
         LoadReport load = loaded.load();
         RowSpool.Counts counts = loaded.counts();
         long processingMs = (System.nanoTime() - started) / 1_000_000;
@@ -114,12 +119,13 @@ public class WarehouseLoadProcessor implements JobProcessor {
     }
 
     /** The rows as the parent validation left them: streamed to the COPY as they are. */
-    private Loaded loadSpool(JobContext context, RowSpool spool) throws IOException, SQLException {
+    private Loaded loadSpool(JobContext context, RowSpool spool, WarehouseLoader.Mode mode)
+            throws IOException, SQLException {
         Job job = context.job();
         long spoolBytes = Files.size(spool.data());
         LoadReport load;
         try (WarehouseLoad warehouse = loader.begin(job.tenantId(), job.jobId(), job.marketplace(), job.category(),
-                job.region())) {
+                job.region(), mode)) {
             warehouse.addSpooled(spool,
                     sent -> context.progress().report(CountingInputStream.percent(sent, spoolBytes)));
             load = commit(context, warehouse);
@@ -130,13 +136,13 @@ public class WarehouseLoadProcessor implements JobProcessor {
     }
 
     /** No spool: the file is validated again as it streams past, and its valid rows are loaded. */
-    private Loaded loadFile(JobContext context, Path file, long size, RuleSet ruleSet, ListingColumns columns)
-            throws IOException, SQLException {
+    private Loaded loadFile(JobContext context, Path file, long size, RuleSet ruleSet, ListingColumns columns,
+                            WarehouseLoader.Mode mode) throws IOException, SQLException {
         Job job = context.job();
         ValidationReport validation;
         LoadReport load;
         try (WarehouseLoad warehouse = loader.begin(job.tenantId(), job.jobId(), job.marketplace(), job.category(),
-                job.region())) {
+                job.region(), mode)) {
             // CSV or an .xlsx sheet; the sink gets canonical values (a decimal comma made plain)
             validation = TabularFiles.validate(new CsvValidator(ruleSet, options), file, size, (row, values) -> {
                 try {

@@ -12,7 +12,8 @@ import javax.sql.DataSource;
  * marketplace and sku), so two tenants loading the same marketplace and sku each keep a row of their own.
  *
  * <p>Rows are streamed with COPY into a temporary staging table (so nothing about the load's size is held in the
- * JVM), then merged into the warehouse by one statement at {@link WarehouseLoad#commit()}. Thread-safe: every
+ * JVM), then merged into the warehouse by one statement at {@link WarehouseLoad#commit()} (a tenant's first load
+ * into a marketplace is built as a table and attached instead, see {@link WarehousePartitions}). Thread-safe: every
  * {@link #begin} takes its own connection.
  */
 public final class WarehouseLoader {
@@ -42,12 +43,28 @@ public final class WarehouseLoader {
      */
     public WarehouseLoad begin(String tenantId, String jobId, String marketplace, String category, String regionOrNull)
             throws SQLException {
+        return begin(tenantId, jobId, marketplace, category, regionOrNull, Mode.UPSERT);
+    }
+
+    /** What a load does to the rows of its tenant, marketplace and category that its file does not have. */
+    public enum Mode {
+        /** Leaves them as they are: a file adds and changes listings. */
+        UPSERT,
+        /** Deletes them, in the load's transaction: the file is the category's whole list of listings. */
+        REPLACE
+    }
+
+    /** As {@link #begin(String, String, String, String, String)}, in the given mode. */
+    public WarehouseLoad begin(String tenantId, String jobId, String marketplace, String category, String regionOrNull,
+                               Mode mode) throws SQLException {
+        Objects.requireNonNull(mode, "mode");
         requireText(tenantId, "tenantId");
         requireText(jobId, "jobId");
         requireText(marketplace, "marketplace");
         requireText(category, "category");
         Connection connection = dataSource.getConnection();
-        return WarehouseLoad.open(connection, copyBufferRows, jobId, tenantId, marketplace, category, regionOrNull);
+        return WarehouseLoad.open(connection, copyBufferRows, jobId, tenantId, marketplace, category, regionOrNull,
+                mode == Mode.REPLACE);
     }
 
     private static void requireText(String value, String name) {

@@ -392,8 +392,8 @@ class WarehouseLoaderTest {
         LoadReport report = load("job-1", "m", "c", null);
         assertThat(report.toMap()).containsExactly(
                 Map.entry("rows_received", 0L), Map.entry("distinct_skus", 0L), Map.entry("inserted", 0L),
-                Map.entry("updated", 0L), Map.entry("unchanged", 0L),
-                Map.entry("duration_ms", report.durationMs()));
+                Map.entry("updated", 0L), Map.entry("unchanged", 0L), Map.entry("deleted", 0L),
+                Map.entry("duration_ms", report.durationMs()), Map.entry("load_path", "inserted"));
     }
 
     @Test
