@@ -14,6 +14,6 @@ class MustacheSettings {
 
     @Bean
     Mustache.Compiler mustacheCompiler(MustacheResourceTemplateLoader templateLoader) {
-        return Mustache.compiler().withLoader(templateLoader).defaultValue("");
+        return Mustache.compiler().withLoader(templateLoader).defaultValue("").emptyStringIsFalse(true);
     }
 }

@@ -36,6 +36,7 @@ class OverviewPage {
 
     @GetMapping({"/ui", "/ui/"})
     String overview(Model model) {
+        model.addAttribute("title", "Overview");
         live(model);
         return "ui/overview";
     }
