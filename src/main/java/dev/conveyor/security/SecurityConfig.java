@@ -17,6 +17,7 @@ import org.springframework.security.config.annotation.web.configurers.AbstractHt
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
 import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.CorsConfigurationSource;
@@ -61,14 +62,17 @@ public class SecurityConfig {
      * checks a CSRF token on every POST. One logs in with an API key in a form ({@link ApiKeyLogin}); the session
      * holds the caller, never the key, and its id changes at login. Roles as on the API: a reader sees every
      * page, an operator's POSTs act. A visitor without a session is sent to the login page, never given a 401.
-     * The htmx script (a webjar) and the stylesheet are open: the login page needs them before anyone logs in.
+     * A key revoked during a session ends it ({@link RevokedKeySessions}). The htmx script (a webjar) and the stylesheet are open: the login page needs them before anyone logs in.
      */
     @Bean
     @Order(1)
-    SecurityFilterChain dashboardSecurity(HttpSecurity http, ApiKeyIntrospector introspector) throws Exception {
+    SecurityFilterChain dashboardSecurity(HttpSecurity http, ApiKeyIntrospector introspector, ApiKeys keys)
+            throws Exception {
         http
                 .securityMatcher("/ui", "/ui/**", "/webjars/htmx.org/**")
                 .authenticationProvider(new ApiKeyLogin(introspector))
+                // a key revoked while its session lasts ends that session at its next request
+                .addFilterBefore(new RevokedKeySessions(keys), AuthorizationFilter.class)
                 .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.IF_REQUIRED))
                 .httpBasic(AbstractHttpConfigurer::disable)
                 .requestCache(AbstractHttpConfigurer::disable)

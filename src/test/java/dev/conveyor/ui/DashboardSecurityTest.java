@@ -130,4 +130,20 @@ class DashboardSecurityTest {
         assertThat(live).contains("<span class=\"count\" data-status=\"SUCCESS\">" + succeeded + "</span>")
                 .contains("<span class=\"count\" data-status=\"FAILED\">0</span>");
     }
+
+    @Test
+    void revokingTheKeyEndsItsDashboardSessionAtTheNextRequest() {
+        HttpResponse<String> made = admin.postJson("/admin/api-keys", "{\"name\":\"leaving\",\"tenant_id\":\""
+                + "t_" + UUID.randomUUID().toString().substring(0, 8) + "\",\"role\":\"operator\"}");
+        browser.logIn(Api.json(made).get("key").asText());
+        assertThat(browser.get("/ui/").statusCode()).isEqualTo(200);
+
+        assertThat(admin.delete("/admin/api-keys/" + Api.json(made).get("key_id").asText()).statusCode())
+                .isEqualTo(200);
+
+        HttpResponse<String> after = browser.get("/ui/");
+        assertThat(after.statusCode()).isEqualTo(302);
+        assertThat(after.headers().firstValue("Location")).hasValueSatisfying(to -> assertThat(to).endsWith("/ui/login"));
+        assertThat(browser.get("/ui/jobs").statusCode()).isEqualTo(302);
+    }
 }
