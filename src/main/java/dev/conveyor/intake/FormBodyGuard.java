@@ -17,10 +17,14 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
  * The API takes JSON or CSV bodies, never forms. The servlet layer would parse a form body before any operation
  * sees it (a multipart one eagerly, to disk), so such requests are refused here, before they reach the
  * controllers, with a 415 that says what to send instead; {@link ApiProblems} renders it, as every refusal.
- * {@code curl -d} without {@code -H 'Content-Type: application/json'} ends up here.
+ * {@code curl -d} without {@code -H 'Content-Type: application/json'} ends up here. The dashboard's own forms
+ * (/ui/**: a CSRF token and a button, url-encoded) are the one exception; a multipart body is refused there too.
  */
 @Component
 public class FormBodyGuard extends OncePerRequestFilter {
+
+    /** Where the dashboard's pages are (ui/, SecurityConfig's dashboard chain). */
+    static final String DASHBOARD = "/ui/";
 
     private final HandlerExceptionResolver problems;
 
@@ -31,8 +35,14 @@ public class FormBodyGuard extends OncePerRequestFilter {
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
         String type = request.getContentType();
-        return type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")
-                && !type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data");
+        if (type == null) {
+            return true;
+        }
+        String lower = type.toLowerCase(Locale.ROOT);
+        if (lower.startsWith("application/x-www-form-urlencoded")) {
+            return request.getRequestURI().startsWith(DASHBOARD);
+        }
+        return !lower.startsWith("multipart/form-data");
     }
 
     @Override

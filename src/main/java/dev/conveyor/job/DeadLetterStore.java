@@ -63,6 +63,16 @@ public class DeadLetterStore {
                 new MapSqlParameterSource("ids", List.copyOf(ids)));
     }
 
+    /** One dead letter of the tenant, in the shape of {@link #list}'s rows. */
+    public Optional<Map<String, Object>> find(String tenantId, long id, boolean withStackTrace) {
+        return jdbc.queryForList("""
+                SELECT d.id, d.job_id, d.type, d.attempts, d.errors::text AS errors, d.last_error,
+                       CASE WHEN :withStackTraces THEN d.last_stack_trace END AS last_stack_trace, d.payload_ref, d.created_at, d.replay_count, d.replayed_at, j.status
+                FROM dead_letters d JOIN jobs j USING (job_id) WHERE d.tenant_id = :tenantId AND d.id = :id""",
+                new MapSqlParameterSource("tenantId", tenantId).addValue("id", id)
+                        .addValue("withStackTraces", withStackTrace)).stream().findFirst();
+    }
+
     public void markReplayed(long id) {
         jdbc.update("UPDATE dead_letters SET replay_count = replay_count + 1, replayed_at = now() WHERE id = :id",
                 new MapSqlParameterSource("id", id));

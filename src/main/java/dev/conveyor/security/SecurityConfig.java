@@ -7,6 +7,7 @@ import dev.conveyor.config.SecurityProperties;
 import jakarta.servlet.DispatcherType;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchy;
 import org.springframework.security.access.hierarchicalroles.RoleHierarchyImpl;
@@ -16,6 +17,8 @@ import org.springframework.security.config.annotation.web.configurers.AbstractHt
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
 import org.springframework.web.cors.CorsConfiguration;
 import org.springframework.web.cors.CorsConfigurationSource;
 import org.springframework.web.cors.UrlBasedCorsConfigurationSource;
@@ -54,7 +57,51 @@ public class SecurityConfig {
         return SecurityObservationSettings.noObservations();
     }
 
+    /**
+     * The dashboard (/ui/**, docs/dashboard.md) is a browser's, so unlike the API it keeps a session and therefore
+     * checks a CSRF token on every POST. One logs in with an API key in a form ({@link ApiKeyLogin}); the session
+     * holds the caller, never the key, and its id changes at login. Roles as on the API: a reader sees every
+     * page, an operator's POSTs act. A visitor without a session is sent to the login page, never given a 401.
+     * A key revoked during a session ends it ({@link RevokedKeySessions}). The htmx script (a webjar) and the stylesheet are open: the login page needs them before anyone logs in.
+     */
     @Bean
+    @Order(1)
+    SecurityFilterChain dashboardSecurity(HttpSecurity http, ApiKeyIntrospector introspector, ApiKeys keys)
+            throws Exception {
+        http
+                .securityMatcher("/ui", "/ui/**", "/webjars/htmx.org/**")
+                .authenticationProvider(new ApiKeyLogin(introspector))
+                // a key revoked while its session lasts ends that session at its next request
+                .addFilterBefore(new RevokedKeySessions(keys), AuthorizationFilter.class)
+                .sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.IF_REQUIRED))
+                .httpBasic(AbstractHttpConfigurer::disable)
+                .requestCache(AbstractHttpConfigurer::disable)
+                .formLogin(login -> login
+                        .loginPage("/ui/login")
+                        .usernameParameter("key")
+                        .passwordParameter("key")
+                        .defaultSuccessUrl("/ui/", true)
+                        .failureUrl("/ui/login?error")
+                        .permitAll())
+                .logout(logout -> logout
+                        .logoutUrl("/ui/logout")
+                        .logoutSuccessUrl("/ui/login?logout")
+                        .permitAll())
+                .authorizeHttpRequests(requests -> {
+                    requests.dispatcherTypeMatchers(DispatcherType.ASYNC, DispatcherType.ERROR).permitAll();
+                    requests.requestMatchers(HttpMethod.GET, "/webjars/htmx.org/**", "/ui/ui.css").permitAll();
+                    requests.requestMatchers(HttpMethod.GET, "/ui", "/ui/**").hasRole(READER);
+                    // every action of the dashboard (retry, cancel, replay, a schedule's trigger/pause/resume)
+                    requests.requestMatchers(HttpMethod.POST, "/ui/**").hasRole(OPERATOR);
+                    requests.anyRequest().denyAll();
+                })
+                .exceptionHandling(errors -> errors
+                        .authenticationEntryPoint(new LoginUrlAuthenticationEntryPoint("/ui/login")));
+        return http.build();
+    }
+
+    @Bean
+    @Order(2)
     SecurityFilterChain conveyorSecurity(HttpSecurity http, ApiKeyIntrospector introspector,
                                          ProblemResponses problems, SecurityProperties security,
                                          HawtioProperties hawtio) throws Exception {

@@ -39,7 +39,7 @@ class PackageRulesTest {
                         "dev.conveyor.security..", "dev.conveyor.worker..")
                 .layer("processors").definedBy("dev.conveyor.processors..")
                 .layer("sources").definedBy("dev.conveyor.intake..", "dev.conveyor.inbox..",
-                        "dev.conveyor.sqlsource..", "dev.conveyor.retention..", "dev.conveyor.schedule..")
+                        "dev.conveyor.sqlsource..", "dev.conveyor.retention..", "dev.conveyor.schedule..", "dev.conveyor.ui..")
                 .whereLayer("sources").mayNotBeAccessedByAnyLayer()
                 .whereLayer("processors").mayOnlyBeAccessedByLayers("sources")
                 .whereLayer("services").mayOnlyBeAccessedByLayers("processors", "sources")
@@ -55,7 +55,7 @@ class PackageRulesTest {
                         "dev.conveyor.job..", "dev.conveyor.queue..", "dev.conveyor.telemetry..",
                         "dev.conveyor.security..", "dev.conveyor.worker..", "dev.conveyor.processors..",
                         "dev.conveyor.intake..", "dev.conveyor.inbox..", "dev.conveyor.sqlsource..",
-                        "dev.conveyor.retention..", "dev.conveyor.schedule..")
+                        "dev.conveyor.retention..", "dev.conveyor.schedule..", "dev.conveyor.ui..")
                 .check(MAIN);
     }
 }

@@ -1,0 +1,248 @@
+package dev.conveyor.ui;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.support.Api;
+import dev.conveyor.support.ConveyorIntegrationTest;
+import dev.conveyor.support.CsvJobs;
+import dev.conveyor.worker.FlakyProcessor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIf;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The dashboard in a real browser, as HawtioRoutesBrowserIT looks at Hawtio: the machine's headless Chromium and
+ * chromedriver (apt-get install chromium chromium-driver), skipped without them except under CI=true. A reader
+ * logs in and reads a job's timeline, sees no action and is refused one forced from the page's own script; an
+ * operator replays a dead letter from its page and watches the job become SUCCESS; the overview's numbers change
+ * when a job finishes, without a reload. Each page is left as a screenshot in {@code target/ui/} (docs/ui/ holds
+ * copies, shown in the README), beside its page source.
+ */
+@Tag("slow") // drives a headless browser
+@ConveyorIntegrationTest
+@EnabledIf(value = "browserInstalledOrUnderCi", disabledReason = "skipped: no Chromium/chromedriver at CHROMIUM_BIN"
+        + " (default /usr/bin/chromium) and CHROMEDRIVER_BIN (default /usr/bin/chromedriver); apt-get install"
+        + " chromium chromium-driver to run it. With CI=true a missing browser fails instead.")
+class DashboardBrowserIT {
+
+    static final Path CHROMIUM = Path.of(env("CHROMIUM_BIN", "/usr/bin/chromium"));
+    static final Path CHROMEDRIVER = Path.of(env("CHROMEDRIVER_BIN", "/usr/bin/chromedriver"));
+    static final Path OUT = Path.of("target", "ui");
+    static final Duration PATIENCE = Duration.ofSeconds(60);
+
+    @LocalServerPort
+    int port;
+
+    Api admin;
+    String tenant;
+    WebDriver browser;
+    WebDriverWait wait;
+    Path profile;
+    String schedule;
+
+    static boolean browserInstalledOrUnderCi() {
+        return browserInstalled() || "true".equalsIgnoreCase(System.getenv("CI"));
+    }
+
+    static boolean browserInstalled() {
+        return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    }
+
+    @BeforeAll
+    static void theBrowserIsInstalled() {
+        assertThat(browserInstalled()).as("Chromium (" + CHROMIUM + ") and chromedriver (" + CHROMEDRIVER + ") are"
+                + " needed: apt-get install chromium chromium-driver (or set CHROMIUM_BIN and CHROMEDRIVER_BIN)."
+                + " CI=true, so a missing browser fails the build instead of skipping the test.").isTrue();
+    }
+
+    @BeforeEach
+    void openTheBrowser() throws IOException {
+        admin = new Api(port);
+        tenant = "t_" + UUID.randomUUID().toString().substring(0, 8);
+        FlakyProcessor.HEALTHY.set(false);
+        Files.createDirectories(OUT);
+        profile = Files.createTempDirectory("conveyor-chromium");
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        // a laptop's screen
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+                "--disable-dev-shm-usage", "--window-size=1366,900", "--user-data-dir=" + profile);
+        ChromeDriverService driver = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort()
+                .withLogFile(OUT.resolve("chromedriver.log").toFile())
+                .build();
+        browser = new ChromeDriver(driver, options);
+        wait = new WebDriverWait(browser, PATIENCE);
+    }
+
+    @AfterEach
+    void closeTheBrowser() throws IOException {
+        // other test classes in this JVM expect test_flaky to fail
+        FlakyProcessor.HEALTHY.set(false);
+        if (schedule != null) {
+            admin.delete("/schedules/" + schedule, "X-Tenant-Id", tenant);
+        }
+        if (browser != null) {
+            browser.quit();
+        }
+        try (Stream<Path> files = Files.walk(profile)) {
+            files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+        }
+    }
+
+    @Test
+    void aReaderLogsInReadsAJobsTimelineAndMayNotAct() throws IOException {
+        String failed = finished(failing());
+        finished(CsvJobs.inline(CsvJobs.CLEAN));
+        finished(CsvJobs.inline(CsvJobs.TWO_BAD_ROWS));
+        String reader = admin.newKey(tenant, "reader");
+
+        browser.get(url("/ui/"));
+        wait.until(ExpectedConditions.urlToBe(url("/ui/login")));
+        keep("login");
+        logIn(reader);
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Overview"));
+        keep("overview");
+        assertThat(browser.getPageSource()).doesNotContain(reader);
+
+        browser.findElement(By.linkText("Jobs")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Jobs"));
+        keep("jobs");
+        browser.findElement(By.linkText(failed)).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("timeline")));
+        assertThat(browser.findElement(By.id("timeline")).getText()).contains("job.queued", "job.started",
+                "job.failed");
+        assertThat(browser.findElements(By.id("retry"))).isEmpty();
+        assertThat(browser.findElements(By.id("cancel"))).isEmpty();
+        keep("job");
+
+        // the action forced from the page itself, with its session and CSRF token: refused by role
+        Object status = ((JavascriptExecutor) browser).executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                const token = document.querySelector('input[name=_csrf]').value;
+                fetch('/ui/jobs/' + arguments[0] + '/retry', {method: 'POST', redirect: 'manual',
+                      body: new URLSearchParams({_csrf: token})}).then(r => done(r.status));""", failed);
+        assertThat(((Number) status).intValue()).isEqualTo(403);
+        assertThat(admin.job(failed, "X-Tenant-Id", tenant).get("status").asText()).isEqualTo("FAILED");
+    }
+
+    @Test
+    void anOperatorReplaysADeadLetterFromItsPageAndSeesTheJobSucceed() throws IOException {
+        String doomed = admin.submit("{\"type\":\"test_flaky\",\"payload\":{\"mode\":\"transient\","
+                + "\"fail_times\":99}}", "X-Tenant-Id", tenant);
+        assertThat(admin.awaitFinished(doomed, PATIENCE, "X-Tenant-Id", tenant).get("status").asText())
+                .isEqualTo("DEAD_LETTERED");
+        aSchedule();
+        logIn(admin.newKey(tenant, "operator"));
+
+        browser.get(url("/ui/schedules"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Schedules"));
+        keep("schedules");
+        browser.get(url("/ui/dead-letters"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Dead letters"));
+        keep("dead-letters");
+        browser.findElement(By.partialLinkText("#")).click();
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("replay")));
+        keep("dead-letter");
+
+        FlakyProcessor.HEALTHY.set(true);
+        browser.findElement(By.id("replay")).click();
+        // the confirmation, accepted as a person would
+        wait.until(ExpectedConditions.alertIsPresent()).accept();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("[role=status]"), "Replayed"));
+        browser.findElement(By.linkText(doomed)).click();
+        // the job page polls its state while the job can change: SUCCESS arrives without a reload
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("job-status"), "SUCCESS"));
+        keep("job-replayed");
+        assertThat(admin.job(doomed, "X-Tenant-Id", tenant).get("status").asText()).isEqualTo("SUCCESS");
+    }
+
+    @Test
+    void theOverviewFollowsAJobToItsEndWithoutAReload() {
+        logIn(admin.newKey(tenant, "reader"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Overview"));
+        By succeeded = By.cssSelector("[data-status=SUCCESS]");
+        assertThat(browser.findElement(succeeded).getText()).isEqualTo("0");
+        // a mark a reload would wipe out
+        ((JavascriptExecutor) browser).executeScript("window.sameDocument = true;");
+
+        finished(CsvJobs.inline(CsvJobs.CLEAN));
+
+        wait.until(page -> !"0".equals(page.findElement(succeeded).getText()));
+        assertThat(browser.findElement(succeeded).getText()).isEqualTo("1");
+        assertThat(((JavascriptExecutor) browser).executeScript("return window.sameDocument === true;"))
+                .isEqualTo(true);
+    }
+
+    private void logIn(String key) {
+        browser.get(url("/ui/login"));
+        browser.findElement(By.id("key")).sendKeys(key);
+        browser.findElement(By.cssSelector("form button[type=submit]")).click();
+        wait.until(ExpectedConditions.urlToBe(url("/ui/")));
+    }
+
+    private String finished(String body) {
+        String jobId = admin.submit(body, "X-Tenant-Id", tenant);
+        JsonNode job = admin.awaitFinished(jobId, PATIENCE, "X-Tenant-Id", tenant);
+        assertThat(Api.isFinal(job.get("status").asText())).isTrue();
+        return jobId;
+    }
+
+    private static String failing() {
+        return "{\"type\":\"test_flaky\",\"payload\":{\"mode\":\"permanent\",\"fail_times\":99}}";
+    }
+
+    /** A nightly schedule of the tenant, for the schedules page; deleted after the test, before any tick of it. */
+    private void aSchedule() {
+        String body = "{\"cron\":\"0 2 * * *\",\"zone\":\"Europe/Paris\",\"job\":"
+                + CsvJobs.inline("acme", "toys", CsvJobs.CLEAN) + "}";
+        String name = "nightly-" + tenant;
+        schedule = name;
+        assertThat(admin.send("PUT", "/schedules/" + name, HttpRequest.BodyPublishers.ofString(body),
+                "Content-Type", "application/json", "X-Tenant-Id", tenant).statusCode()).isEqualTo(201);
+    }
+
+    private String url(String path) {
+        return "http://localhost:" + port + path;
+    }
+
+    /** What the browser shows: a screenshot and the page behind it. */
+    private void keep(String name) throws IOException {
+        Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
+        Files.copy(shot, OUT.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(OUT.resolve(name + ".html"), browser.getPageSource());
+    }
+
+    private static String env(String name, String otherwise) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? otherwise : value;
+    }
+}
