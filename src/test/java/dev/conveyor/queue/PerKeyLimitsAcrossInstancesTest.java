@@ -27,10 +27,12 @@ class PerKeyLimitsAcrossInstancesTest {
     private static final Map<String, String> LIMITED = Map.of(
             "conveyor.limits.test_keyed.concurrency.key", "key",
             "conveyor.limits.test_keyed.concurrency.max", "1",
-            "conveyor.db.batch-writers", "2");
+            "conveyor.db.batch-writers", "2",
+            // a few due jobs per dispatch round, so both instances' dispatchers have a chance at the due jobs
+            "conveyor.dispatcher.batch-size", "2");
 
     @Test
-    void oneKeyNeverRunsTwiceAtOnceAcrossTwoInstancesWhileKeysRunInParallel() {
+    void oneKeyNeverRunsTwiceAtOnceOnTwoInstancesOfOneDatabaseWhileKeysRunInParallel() {
         String schema = ConveyorInstance.newSchema();
         try (ConveyorInstance one = ConveyorInstance.start("limits-one", schema, LIMITED);
              ConveyorInstance two = ConveyorInstance.start("limits-two", schema, LIMITED)) {
@@ -40,7 +42,7 @@ class PerKeyLimitsAcrossInstancesTest {
                 for (String key : keys) {
                     ConveyorInstance via = i % 2 == 0 ? one : two;
                     jobIds.add(via.api().submit("{\"type\":\"test_keyed\",\"payload\":{\"key\":\"" + schema + "-"
-                            + key + "\",\"millis\":100}}"));
+                            + key + "\",\"millis\":200}}"));
                 }
             }
 
@@ -69,7 +71,13 @@ class PerKeyLimitsAcrossInstancesTest {
             });
             System.out.printf("per-key limit across instances: %d jobs of 4 keys, claimed %s%n", jobIds.size(),
                     byInstance);
-            assertThat(byInstance).containsOnlyKeys("limits-one", "limits-two");
+            // Which instance runs a key's jobs is not the limit's to decide: on the memory backend an instance runs
+            // what its own dispatcher published, and the one that finishes a key's job dispatches that key's next at
+            // once, so on a loaded machine one instance may run them all (CI saw 40/0; a quiet run 32/8 and 22/18).
+            // The limit holds either way because it is decided in the claim statement, under an advisory lock per key,
+            // in the database both share: racing claims of one instance (two batch writers here and in
+            // PerKeyLimitsTest) meet it exactly as claims of two instances do.
+            assertThat(byInstance.keySet()).isNotEmpty().allMatch(id -> id.startsWith("limits-"));
         } finally {
             ConveyorInstance.dropSchema(schema);
         }
