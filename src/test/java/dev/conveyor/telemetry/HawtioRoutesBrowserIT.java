@@ -1,23 +1,21 @@
 package dev.conveyor.telemetry;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
+import dev.conveyor.support.HeadlessChromium;
 import org.apache.camel.test.spring.junit5.DisableJmx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -32,9 +30,6 @@ import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -60,13 +55,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @DisableJmx(false)
 // a condition, not an assumption in @BeforeAll: it skips before the service starts, and the build reports the skip
 // and its reason (an assumption failed in @BeforeAll leaves no trace in the surefire/failsafe report)
-@EnabledIf(value = "browserInstalledOrUnderCi", disabledReason = "skipped: no Chromium/chromedriver at CHROMIUM_BIN"
-        + " (default /usr/bin/chromium) and CHROMEDRIVER_BIN (default /usr/bin/chromedriver); apt-get install"
-        + " chromium chromium-driver to run it. With CI=true a missing browser fails instead.")
+@EnabledIf(value = HeadlessChromium.ENABLED, disabledReason = HeadlessChromium.SKIPPED)
 class HawtioRoutesBrowserIT {
 
-    static final Path CHROMIUM = Path.of(env("CHROMIUM_BIN", "/usr/bin/chromium"));
-    static final Path CHROMEDRIVER = Path.of(env("CHROMEDRIVER_BIN", "/usr/bin/chromedriver"));
     static final Path OUT = Path.of("target", "hawtio");
     static final Duration PATIENCE = Duration.ofSeconds(60);
 
@@ -83,50 +74,24 @@ class HawtioRoutesBrowserIT {
     @Autowired
     CamelContext camel;
 
+    HeadlessChromium chromium;
     WebDriver browser;
-    Path profile;
-
-    /** Whether to run at all: without a browser only under CI, where {@link #theBrowserIsInstalled} then fails. */
-    static boolean browserInstalledOrUnderCi() {
-        return browserInstalled() || "true".equalsIgnoreCase(System.getenv("CI"));
-    }
-
-    static boolean browserInstalled() {
-        return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-    }
 
     @BeforeAll
     static void theBrowserIsInstalled() {
-        assertThat(browserInstalled()).as("Chromium (" + CHROMIUM + ") and chromedriver (" + CHROMEDRIVER + ") are"
-                + " needed to look at Hawtio in a browser: apt-get install chromium chromium-driver (or set"
-                + " CHROMIUM_BIN and CHROMEDRIVER_BIN). CI=true, so a missing browser fails the build instead of"
-                + " skipping the test.").isTrue();
+        HeadlessChromium.requireInstalled("to look at Hawtio in a browser");
     }
 
     @BeforeEach
     void openTheBrowser() throws IOException {
-        Files.createDirectories(OUT);
-        profile = Files.createTempDirectory("conveyor-chromium");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
-                "--disable-dev-shm-usage", "--window-size=1600,1300", "--user-data-dir=" + profile);
-        ChromeDriverService driver = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .withLogFile(OUT.resolve("chromedriver.log").toFile())
-                .build();
-        browser = new ChromeDriver(driver, options);
+        chromium = HeadlessChromium.open(OUT, "1600,1300");
+        browser = chromium.browser();
     }
 
     @AfterEach
     void closeTheBrowser() throws IOException {
-        if (browser != null) {
-            browser.quit();
-        }
-        try (Stream<Path> files = Files.walk(profile)) {
-            files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+        if (chromium != null) {
+            chromium.close();
         }
     }
 
@@ -261,8 +226,4 @@ class HawtioRoutesBrowserIT {
                 .map(WebElement::getText).map(String::strip).toList();
     }
 
-    private static String env(String name, String otherwise) {
-        String value = System.getenv(name);
-        return value == null || value.isBlank() ? otherwise : value;
-    }
 }

@@ -1,19 +1,17 @@
 package dev.conveyor.ui;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
+import dev.conveyor.support.HeadlessChromium;
 import dev.conveyor.support.CsvJobs;
 import dev.conveyor.worker.FlakyProcessor;
 import org.junit.jupiter.api.AfterEach;
@@ -27,9 +25,6 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -51,13 +46,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 // off, as every shared service is) it kept the Hawtio tests that follow in that JVM from finding their own
 // context's route MBeans (HawtioConsoleTest, HawtioRoutesBrowserIT failed after it, and passed alone)
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
-@EnabledIf(value = "browserInstalledOrUnderCi", disabledReason = "skipped: no Chromium/chromedriver at CHROMIUM_BIN"
-        + " (default /usr/bin/chromium) and CHROMEDRIVER_BIN (default /usr/bin/chromedriver); apt-get install"
-        + " chromium chromium-driver to run it. With CI=true a missing browser fails instead.")
+@EnabledIf(value = HeadlessChromium.ENABLED, disabledReason = HeadlessChromium.SKIPPED)
 class DashboardBrowserIT {
 
-    static final Path CHROMIUM = Path.of(env("CHROMIUM_BIN", "/usr/bin/chromium"));
-    static final Path CHROMEDRIVER = Path.of(env("CHROMEDRIVER_BIN", "/usr/bin/chromedriver"));
     static final Path OUT = Path.of("target", "ui");
     static final Duration PATIENCE = Duration.ofSeconds(60);
 
@@ -66,24 +57,14 @@ class DashboardBrowserIT {
 
     Api admin;
     String tenant;
+    HeadlessChromium chromium;
     WebDriver browser;
     WebDriverWait wait;
-    Path profile;
     String schedule;
-
-    static boolean browserInstalledOrUnderCi() {
-        return browserInstalled() || "true".equalsIgnoreCase(System.getenv("CI"));
-    }
-
-    static boolean browserInstalled() {
-        return Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-    }
 
     @BeforeAll
     static void theBrowserIsInstalled() {
-        assertThat(browserInstalled()).as("Chromium (" + CHROMIUM + ") and chromedriver (" + CHROMEDRIVER + ") are"
-                + " needed: apt-get install chromium chromium-driver (or set CHROMIUM_BIN and CHROMEDRIVER_BIN)."
-                + " CI=true, so a missing browser fails the build instead of skipping the test.").isTrue();
+        HeadlessChromium.requireInstalled("to use the dashboard in a browser");
     }
 
     @BeforeEach
@@ -91,20 +72,9 @@ class DashboardBrowserIT {
         admin = new Api(port);
         tenant = "t_" + UUID.randomUUID().toString().substring(0, 8);
         FlakyProcessor.HEALTHY.set(false);
-        Files.createDirectories(OUT);
-        profile = Files.createTempDirectory("conveyor-chromium");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
         // a laptop's screen
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
-                "--disable-dev-shm-usage", "--window-size=1366,900", "--user-data-dir=" + profile);
-        ChromeDriverService driver = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .withLogFile(OUT.resolve("chromedriver.log").toFile())
-                .build();
-        browser = new ChromeDriver(driver, options);
+        chromium = HeadlessChromium.open(OUT, "1366,900");
+        browser = chromium.browser();
         wait = new WebDriverWait(browser, PATIENCE);
     }
 
@@ -115,11 +85,8 @@ class DashboardBrowserIT {
         if (schedule != null) {
             admin.delete("/schedules/" + schedule, "X-Tenant-Id", tenant);
         }
-        if (browser != null) {
-            browser.quit();
-        }
-        try (Stream<Path> files = Files.walk(profile)) {
-            files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+        if (chromium != null) {
+            chromium.close();
         }
     }
 
@@ -246,8 +213,4 @@ class DashboardBrowserIT {
         Files.writeString(OUT.resolve(name + ".html"), browser.getPageSource());
     }
 
-    private static String env(String name, String otherwise) {
-        String value = System.getenv(name);
-        return value == null || value.isBlank() ? otherwise : value;
-    }
 }
