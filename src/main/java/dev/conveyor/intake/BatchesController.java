@@ -66,6 +66,11 @@ public class BatchesController {
         return view;
     }
 
+    /** The batch as GET /batches/{batch_id} answers it to the tenant: what a batch's webhook callback POSTs. */
+    public Map<String, Object> document(String tenantId, String batchId) {
+        return batch(new RequestScope(null, tenantId), batchId);
+    }
+
     /** GET /batches?status=&source=&limit=&after=: a page of the tenant's batches, newest first. */
     @GetMapping
     Map<String, Object> list(RequestScope scope, @RequestParam(required = false) String status,

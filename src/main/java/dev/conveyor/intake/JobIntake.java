@@ -24,6 +24,7 @@ import dev.conveyor.job.NewJob;
 import dev.conveyor.job.Priority;
 import dev.conveyor.job.Submission;
 import dev.conveyor.queue.DispatchSignal;
+import dev.conveyor.worker.JobProcessor;
 import dev.conveyor.worker.JobProcessors;
 import dev.conveyor.worker.RetryPolicy;
 import org.springframework.stereotype.Service;
@@ -150,7 +151,12 @@ public class JobIntake {
         List<String> errors = new ArrayList<>();
         if (!schemas.knows(request.type())) {
             throw ProblemException.unprocessable("unknown job type '" + Echo.of(request.type()) + "'; known types: "
-                    + String.join(", ", schemas.types().stream().sorted().toList()));
+                    + String.join(", ", schemas.types().stream().filter(type -> !internal(type)).sorted().toList()));
+        }
+        if (internal(request.type())) {
+            throw ProblemException.unprocessable("job type '" + request.type() + "' is internal: the service makes "
+                    + "these jobs itself (a batch's webhook callback is given as 'on_complete' or 'on_success' "
+                    + "{\"webhook\": {\"url\": ...}} of POST /jobs/batch)");
         }
         List<String> violations = schemas.violations(request.type(), request.payload());
         violations.forEach(v -> errors.add("payload " + v));
@@ -192,6 +198,10 @@ public class JobIntake {
                 requestHash, request.correlationId(), request.parentJobId(), marketplace, category, region, runAt,
                 retryPolicy.maxAttempts(request.type()), request.submittedBy(), request.uniqueKey(), uniqueFor,
                 request.batchId());
+    }
+
+    private boolean internal(String type) {
+        return processors.forType(type).map(JobProcessor::internal).orElse(false);
     }
 
     /** A job's size for routing: the size of the file it reads when there is one, else its payload's. */

@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Which hosts and addresses bulk_import may fetch from (server-side request forgery: a job's URL must not make the
+ * Which hosts and addresses bulk_import may fetch from, and a batch's webhook may be posted to (server-side request forgery: a job's URL must not make the
  * service read its own actuator, the cloud metadata service or anything else on the internal network).
  * <p>
  * Two independent gates. The host named in the URL must be on the allow list (exact names, or {@code *.example.com}
@@ -63,11 +63,33 @@ public final class OutboundAddresses {
         }
     }
 
+    /**
+     * The settings a refusal names, so that the operator knows which list to change: {@code hostsKey} and
+     * {@code addressesKey} as "conveyor.x.allowed-hosts (X_ALLOWED_HOSTS)", {@code whenOff} the whole reason given
+     * while the host list is empty.
+     */
+    public record Settings(String hostsKey, String addressesKey, String whenOff) {
+
+        /** bulk_import's lists, conveyor.bulk-import.allowed-hosts and allowed-addresses. */
+        public static final Settings BULK_IMPORT = new Settings(
+                "conveyor.bulk-import.allowed-hosts (BULK_IMPORT_ALLOWED_HOSTS)",
+                "conveyor.bulk-import.allowed-addresses (BULK_IMPORT_ALLOWED_ADDRESSES)",
+                "remote import is off: set conveyor.bulk-import.allowed-hosts (BULK_IMPORT_ALLOWED_HOSTS) to the "
+                        + "hosts bulk_import may fetch from");
+    }
+
     private final List<String> allowedHosts;
     private final List<Cidr> allowedAddresses;
     private final Lookup lookup;
+    private final Settings settings;
 
     public OutboundAddresses(List<String> allowedHosts, List<String> allowedAddresses, Lookup lookup) {
+        this(allowedHosts, allowedAddresses, lookup, Settings.BULK_IMPORT);
+    }
+
+    public OutboundAddresses(List<String> allowedHosts, List<String> allowedAddresses, Lookup lookup,
+                             Settings settings) {
+        this.settings = settings;
         this.allowedHosts = allowedHosts.stream().map(String::trim).filter(h -> !h.isEmpty())
                 .map(h -> h.toLowerCase(Locale.ROOT)).toList();
         this.allowedAddresses = Cidr.parseAll(allowedAddresses.stream().map(String::trim)
@@ -79,12 +101,10 @@ public final class OutboundAddresses {
     public Optional<String> hostProblem(String uriHost) {
         String host = bare(uriHost);
         if (allowedHosts.isEmpty()) {
-            return Optional.of("remote import is off: set conveyor.bulk-import.allowed-hosts "
-                    + "(BULK_IMPORT_ALLOWED_HOSTS) to the hosts bulk_import may fetch from");
+            return Optional.of(settings.whenOff());
         }
         if (!hostAllowed(host)) {
-            return Optional.of("host '" + Messages.shorten(host) + "' is not in conveyor.bulk-import.allowed-hosts "
-                    + "(BULK_IMPORT_ALLOWED_HOSTS)");
+            return Optional.of("host '" + Messages.shorten(host) + "' is not in " + settings.hostsKey());
         }
         if (isLiteral(host)) {
             try {
@@ -106,7 +126,7 @@ public final class OutboundAddresses {
         String host = bare(uriHost);
         if (!hostAllowed(host)) {
             throw new RefusedAddressException("host '" + Messages.shorten(host) + "' is not in "
-                    + "conveyor.bulk-import.allowed-hosts (BULK_IMPORT_ALLOWED_HOSTS)");
+                    + settings.hostsKey());
         }
         InetAddress[] addresses = lookup.addressesOf(host);
         for (InetAddress address : addresses) {
@@ -119,8 +139,7 @@ public final class OutboundAddresses {
         if (isInternal(address) && allowedAddresses.stream().noneMatch(c -> c.contains(address.getAddress()))) {
             throw new RefusedAddressException("host '" + Messages.shorten(host) + "' resolves to "
                     + address.getHostAddress() + ", an internal address (loopback, private, link-local or "
-                    + "similar); only conveyor.bulk-import.allowed-addresses (BULK_IMPORT_ALLOWED_ADDRESSES) can let "
-                    + "one through");
+                    + "similar); only " + settings.addressesKey() + " can let one through");
         }
     }
 
@@ -197,7 +216,7 @@ public final class OutboundAddresses {
             String address = slash < 0 ? text : text.substring(0, slash);
             if (!isLiteral(address)) {
                 throw new IllegalArgumentException("not an address or CIDR: '" + text + "' (host names are not "
-                        + "accepted in conveyor.bulk-import.allowed-addresses)");
+                        + "accepted in an allowed-addresses list)");
             }
             byte[] bytes;
             try {

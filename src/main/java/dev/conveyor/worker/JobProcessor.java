@@ -33,6 +33,14 @@ public interface JobProcessor {
     }
 
     /**
+     * Whether only the service itself makes jobs of this type (a batch's webhook delivery): intake refuses them from
+     * every source (POST /jobs, batches, schedules, the SQL table), and does not list them among the known types.
+     */
+    default boolean internal() {
+        return false;
+    }
+
+    /**
      * This type's own reading of a failure, before the shared table of {@link ErrorClassifier}: empty to
      * leave it to the table.
      */

@@ -47,6 +47,12 @@ public class TestEnvironment implements ApplicationContextInitializer<Configurab
             Map.entry("conveyor.telemetry.sinks.log.enabled", "true"),
             Map.entry("conveyor.telemetry.sinks.flush-interval-ms", "100"),
             Map.entry("conveyor.bulk-import.allowed-dir", ALLOWED_DIR),
+            // batch webhooks to the tests' own receivers on 127.0.0.1 (BatchWebhooksTest); 10.20.30.40 is an allowed
+            // host whose address stays refused, for the address gate; no other test gives a batch a webhook
+            Map.entry("conveyor.batches.webhooks.allowed-hosts", "127.0.0.1,10.20.30.40"),
+            Map.entry("conveyor.batches.webhooks.allowed-addresses", "127.0.0.1/32"),
+            Map.entry("conveyor.batches.webhooks.secret", "test-webhook-secret"),
+            Map.entry("conveyor.batches.webhooks.timeout", "5s"),
             // limits of test-only types (PerKeyLimitsTest): no other test submits them
             Map.entry("conveyor.limits.test_keyed.concurrency.key", "key"),
             Map.entry("conveyor.limits.test_keyed.concurrency.max", "1"),
