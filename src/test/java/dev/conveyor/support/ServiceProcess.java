@@ -80,11 +80,17 @@ public final class ServiceProcess implements AutoCloseable {
         env.put("CONVEYOR_ADMIN_KEY", TestKeys.ADMIN);
         env.putAll(environment);
         ServiceProcess service = new ServiceProcess(builder.start(), port);
-        await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
-                .until(() -> {
-                    assertThat(service.process.isAlive()).as("service is running (see " + log + ")").isTrue();
-                    return service.api.get("/actuator/health").statusCode() == 200;
-                });
+        try {
+            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                    .until(() -> {
+                        assertThat(service.process.isAlive()).as("service is running (see " + log + ")").isTrue();
+                        return service.api.get("/actuator/health").statusCode() == 200;
+                    });
+        } catch (RuntimeException | Error e) {
+            // a service that did not come up in time must not outlive the test (nor keep writing to its schema)
+            service.process.destroyForcibly();
+            throw e;
+        }
         return service;
     }
 
