@@ -60,6 +60,9 @@ class DashboardLanesTest {
         assertThat(page).contains("<tr id=\"type-csv_validation\">").contains("Oldest due waiting for")
                 .doesNotContain("/ui/lanes/low/pause").doesNotContain("/ui/types/")
                 .doesNotContain("<button type=\"submit\" id=\"pause-");
+        // conveyor.ui.grafana-url, as TestEnvironment sets it, beside the Hawtio link
+        assertThat(page).contains("<a href=\"/actuator/hawtio/\">Routes (Hawtio)</a>")
+                .contains("<a href=\"http://grafana.test:3000/d/conveyor\" rel=\"noopener noreferrer\"");
 
         assertThat(browser.post("/ui/lanes/low/pause").statusCode()).isEqualTo(403);
         assertThat(browser.post("/ui/types/test_flaky_limited/pause").statusCode()).isEqualTo(403);
