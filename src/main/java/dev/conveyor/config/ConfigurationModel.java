@@ -26,7 +26,8 @@ import org.springframework.context.annotation.Configuration;
         HawtioProperties.class,
         SecurityProperties.class,
         ScheduleProperties.class,
-        BatchProperties.class})
+        BatchProperties.class,
+        DashboardProperties.class})
 public class ConfigurationModel {
 
     /**

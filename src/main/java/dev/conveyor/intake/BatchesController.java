@@ -34,7 +34,8 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/batches")
 public class BatchesController {
 
-    private static final List<String> SOURCES = List.of("inbox", "upload", "url", "api");
+    /** The sources a batch comes from, as {@code GET /batches?source=} takes them; public for the dashboard. */
+    public static final List<String> SOURCES = List.of("inbox", "upload", "url", "api");
 
     private final BatchStore batches;
     private final JobStore jobs;
@@ -148,9 +149,9 @@ public class BatchesController {
     /**
      * 0-100: a closed batch is done (100). An open one counts each job by its own progress (which a processor that
      * reads rows reports from the rows it read; a final job is 100), and stays below 100 until it closes: the last
-     * job of a chain may not exist yet.
+     * job of a chain may not exist yet. Public: the dashboard's batch page shows the same number.
      */
-    static int progress(Batch batch, List<Job> ofBatch) {
+    public static int progress(Batch batch, List<Job> ofBatch) {
         if (batch.status().isFinal()) {
             return 100;
         }

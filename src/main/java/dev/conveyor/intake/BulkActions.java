@@ -99,7 +99,13 @@ public class BulkActions {
      * dead letter, in the same transaction. Returns how many jobs were replayed.
      */
     public int replayDeadLetters(String tenantId, String type, Instant since, Instant until) {
-        int replayed = forEachChunk(after -> store.deadLetterCandidates(tenantId, type, since, until, after, chunk),
+        return replayDeadLetters(tenantId, type, null, since, until);
+    }
+
+    /** The same, also by the text of the dead letters' last error (case-insensitive; null: any). */
+    public int replayDeadLetters(String tenantId, String type, String errorContains, Instant since, Instant until) {
+        int replayed = forEachChunk(after -> store.deadLetterCandidates(tenantId, type, errorContains, since, until,
+                        after, chunk),
                 candidates -> tx.execute(status -> {
                     List<BulkCandidate> chosen = oneOfEachActiveKey(candidates);
                     Set<String> requeued = new HashSet<>();

@@ -24,8 +24,20 @@ public class DeadLetterStore {
      * The tenant's dead letters, newest first, optionally by type and time window; the last stack trace only
      * when {@code withStackTraces}.
      */
+    /** A dead letter {@code d} whose last error holds the text {@code :error}, in any case (no LIKE wildcards). */
+    public static final String ERROR_CONTAINS = "strpos(lower(d.last_error), lower(:error)) > 0";
+
     public List<Map<String, Object>> list(String tenantId, String type, Instant since, Instant until, int limit,
                                           boolean withStackTraces) {
+        return list(tenantId, type, null, since, until, limit, withStackTraces);
+    }
+
+    /**
+     * {@link #list(String, String, Instant, Instant, int, boolean)}, also by the text of the last error
+     * ({@code errorContains}, case-insensitive; null: any), as the dashboard's filter and its replay-all take it.
+     */
+    public List<Map<String, Object>> list(String tenantId, String type, String errorContains, Instant since,
+                                          Instant until, int limit, boolean withStackTraces) {
         StringBuilder sql = new StringBuilder("""
                 SELECT d.id, d.job_id, d.type, d.attempts, d.errors::text AS errors, d.last_error,
                        CASE WHEN :withStackTraces THEN d.last_stack_trace END AS last_stack_trace, d.payload_ref, d.created_at, d.replay_count, d.replayed_at, j.status
@@ -35,6 +47,10 @@ public class DeadLetterStore {
         if (type != null) {
             sql.append(" AND d.type = :type");
             params.addValue("type", type);
+        }
+        if (errorContains != null) {
+            sql.append(" AND " + ERROR_CONTAINS);
+            params.addValue("error", errorContains);
         }
         if (since != null) {
             sql.append(" AND d.created_at >= :since");

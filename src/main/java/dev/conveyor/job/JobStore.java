@@ -376,6 +376,12 @@ public class JobStore {
      */
     public List<BulkCandidate> deadLetterCandidates(String tenantId, String type, Instant since, Instant until,
                                                     UUID after, int limit) {
+        return deadLetterCandidates(tenantId, type, null, since, until, after, limit);
+    }
+
+    /** The same, also by the text of the dead letters' last error ({@link DeadLetterStore#ERROR_CONTAINS}). */
+    public List<BulkCandidate> deadLetterCandidates(String tenantId, String type, String errorContains, Instant since,
+                                                    Instant until, UUID after, int limit) {
         MapSqlParameterSource params = new MapSqlParameterSource("tenantId", tenantId).addValue("limit", limit);
         StringBuilder sql = new StringBuilder("""
                 SELECT j.id, j.job_id, CASE WHEN j.unique_until IS NULL THEN j.unique_key END AS active_unique_key,
@@ -385,6 +391,10 @@ public class JobStore {
         if (type != null) {
             sql.append(" AND d.type = :type");
             params.addValue("type", type);
+        }
+        if (errorContains != null) {
+            sql.append(" AND " + DeadLetterStore.ERROR_CONTAINS);
+            params.addValue("error", errorContains);
         }
         if (since != null) {
             sql.append(" AND d.created_at >= :since");

@@ -9,6 +9,7 @@ import java.util.Optional;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.conveyor.intake.BulkActions;
 import dev.conveyor.job.DeadLetterStore;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobLifecycle;
@@ -17,6 +18,8 @@ import dev.conveyor.queue.DispatchSignal;
 import dev.conveyor.security.Caller;
 import dev.conveyor.security.Role;
 import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -26,35 +29,46 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
 /**
- * GET /ui/dead-letters: the tenant's dead letters, newest first, by type; GET /ui/dead-letters/{id}: one, with the
- * error of each attempt (the last stack trace for admins only, as on the API); POST …/replay (operators) does what
- * POST /dead-letters/{id}/replay does: the job back to QUEUED with fresh attempts.
+ * GET /ui/dead-letters: the tenant's dead letters, newest first, by type and by a text of their last error;
+ * GET /ui/dead-letters/{id}: one, with the error of each attempt (the last stack trace for admins only, as on the
+ * API); POST …/replay (operators) does what POST /dead-letters/{id}/replay does: the job back to QUEUED with fresh
+ * attempts; POST /ui/dead-letters/replay (operators) replays every still dead-lettered job the filter matches, with
+ * {@link BulkActions} as POST /dead-letters/replay does.
  */
 @Controller
 class DeadLettersPage {
+
+    private static final Logger log = LoggerFactory.getLogger(DeadLettersPage.class);
 
     static final int PAGE = 100;
 
     private final DeadLetterStore deadLetters;
     private final JobLifecycle lifecycle;
     private final DispatchSignal dispatchSignal;
+    private final BulkActions bulk;
     private final ObjectMapper json;
 
     DeadLettersPage(DeadLetterStore deadLetters, JobLifecycle lifecycle, DispatchSignal dispatchSignal,
-                    ObjectMapper json) {
+                    BulkActions bulk, ObjectMapper json) {
         this.deadLetters = deadLetters;
+        this.bulk = bulk;
         this.lifecycle = lifecycle;
         this.dispatchSignal = dispatchSignal;
         this.json = json;
     }
 
     @GetMapping("/ui/dead-letters")
-    String list(@RequestParam(required = false) String type, Model model) {
+    String list(@RequestParam(required = false) String type, @RequestParam(required = false) String error,
+                Model model) {
         Caller caller = DashboardModel.requireCaller();
-        List<Map<String, Object>> rows = deadLetters.list(caller.tenantId(), JobsPage.text(type), null, null, PAGE,
-                false);
+        List<Map<String, Object>> rows = deadLetters.list(caller.tenantId(), JobsPage.text(type),
+                JobsPage.text(error), null, null, PAGE, false);
         model.addAttribute("title", "Dead letters");
         model.addAttribute("type", JobsPage.text(type));
+        model.addAttribute("error", JobsPage.text(error));
+        // the replay-all button only when the filter shows a job it would replay
+        model.addAttribute("anyWaiting", rows.stream().anyMatch(row -> JobStatus.DEAD_LETTERED.name()
+                .equals(row.get("status"))));
         model.addAttribute("deadLetters", rows.stream().map(DeadLettersPage::row).toList());
         model.addAttribute("empty", rows.isEmpty());
         return "ui/dead-letters";
@@ -73,6 +87,27 @@ class DeadLettersPage {
         model.addAttribute("attemptErrors", attempts((String) deadLetter.get("errors")));
         model.addAttribute("stackTrace", deadLetter.get("last_stack_trace"));
         return "ui/dead-letter";
+    }
+
+    /**
+     * Every job of the tenant still DEAD_LETTERED whose dead letter matches the type and error text (both empty:
+     * all of them), back to QUEUED with fresh attempts; the list shows how many.
+     */
+    @PostMapping("/ui/dead-letters/replay")
+    String replayAll(@RequestParam(required = false) String type, @RequestParam(required = false) String error,
+                     RedirectAttributes flash) {
+        Caller caller = DashboardModel.requireCaller();
+        String byType = JobsPage.text(type);
+        String byError = JobsPage.text(error);
+        int replayed = bulk.replayDeadLetters(caller.tenantId(), byType, byError, null, null);
+        log.info("dashboard dead-letter replay by key {} for tenant {} (type={} error~{}): {} jobs requeued",
+                caller.keyId(), caller.tenantId(), byType, byError, replayed);
+        flash.addFlashAttribute("flash", "Replayed " + replayed + " dead-lettered job(s)"
+                + (byType == null && byError == null ? "" : " matching the filter")
+                + ": queued again with fresh attempts.");
+        flash.addAttribute("type", byType == null ? "" : byType);
+        flash.addAttribute("error", byError == null ? "" : byError);
+        return "redirect:/ui/dead-letters";
     }
 
     @PostMapping("/ui/dead-letters/{id}/replay")

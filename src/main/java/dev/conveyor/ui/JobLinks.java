@@ -13,10 +13,17 @@ final class JobLinks {
     }
 
     static String list(JobStatus status, String type, String correlationId, String after) {
+        return list(new JobsPage.Filters(status, type, correlationId, null, null, null), after);
+    }
+
+    static String list(JobsPage.Filters filters, String after) {
         StringJoiner query = new StringJoiner("&", "/ui/jobs?", "").setEmptyValue("/ui/jobs");
-        add(query, "status", status == null ? null : status.name());
-        add(query, "type", type);
-        add(query, "correlation_id", correlationId);
+        add(query, "status", filters.status() == null ? null : filters.status().name());
+        add(query, "type", filters.type());
+        add(query, "correlation_id", filters.correlationId());
+        add(query, "from", filters.from());
+        add(query, "to", filters.to());
+        add(query, "tenant", filters.tenant());
         add(query, "after", after);
         return query.toString();
     }

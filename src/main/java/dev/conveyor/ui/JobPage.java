@@ -18,6 +18,7 @@ import dev.conveyor.job.JobStatus;
 import dev.conveyor.job.JobStore;
 import dev.conveyor.queue.DispatchSignal;
 import dev.conveyor.security.Caller;
+import dev.conveyor.security.Role;
 import dev.conveyor.telemetry.EventHistory;
 import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.core.io.FileSystemResource;
@@ -136,13 +137,27 @@ class JobPage {
         return "redirect:/ui/jobs/" + job.get().jobId();
     }
 
+    /** The caller's tenant's job; an admin's, any tenant's (as the API's X-Tenant-Id lets an admin key name any). */
     private Optional<Job> find(String jobId) {
         Caller caller = DashboardModel.requireCaller();
-        return JobIds.isWellFormed(jobId) ? store.find(caller.tenantId(), jobId) : Optional.empty();
+        if (!JobIds.isWellFormed(jobId)) {
+            return Optional.empty();
+        }
+        return caller.may(Role.ADMIN) ? store.find(jobId) : store.find(caller.tenantId(), jobId);
     }
 
     private Path report(Job job) {
+        return reportOf(properties, job);
+    }
+
+    /** Where a validation job's invalid rows are, as GET /jobs/{id}/report serves them. */
+    static Path reportOf(ConveyorProperties properties, Job job) {
         return properties.reportsDir().resolve(job.jobId() + "-errors.csv");
+    }
+
+    /** Whether the job has a report of invalid rows to download. */
+    static boolean hasReport(ConveyorProperties properties, Job job) {
+        return job.resultUrl() != null && Files.isRegularFile(reportOf(properties, job));
     }
 
     private static void state(Job job, Model model) {

@@ -1,13 +1,17 @@
 package dev.conveyor.ui;
 
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import dev.conveyor.job.DeadLetterStore;
 import dev.conveyor.job.JobStatus;
+import dev.conveyor.queue.QueueOverview;
 import dev.conveyor.security.Caller;
+import dev.conveyor.telemetry.DailyThroughput;
 import dev.conveyor.telemetry.JobStats;
 import dev.conveyor.telemetry.StatsWindow;
 import org.springframework.stereotype.Controller;
@@ -17,8 +21,10 @@ import org.springframework.web.bind.annotation.GetMapping;
 /**
  * GET /ui/: the overview of the caller's tenant. The numbers are GET /jobs/stats's ({@link JobStats}): the jobs
  * submitted in the last 24 hours by their status now, and those that finished in the last hour by outcome, drawn
- * as a bar chart; and the dead letters waiting for a replay. The page polls GET /ui/overview/live every five
- * seconds (htmx) and swaps in the fresh numbers without a reload.
+ * as a bar chart; the jobs finished per day over the last two weeks, from the daily aggregate
+ * ({@link DailyThroughput}); each lane's waiting jobs and oldest wait ({@link QueueOverview}, as GET /lanes); and
+ * the dead letters waiting for a replay. The page polls GET /ui/overview/live every five seconds (htmx) and swaps
+ * in the fresh numbers without a reload.
  */
 @Controller
 class OverviewPage {
@@ -26,11 +32,18 @@ class OverviewPage {
     /** Counted up to this many; more shows as "100+" (a dashboard needs to know there are many, not how many). */
     static final int DEAD_LETTERS_COUNTED = 100;
 
+    /** How many days the daily chart shows, today included. */
+    static final int DAYS = 14;
+
     private final JobStats stats;
+    private final DailyThroughput daily;
+    private final QueueOverview queues;
     private final DeadLetterStore deadLetters;
 
-    OverviewPage(JobStats stats, DeadLetterStore deadLetters) {
+    OverviewPage(JobStats stats, DailyThroughput daily, QueueOverview queues, DeadLetterStore deadLetters) {
         this.stats = stats;
+        this.daily = daily;
+        this.queues = queues;
         this.deadLetters = deadLetters;
     }
 
@@ -68,6 +81,9 @@ class OverviewPage {
         model.addAttribute("successRate", rate == null ? "–" : Math.round(((Number) rate).doubleValue() * 1000) / 10.0 + " %");
         model.addAttribute("chart", BarChart.of(outcomes));
         model.addAttribute("deadLettersWaiting", waiting > DEAD_LETTERS_COUNTED ? DEAD_LETTERS_COUNTED + "+" : waiting);
+        model.addAttribute("dailyChart", DailyChart.of(daily.of(caller.tenantId(), LocalDate.ofInstant(now,
+                ZoneOffset.UTC), DAYS)));
+        model.addAttribute("lanes", LanesPage.rows(queues.lanes()));
         model.addAttribute("updatedAt", now.toString());
         return "ui/overview-live";
     }

@@ -79,6 +79,17 @@ class ConfigurationValidationTest {
     }
 
     @Test
+    void aGrafanaLinkThatIsNoWebAddressStopsTheStartAndEmptyMeansNoLink() {
+        model.withSystemProperties("UI_GRAFANA_URL=javascript:alert(1)").run(context -> assertThat(report(context))
+                .contains("conveyor.ui.grafana-url (UI_GRAFANA_URL): must be empty (no link) or an http:// or"
+                        + " https:// address"));
+        model.run(context -> assertThat(context.getBean(DashboardProperties.class).hasGrafana()).isFalse());
+        model.withSystemProperties("UI_GRAFANA_URL=https://grafana.example/d/conveyor").run(context ->
+                assertThat(context.getBean(DashboardProperties.class).grafanaUrl())
+                        .isEqualTo("https://grafana.example/d/conveyor"));
+    }
+
+    @Test
     void aNegativeBatchSizeNamesTheKeyTheValueAndTheBound() {
         model.withSystemProperties("BATCH_SIZE=-5").run(context -> assertThat(report(context))
                 .contains("conveyor.dispatcher.batch-size (BATCH_SIZE): must be at least 1 (is -5)"));

@@ -41,6 +41,8 @@ public class TestEnvironment implements ApplicationContextInitializer<Configurab
             Map.entry("conveyor.retry.backoff-max", "200ms"),
             Map.entry("conveyor.retry.types.test_flaky_limited.time-limit", "2s"),
             Map.entry("conveyor.worker.max-attempts", "3"),
+            // the dashboard's Grafana link, shown on every page when set (never called: the tests only read it)
+            Map.entry("conveyor.ui.grafana-url", "http://grafana.test:3000/d/conveyor"),
             Map.entry("conveyor.worker.reaper-period-ms", "200"),
             Map.entry("conveyor.metrics.queue-depth-period-ms", "200"),
             Map.entry("conveyor.telemetry.progress.every-seconds", "1"),

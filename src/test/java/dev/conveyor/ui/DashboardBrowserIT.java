@@ -9,10 +9,12 @@ import java.time.Duration;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.HeadlessChromium;
 import dev.conveyor.support.CsvJobs;
+import dev.conveyor.telemetry.JobDailyStats;
 import dev.conveyor.worker.FlakyProcessor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,24 +23,29 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.annotation.DirtiesContext;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The dashboard in a real browser, as HawtioRoutesBrowserIT looks at Hawtio: the machine's headless Chromium and
  * chromedriver (apt-get install chromium chromium-driver), skipped without them except under CI=true. A reader
  * logs in and reads a job's timeline, sees no action and is refused one forced from the page's own script; an
  * operator replays a dead letter from its page and watches the job become SUCCESS; the overview's numbers change
- * when a job finishes, without a reload. Each page is left as a screenshot in {@code target/ui/} (docs/ui/ holds
- * copies, shown in the README), beside its page source.
+ * when a job finishes, without a reload; an operator pauses and resumes a lane from the lanes page, where a reader
+ * has no button; a dropped file's batch shows its row counts. Each page is left as a screenshot in
+ * {@code target/ui/} (docs/ui/ holds copies, shown in the README), beside its page source.
  */
 @Tag("slow") // drives a headless browser
 @ConveyorIntegrationTest
@@ -54,6 +61,12 @@ class DashboardBrowserIT {
 
     @LocalServerPort
     int port;
+
+    @Autowired
+    ConveyorProperties properties;
+
+    @Autowired
+    JobDailyStats dailyStats;
 
     Api admin;
     String tenant;
@@ -85,6 +98,8 @@ class DashboardBrowserIT {
         if (schedule != null) {
             admin.delete("/schedules/" + schedule, "X-Tenant-Id", tenant);
         }
+        // a lane is the whole service's: never left paused for the tests that follow
+        admin.postJson("/lanes/low/resume", "");
         if (chromium != null) {
             chromium.close();
         }
@@ -97,12 +112,18 @@ class DashboardBrowserIT {
         finished(CsvJobs.inline(CsvJobs.TWO_BAD_ROWS));
         String reader = admin.newKey(tenant, "reader");
 
+        // the daily chart's numbers, as the maintenance route would have them by now
+        dailyStats.refresh();
+
         browser.get(url("/ui/"));
         wait.until(ExpectedConditions.urlToBe(url("/ui/login")));
         keep("login");
         logIn(reader);
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Overview"));
+        // the whole overview in one picture (the charts and lanes are below a laptop's fold)
+        browser.manage().window().setSize(new Dimension(1366, 1560));
         keep("overview");
+        browser.manage().window().setSize(new Dimension(1366, 900));
         assertThat(browser.getPageSource()).doesNotContain(reader);
 
         browser.findElement(By.linkText("Jobs")).click();
@@ -162,16 +183,110 @@ class DashboardBrowserIT {
         logIn(admin.newKey(tenant, "reader"));
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Overview"));
         By succeeded = By.cssSelector("[data-status=SUCCESS]");
-        assertThat(browser.findElement(succeeded).getText()).isEqualTo("0");
+        String before = wait.ignoring(StaleElementReferenceException.class)
+                .until(page -> page.findElement(succeeded).getText());
+        assertThat(before).isEqualTo("0");
         // a mark a reload would wipe out
         ((JavascriptExecutor) browser).executeScript("window.sameDocument = true;");
 
         finished(CsvJobs.inline(CsvJobs.CLEAN));
 
-        wait.until(page -> !"0".equals(page.findElement(succeeded).getText()));
-        assertThat(browser.findElement(succeeded).getText()).isEqualTo("1");
+        // htmx swaps the numbers every 5 s: an element read during a swap is stale, and read again
+        String count = wait.ignoring(StaleElementReferenceException.class).until(page -> {
+            String shown = page.findElement(succeeded).getText();
+            return "0".equals(shown) ? null : shown;
+        });
+        assertThat(count).isEqualTo("1");
         assertThat(((JavascriptExecutor) browser).executeScript("return window.sameDocument === true;"))
                 .isEqualTo(true);
+    }
+
+    @Test
+    void anOperatorPausesAndResumesALaneFromTheLanesPageWhereAReaderHasNoButton() throws IOException {
+        logIn(admin.newKey(tenant, "reader"));
+        browser.get(url("/ui/lanes"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Lanes and types"));
+        assertThat(browser.findElement(By.id("lane-low")).getText()).contains("low", "running");
+        assertThat(browser.findElements(By.cssSelector("main button"))).isEmpty();
+        browser.findElement(By.cssSelector("form.logout button")).click();
+        wait.until(ExpectedConditions.urlContains("/ui/login"));
+
+        logIn(admin.newKey(tenant, "operator"));
+        browser.get(url("/ui/lanes"));
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("pause-lane-low")));
+        browser.findElement(By.id("pause-lane-low")).click();
+        // the confirmation names what a pause does, and is accepted as a person would
+        assertThat(wait.until(ExpectedConditions.alertIsPresent()).getText()).contains("Pause lane low?",
+                "every tenant");
+        browser.switchTo().alert().accept();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("[role=status]"),
+                "Paused lane low"));
+        assertThat(browser.findElement(By.cssSelector("#lane-low .state")).getText()).isEqualTo("paused");
+        assertThat(lanePaused("low")).isTrue();
+        keep("lanes");
+
+        browser.findElement(By.id("resume-lane-low")).click();
+        wait.until(ExpectedConditions.alertIsPresent()).accept();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector("[role=status]"),
+                "Resumed lane low"));
+        assertThat(browser.findElement(By.cssSelector("#lane-low .state")).getText()).isEqualTo("running");
+        assertThat(lanePaused("low")).isFalse();
+    }
+
+    @Test
+    void aDroppedFilesBatchShowsItsRowCountsAndItsInvalidRows() throws IOException {
+        String inboxTenant = properties.inbox().tenant();
+        String name = "listings-" + UUID.randomUUID().toString().substring(0, 8) + ".csv";
+        Path folder = Files.createDirectories(properties.inbox().dir().resolve("ui_mkt").resolve("toys"));
+        StringBuilder csv = new StringBuilder("sku,title,price,quantity\n");
+        for (int i = 1; i <= 8; i++) {
+            csv.append("UI-").append(i).append(",Item ").append(i).append(',').append(i).append(".50,").append(i)
+                    .append('\n');
+        }
+        csv.append("UI-BAD-1,,abc,1\nUI-BAD-2,Thing,1.00,-3\n");
+        // written beside the inbox and moved in whole, as the README tells users to
+        Path staged = Files.createTempFile("staged", ".csv");
+        Files.writeString(staged, csv);
+        Files.move(staged, folder.resolve(name));
+
+        String batchId = await().atMost(PATIENCE).until(() -> closedBatchOf("ui_mkt/toys/" + name, inboxTenant),
+                id -> id != null);
+        logIn(admin.newKey(inboxTenant, "reader"));
+        browser.get(url("/ui/batches?source=inbox"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Batches"));
+        keep("batches");
+        browser.findElement(By.linkText(batchId)).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("rows-total")));
+        assertThat(browser.findElement(By.id("rows-total")).getText()).isEqualTo("10");
+        assertThat(browser.findElement(By.id("rows-valid")).getText()).isEqualTo("8");
+        assertThat(browser.findElement(By.id("rows-invalid")).getText()).isEqualTo("2");
+        assertThat(browser.findElement(By.id("reconciliation")).getText()).startsWith(
+                "rows_total 10 = rows_valid 8 + rows_invalid 2");
+        assertThat(browser.findElement(By.id("batch-status")).getText()).isEqualTo("PARTIAL_SUCCESS");
+        assertThat(browser.findElement(By.id("batch-progress")).getAttribute("value")).isEqualTo("100");
+        assertThat(browser.findElement(By.cssSelector("a.report")).getAttribute("href")).endsWith("/report");
+        keep("batch");
+    }
+
+    /** The batch of the dropped file once it is closed, or null. */
+    private String closedBatchOf(String sourceRef, String inboxTenant) {
+        for (JsonNode batch : Api.json(admin.get("/batches?source=inbox&limit=100", "X-Tenant-Id", inboxTenant))
+                .get("batches")) {
+            if (batch.get("source_ref").asText().equals(sourceRef) && !batch.get("status").asText()
+                    .equals("RUNNING")) {
+                return batch.get("batch_id").asText();
+            }
+        }
+        return null;
+    }
+
+    private boolean lanePaused(String lane) {
+        for (JsonNode row : Api.json(admin.get("/lanes")).get("lanes")) {
+            if (row.get("name").asText().equals(lane)) {
+                return row.get("paused").asBoolean();
+            }
+        }
+        throw new AssertionError("no lane " + lane);
     }
 
     private void logIn(String key) {

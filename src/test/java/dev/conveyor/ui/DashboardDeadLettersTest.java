@@ -99,6 +99,42 @@ class DashboardDeadLettersTest {
     }
 
     @Test
+    void anOperatorReplaysAllDeadLettersWhoseErrorMatchesAndAReaderMayNot() {
+        String first = submitDoomed();
+        String second = submitDoomed();
+        deadLetter(first);
+        deadLetter(second);
+
+        browser.logIn(admin.newKey(tenant, "reader"));
+        assertThat(browser.get("/ui/dead-letters").body()).doesNotContain("id=\"replay-all\"");
+        assertThat(browser.post("/ui/dead-letters/replay", "type", "test_flaky").statusCode()).isEqualTo(403);
+
+        DashboardSession operator = new DashboardSession(port);
+        operator.logIn(admin.newKey(tenant, "operator"));
+        String filtered = operator.get("/ui/dead-letters?type=test_flaky&error=ANSWERED+503").body();
+        assertThat(filtered).contains(first).contains(second).contains("id=\"replay-all\"")
+                .contains("data-confirm=\"Replay every dead-lettered job of type test_flaky whose last error"
+                        + " contains “ANSWERED 503”?");
+        // an error text no dead letter has: nothing listed, nothing replayed
+        assertThat(operator.get("/ui/dead-letters?error=no+such+error").body()).doesNotContain(first)
+                .doesNotContain("id=\"replay-all\"");
+        operator.post("/ui/dead-letters/replay", "error", "no such error");
+        assertThat(admin.job(first, "X-Tenant-Id", tenant).get("status").asText()).isEqualTo("DEAD_LETTERED");
+
+        FlakyProcessor.HEALTHY.set(true);
+        operator.get("/ui/dead-letters");
+        HttpResponse<String> replayed = operator.post("/ui/dead-letters/replay", "type", "test_flaky", "error",
+                "answered 503");
+        assertThat(replayed.statusCode()).isEqualTo(302);
+        assertThat(operator.get(replayed.headers().firstValue("Location").orElseThrow()
+                .replaceFirst("^https?://[^/]+", "")).body()).contains("Replayed 2 dead-lettered job(s) matching the filter");
+        for (String jobId : new String[] {first, second}) {
+            assertThat(admin.awaitFinished(jobId, Duration.ofSeconds(30), "X-Tenant-Id", tenant).get("status")
+                    .asText()).isEqualTo("SUCCESS");
+        }
+    }
+
+    @Test
     void anotherTenantsDeadLetterIsNotFoundNorReplayed() {
         String jobId = submitDoomed();
         long id = deadLetter(jobId);

@@ -67,6 +67,48 @@ class DashboardJobsTest {
     }
 
     @Test
+    void theListFiltersByCreationTimeInUtcAndSaysWhenATimeIsNotOne() {
+        String clean = finishedJob(CsvJobs.inline(CsvJobs.CLEAN));
+        browser.logIn(admin.newKey(tenant, "reader"));
+        // as a datetime-local field sends them: minutes, no zone (read as UTC)
+        String hourAgo = minutes(java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).minusHours(1));
+        String hourAhead = minutes(java.time.LocalDateTime.now(java.time.ZoneOffset.UTC).plusHours(1));
+
+        assertThat(browser.get("/ui/jobs?from=" + hourAgo + "&to=" + hourAhead).body()).contains(clean)
+                .contains("value=\"" + hourAgo + "\"");
+        assertThat(browser.get("/ui/jobs?from=" + hourAhead).body()).doesNotContain(clean).contains("No jobs match.");
+        assertThat(browser.get("/ui/jobs?to=" + hourAgo).body()).doesNotContain(clean);
+        // with an offset, as the API takes it
+        assertThat(browser.get("/ui/jobs?to=" + hourAgo + ":00%2B00:00").body()).doesNotContain(clean);
+        String wrong = browser.get("/ui/jobs?from=yesterday").body();
+        assertThat(wrong).contains("From is not a date and time").contains(clean);
+    }
+
+    @Test
+    void anAdminNamesAnotherTenantAndAReaderMayNot() {
+        String clean = finishedJob(CsvJobs.inline(CsvJobs.CLEAN), "Idempotency-Key", "ui-admin-" + tenant);
+        String otherTenant = "t_" + UUID.randomUUID().toString().substring(0, 8);
+
+        browser.logIn(admin.newKey(otherTenant, "reader"));
+        String refused = browser.get("/ui/jobs?tenant=" + tenant).body();
+        assertThat(refused).contains("Only an admin key may look at another tenant").doesNotContain(clean)
+                .doesNotContain("id=\"tenant\"");
+
+        DashboardSession adminBrowser = new DashboardSession(port);
+        adminBrowser.logIn(admin.newKey(otherTenant, "admin"));
+        assertThat(adminBrowser.get("/ui/jobs").body()).contains("id=\"tenant\"").doesNotContain(clean);
+        String theirs = adminBrowser.get("/ui/jobs?tenant=" + tenant).body();
+        assertThat(theirs).contains(clean).contains("value=\"" + tenant + "\"");
+        assertThat(adminBrowser.get("/ui/jobs?tenant=" + tenant + "&q=ui-admin-" + tenant).headers()
+                .firstValue("Location")).hasValueSatisfying(to -> assertThat(to).endsWith("/ui/jobs/" + clean));
+        assertThat(adminBrowser.get("/ui/jobs/" + clean).statusCode()).isEqualTo(200);
+    }
+
+    private static String minutes(java.time.LocalDateTime time) {
+        return time.withSecond(0).withNano(0).toString();
+    }
+
+    @Test
     void theSearchGoesToTheJobAnIdOrAnIdempotencyKeyNames() {
         String jobId = finishedJob(CsvJobs.inline(CsvJobs.CLEAN), "Idempotency-Key", "nightly-2026-11-30");
         browser.logIn(admin.newKey(tenant, "reader"));
