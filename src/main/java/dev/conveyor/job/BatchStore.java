@@ -113,6 +113,33 @@ public class BatchStore {
                 .stream().findFirst();
     }
 
+    /**
+     * The newest earlier batch of the tenant's inbox files in {@code folder} (a file's place in the inbox without its
+     * name: {@code marketplace/category[/region]}) whose file had this content and that succeeded: it is SUCCESS, or
+     * PARTIAL_SUCCESS only because of invalid rows (every job other than its validations succeeded, so the same
+     * file again would load the same rows and report the same invalid ones). Empty when there is none.
+     */
+    public Optional<Batch> earlierSuccessfulInboxBatch(String tenantId, String sha256, String folder) {
+        return jdbc.query("""
+                SELECT * FROM batches b
+                 WHERE b.tenant_id = :tenantId AND b.sha256 = :sha256 AND b.source = 'inbox'
+                   AND b.source_ref LIKE :folder ESCAPE '\\' AND strpos(substr(b.source_ref, :nameFrom), '/') = 0
+                   AND (b.status = 'SUCCESS'
+                        OR b.status = 'PARTIAL_SUCCESS' AND NOT EXISTS (
+                            SELECT 1 FROM jobs j WHERE j.batch_id = b.batch_id AND j.status <> 'SUCCESS'
+                               AND NOT (j.type = 'csv_validation' AND j.status = 'PARTIAL_SUCCESS')))
+                 ORDER BY b.created_at DESC
+                 LIMIT 1
+                """, new MapSqlParameterSource("tenantId", tenantId).addValue("sha256", sha256)
+                .addValue("folder", likePrefix(folder + "/") + "%")
+                .addValue("nameFrom", folder.codePointCount(0, folder.length()) + 2),
+                BatchStore::map).stream().findFirst();
+    }
+
+    private static String likePrefix(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
     /** Marks that the batch was cancelled: its jobs' follow-ups are not created any more. False when it was closed. */
     public boolean requestCancel(String batchId) {
         return jdbc.update("UPDATE batches SET cancel_requested = true WHERE batch_id = :batchId AND status = 'RUNNING'",
