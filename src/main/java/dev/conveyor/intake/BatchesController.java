@@ -41,9 +41,11 @@ public class BatchesController {
     private final JobLifecycle lifecycle;
     private final JobViews views;
     private final ObjectMapper json;
+    private final InvalidRowsReplay replays;
 
     public BatchesController(BatchStore batches, JobStore jobs, JobLifecycle lifecycle, JobViews views,
-                             ObjectMapper json) {
+                             ObjectMapper json, InvalidRowsReplay replays) {
+        this.replays = replays;
         this.batches = batches;
         this.jobs = jobs;
         this.lifecycle = lifecycle;
@@ -117,6 +119,25 @@ public class BatchesController {
         body.put("cancelled", cancelled);
         body.put("cancel_requested", stopping);
         return ResponseEntity.accepted().body(body);
+    }
+
+    /**
+     * POST /batches/{batch_id}/replay-invalid: a CSV of the batch's invalid rows with their values corrected (the
+     * validation report's rows, its {@code row} column kept), validated and loaded as part of the batch
+     * ({@link InvalidRowsReplay}). 202 with the replay's job; the batch is RUNNING until it closes again.
+     */
+    @PostMapping("/{batch_id}/replay-invalid")
+    ResponseEntity<Map<String, Object>> replayInvalid(RequestScope scope, @PathVariable("batch_id") String batchId,
+                                                      java.io.InputStream body) throws java.io.IOException {
+        Batch batch = find(scope, batchId);
+        InvalidRowsReplay.Replay replay = replays.replay(scope.tenantId(), batch.batchId(), body,
+                scope.caller().keyId());
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("batch_id", replay.batchId());
+        answer.put("job_id", replay.jobId());
+        answer.put("rows", replay.rows());
+        answer.put("status", BatchStatus.RUNNING.name());
+        return ResponseEntity.accepted().body(answer);
     }
 
     /** What a batch is, without its jobs. */
