@@ -59,7 +59,7 @@ public class BatchesController {
         Batch batch = find(scope, batchId);
         List<Job> ofBatch = jobs.ofBatch(batch.batchId());
         Map<String, Object> view = summary(batch);
-        view.put("progress", progress(batch, ofBatch));
+        view.put("progress", BatchProgress.of(batch, ofBatch, json));
         Map<String, Long> byStatus = new TreeMap<>();
         ofBatch.forEach(job -> byStatus.merge(job.status().name(), 1L, Long::sum));
         view.put("jobs_total", ofBatch.size());
@@ -159,22 +159,6 @@ public class BatchesController {
         view.put("created_at", iso(batch.createdAt()));
         view.put("completed_at", iso(batch.completedAt()));
         return view;
-    }
-
-    /**
-     * 0-100: a closed batch is done (100). An open one counts each job by its own progress (which a processor that
-     * reads rows reports from the rows it read; a final job is 100), and stays below 100 until it closes: the last
-     * job of a chain may not exist yet.
-     */
-    static int progress(Batch batch, List<Job> ofBatch) {
-        if (batch.status().isFinal()) {
-            return 100;
-        }
-        if (ofBatch.isEmpty()) {
-            return 0;
-        }
-        long sum = ofBatch.stream().mapToLong(job -> job.status().isTerminal() ? 100 : job.progress()).sum();
-        return (int) Math.min(99, sum / ofBatch.size());
     }
 
     private Batch find(RequestScope scope, String batchId) {
