@@ -61,6 +61,8 @@ public class InvalidRowsReplay {
 
     /** The report's key column: which invalid row a corrected row is. */
     static final String ROW = "row";
+    /** The jobs' source of a replay: how the row accounting tells a replay from the file's own validation. */
+    public static final String REPLAY_SOURCE = "replay";
 
     private final BatchStore batches;
     private final JobStore jobs;
@@ -111,42 +113,33 @@ public class InvalidRowsReplay {
         RuleSet ruleSet = rules.forListing(validation.marketplace(), validation.category());
         List<Corrected> corrected = parse(RequestBodies.readBounded(body, null, maxBytes,
                 "conveyor.intake.max-csv-bytes"), ruleSet);
-        try {
-            Replay replay = tx.execute(status -> {
-                Batch locked = batches.lockForReplay(batch.batchId());
-                refuseUnlessClosed(locked);
-                Set<Long> invalid = stillInvalid(locked, validation);
-                checkKeys(corrected, invalid, locked, validation);
-                Path file;
-                try {
-                    file = write(tenantId, corrected, ruleSet);
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
+        Replay replay = tx.execute(status -> {
+            Batch locked = batches.lockForReplay(batch.batchId());
+            refuseUnlessClosed(locked);
+            Set<Long> invalid = stillInvalid(locked, validation);
+            checkKeys(corrected, invalid, locked, validation);
+            Path file = write(tenantId, corrected, ruleSet);
+            try {
                 return submit(locked, validation, corrected, file, tenantId, keyId);
-            });
-            pending.remove();
-            dispatchSignal.wake();
-            return replay;
-        } catch (RuntimeException e) {
-            // nothing was submitted (the transaction rolled back): the file written for it is no one's
-            deleteWritten();
-            throw e;
-        }
+            } catch (RuntimeException e) {
+                // nothing is submitted (the transaction rolls back): the file written for it is no one's
+                deleteQuietly(file);
+                throw e;
+            }
+        });
+        dispatchSignal.wake();
+        return replay;
     }
 
-    /** The batch's file validation (not a replay): what the replay's rows are invalid rows of. */
+    /** The batch's own validation (not a replay): what the replay's rows are invalid rows of. */
     private Job fileValidation(Batch batch) {
         return jobs.ofBatch(batch.batchId()).stream()
                 .filter(job -> CsvValidationProcessor.TYPE.equals(job.type()) && !REPLAY_SOURCE.equals(job.source()))
                 .findFirst()
-                .orElseThrow(() -> new ProblemException(409, "Conflict", batch.batchId() + " has no file validation "
-                        + "(source " + batch.source() + "): only the invalid rows of a dropped or uploaded file can "
-                        + "be replayed"));
+                .orElseThrow(() -> new ProblemException(409, "Conflict", batch.batchId() + " has no csv_validation "
+                        + "job (source " + batch.source() + "): only the invalid rows of a validated file (dropped, "
+                        + "uploaded, or validated in a POST /jobs/batch) can be replayed"));
     }
-
-    /** The jobs' source of a replay. */
-    public static final String REPLAY_SOURCE = "replay";
 
     private static void refuseUnlessClosed(Batch batch) {
         if (batch.status() == BatchStatus.RUNNING) {
@@ -172,7 +165,10 @@ public class InvalidRowsReplay {
             Set<Long> replayed = new LinkedHashSet<>(replay.rows());
             Set<Long> stillBad = new LinkedHashSet<>();
             for (long row : reportRows(job)) {
-                stillBad.add(replay.rows().get((int) row - 1));
+                // the replay's report counts its own rows, 1 to n, in the order they were recorded
+                if (row >= 1 && row <= replay.rows().size()) {
+                    stillBad.add(replay.rows().get((int) row - 1));
+                }
             }
             replayed.removeAll(stillBad);
             invalid.removeAll(replayed);
@@ -254,6 +250,11 @@ public class InvalidRowsReplay {
                 for (String column : ruleSet.columnNames()) {
                     values.put(column, record.isSet(column) ? unprotect(record.get(column)) : "");
                 }
+                if (values.values().stream().allMatch(String::isBlank)) {
+                    // a blank row is no row to the validator: it would be skipped, and not counted
+                    throw ProblemException.unprocessable("line " + line + ": every value of row " + key + " is "
+                            + "empty; give the row its corrected values, or leave the line out");
+                }
                 rows.add(new Corrected(Long.parseLong(key), line, values));
             }
         } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
@@ -298,34 +299,41 @@ public class InvalidRowsReplay {
     }
 
     /** The corrected rows as a file the rule set reads: its columns, its delimiter and encoding, one row each. */
-    private Path write(String tenantId, List<Corrected> corrected, RuleSet ruleSet) throws IOException {
+    private Path write(String tenantId, List<Corrected> corrected, RuleSet ruleSet) {
         FileFormat format = ruleSet.format();
         char delimiter = format.delimiter() == FileFormat.AUTO ? ',' : format.delimiter();
         Charset charset = FileFormat.AUTO_ENCODING.equals(format.encoding()) ? StandardCharsets.UTF_8
                 : Charset.forName(format.encoding());
-        Path dir = Files.createDirectories(files.uploadsDir(tenantId));
-        Path file = dir.resolve("replay-" + UUID.randomUUID() + ".csv");
-        pending.set(file);
         CSVFormat csv = CSVFormat.RFC4180.builder().setDelimiter(delimiter).setRecordSeparator('\n').get();
-        try (Writer out = Files.newBufferedWriter(file, charset); CSVPrinter printer = new CSVPrinter(out, csv)) {
-            printer.printRecord(ruleSet.columnNames());
-            for (Corrected row : corrected) {
-                List<String> values = new ArrayList<>();
-                ruleSet.columnNames().forEach(column -> values.add(row.values().get(column)));
-                printer.printRecord(values);
+        Path file = null;
+        try {
+            file = Files.createDirectories(files.uploadsDir(tenantId)).resolve("replay-" + UUID.randomUUID() + ".csv");
+            try (Writer out = Files.newBufferedWriter(file, charset); CSVPrinter printer = new CSVPrinter(out, csv)) {
+                printer.printRecord(ruleSet.columnNames());
+                for (Corrected row : corrected) {
+                    List<String> values = new ArrayList<>();
+                    ruleSet.columnNames().forEach(column -> values.add(row.values().get(column)));
+                    printer.printRecord(values);
+                }
             }
+            return file;
+        } catch (CharacterCodingException e) {
+            deleteQuietly(file);
+            throw ProblemException.unprocessable("a corrected value has a character the rule set's encoding ("
+                    + charset.name() + ") cannot hold; use only characters that encoding has");
+        } catch (IOException e) {
+            if (file != null) {
+                deleteQuietly(file);
+            }
+            throw new java.io.UncheckedIOException("could not write the replay's rows under uploads/", e);
         }
-        return file;
     }
 
-    /** The replay file written in this thread's request, until its job is submitted. */
-    private final ThreadLocal<Path> pending = new ThreadLocal<>();
-
-    private void deleteWritten() throws IOException {
-        Path file = pending.get();
-        pending.remove();
-        if (file != null) {
+    private static void deleteQuietly(Path file) {
+        try {
             Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // left for conveyor.retention: a file of uploads/ no job names
         }
     }
 

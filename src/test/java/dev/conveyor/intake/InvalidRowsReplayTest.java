@@ -118,6 +118,36 @@ class InvalidRowsReplayTest {
     }
 
     @Test
+    void aReplayedBatchClosingAgainDoesNotSubmitItsCallbackASecondTime() throws IOException {
+        // a POST /jobs/batch of one validation (inline rows, so no load) with a callback job for when it completes
+        String csv = (HEADER + rows("RCB", 3) + "RCB-BAD,,1.00,1\n").replace("\n", "\\n");
+        HttpResponse<String> submitted = api.postJson("/jobs/batch", "{\"jobs\":[{\"type\":\"csv_validation\","
+                + "\"payload\":{\"marketplace\":\"replay_cb_mkt\",\"category\":\"games\",\"csv\":\"" + csv + "\"}}],"
+                + "\"on_complete\":{\"type\":\"test_flaky\",\"payload\":{\"mode\":\"permanent\",\"fail_times\":0},"
+                + "\"correlation_id\":\"after-replay_cb_mkt\"}}");
+        assertThat(submitted.statusCode()).as(submitted.body()).isEqualTo(202);
+        String batchId = Api.json(submitted).get("batch_id").asText();
+        String validationId = Api.json(submitted).get("jobs").get(0).get("job_id").asText();
+        JsonNode first = awaitClosed(batchId);
+        assertThat(first.get("status").asText()).isEqualTo("PARTIAL_SUCCESS");
+        String callback = first.get("callback_job_ids").get("on_complete").asText();
+
+        String fixed = corrected(report(validationId), record -> "Named now", record -> null);
+        HttpResponse<String> replay = replay(batchId, fixed);
+        assertThat(replay.statusCode()).as(replay.body()).isEqualTo(202);
+        JsonNode whole = awaitClosed(batchId);
+
+        assertThat(whole.get("status").asText()).isEqualTo("SUCCESS");
+        assertThat(whole.get("rows_invalid").asLong()).isZero();
+        assertThat(whole.get("callback_job_ids").get("on_complete").asText()).isEqualTo(callback);
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM jobs WHERE source = 'callback' AND correlation_id = "
+                + "'after-replay_cb_mkt'", Long.class)).isEqualTo(1);
+        // each closing is a batch.completed
+        assertThat(jdbc.queryForList("SELECT event_type FROM job_events WHERE job_id = ? ORDER BY created_at",
+                String.class, batchId)).containsExactly("batch.started", "batch.completed", "batch.completed");
+    }
+
+    @Test
     void badReplayBodiesAreRefusedWithWhatToChangeAndNothingIsReopened() throws IOException {
         String batchId = droppedAndClosed("replay_bad_mkt", HEADER + rows("RPB", 5) + BAD);
         String validation = batch(batchId).get("jobs").get(0).get("job_id").asText();
@@ -131,6 +161,8 @@ class InvalidRowsReplayTest {
                 "line 3 (row 999)");
         assertProblem(replay(batchId, "row,sku,title,price,quantity\nsix,BAD-1,x,1.00,1\n"), 422,
                 "line 2: 'six' in column row");
+        assertProblem(replay(batchId, "row,sku,title,price,quantity,errors\n6,,,,,price: bad\n"), 422,
+                "line 2: every value of row 6 is empty");
         HttpResponse<String> latin1 = api.send("POST", "/batches/" + batchId + "/replay-invalid",
                 HttpRequest.BodyPublishers.ofByteArray(new byte[] {'r', 'o', 'w', '\n', (byte) 0xE9, '\n'}),
                 "Content-Type", "text/csv");
@@ -143,7 +175,7 @@ class InvalidRowsReplayTest {
                 "[{\"type\":\"test_flaky\",\"payload\":{\"mode\":\"permanent\",\"fail_times\":0}}]"))
                 .get("batch_id").asText();
         awaitClosed(apiBatch);
-        assertProblem(replay(apiBatch, "row,sku\n1,A\n"), 409, "has no file validation");
+        assertProblem(replay(apiBatch, "row,sku\n1,A\n"), 409, "has no csv_validation job");
         // no such batch
         assertThat(replay("bat_00000000000000000000000000000000", "row\n1\n").statusCode()).isEqualTo(404);
     }
