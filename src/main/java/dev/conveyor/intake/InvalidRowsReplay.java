@@ -3,9 +3,7 @@ package dev.conveyor.intake;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
-import java.io.StringReader;
 import java.io.Writer;
-import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
@@ -13,10 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
@@ -94,10 +90,6 @@ public class InvalidRowsReplay {
     public record Replay(String batchId, String jobId, int rows) {
     }
 
-    /** One corrected row: the report row it fixes, the line it was on in the request, its values by column. */
-    private record Corrected(long row, long line, Map<String, String> values) {
-    }
-
     /**
      * Submits a replay of {@code body}'s corrected rows into the tenant's batch {@code batchId}.
      *
@@ -111,16 +103,18 @@ public class InvalidRowsReplay {
                 + batchId + " for tenant '" + tenantId + "'; GET /batches lists the tenant's batches"));
         Job validation = fileValidation(batch);
         RuleSet ruleSet = rules.forListing(validation.marketplace(), validation.category());
-        List<Corrected> corrected = parse(RequestBodies.readBounded(body, null, maxBytes,
-                "conveyor.intake.max-csv-bytes"), ruleSet);
+        // the body is read once it is known which rows it may fix: streamed, checked and written row by row, so
+        // a body of any size costs no more memory than the list of its row numbers (each an invalid row, once)
         Replay replay = tx.execute(status -> {
             Batch locked = batches.lockForReplay(batch.batchId());
             refuseUnlessClosed(locked);
             Set<Long> invalid = stillInvalid(locked, validation);
-            checkKeys(corrected, invalid, locked, validation);
-            Path file = write(tenantId, corrected, ruleSet);
+            Path file = newReplayFile(tenantId);
             try {
-                return submit(locked, validation, corrected, file, tenantId, keyId);
+                List<Long> rows = copyCorrected(body, ruleSet, invalid, file,
+                        "rows of the report of " + validation.jobId() + " that no replay of " + locked.batchId()
+                                + " fixed yet");
+                return submit(locked, validation, rows, file, tenantId, keyId);
             } catch (RuntimeException e) {
                 // nothing is submitted (the transaction rolls back): the file written for it is no one's
                 deleteQuietly(file);
@@ -203,31 +197,52 @@ public class InvalidRowsReplay {
         return rows;
     }
 
-    /**
-     * The corrected rows of the body: UTF-8 CSV (the report's encoding) with a header naming {@code row} and the
-     * rule set's columns; any other column (the report's {@code errors}) is ignored.
-     */
-    private List<Corrected> parse(byte[] body, RuleSet ruleSet) throws IOException {
-        if (body.length == 0) {
-            throw ProblemException.unprocessable("the body is empty; send the validation report's rows (GET "
-                    + "/jobs/{job_id}/report) with their values corrected, header row included");
+    /** A report cell as it was read: SpreadsheetSafe's leading {@code '} before a formula character taken off. */
+    static String unprotect(String value) {
+        if (value.length() > 1 && value.charAt(0) == '\'' && "=+-@\t\r".indexOf(value.charAt(1)) >= 0) {
+            return value.substring(1);
         }
-        String text;
+        return value;
+    }
+
+    private Path newReplayFile(String tenantId) {
         try {
-            text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(body)).toString();
-        } catch (CharacterCodingException e) {
-            throw ProblemException.unprocessable("the body is not UTF-8 text; save the corrected report as CSV "
-                    + "UTF-8, as it was downloaded");
+            return Files.createDirectories(files.uploadsDir(tenantId)).resolve("replay-" + UUID.randomUUID() + ".csv");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("could not make the tenant's uploads/ folder", e);
         }
-        if (text.startsWith("\uFEFF")) {
-            text = text.substring(1);
-        }
-        List<Corrected> rows = new ArrayList<>();
-        try (Reader reader = new StringReader(text);
-             CSVParser parser = CSVFormat.RFC4180.builder().setHeader().setAllowMissingColumnNames(true).get()
-                     .parse(reader)) {
+    }
+
+    /**
+     * Reads the corrected rows of the body — UTF-8 CSV (the report's encoding) whose header names {@code row} and
+     * the rule set's columns, any other column (the report's {@code errors}) ignored — and writes them to
+     * {@code file} as the rule set reads a file: its columns, its delimiter and encoding, one row each. Every row
+     * must be one of {@code invalid}, once.
+     *
+     * @return the report row of each row written, in order
+     */
+    private List<Long> copyCorrected(InputStream body, RuleSet ruleSet, Set<Long> invalid, Path file, String allowed) {
+        FileFormat format = ruleSet.format();
+        char delimiter = format.delimiter() == FileFormat.AUTO ? ',' : format.delimiter();
+        Charset charset = FileFormat.AUTO_ENCODING.equals(format.encoding()) ? StandardCharsets.UTF_8
+                : Charset.forName(format.encoding());
+        BoundedBody bounded = new BoundedBody(body, maxBytes);
+        List<Long> rows = new ArrayList<>();
+        List<String> notInvalid = new ArrayList<>();
+        Set<Long> seen = new java.util.HashSet<>();
+        try (Reader reader = new java.io.BufferedReader(new java.io.InputStreamReader(bounded,
+                     StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                             .onUnmappableCharacter(CodingErrorAction.REPORT)));
+             CSVParser parser = CSVFormat.RFC4180.builder().setHeader().setAllowMissingColumnNames(true)
+                     .get().parse(withoutBom(reader));
+             Writer out = Files.newBufferedWriter(file, charset);
+             CSVPrinter printer = new CSVPrinter(out, CSVFormat.RFC4180.builder().setDelimiter(delimiter)
+                     .setRecordSeparator('\n').get())) {
             List<String> header = parser.getHeaderNames();
+            if (bounded.count == 0) {
+                throw ProblemException.unprocessable("the body is empty; send the validation report's rows (GET "
+                        + "/jobs/{job_id}/report) with their values corrected, header row included");
+            }
             List<String> missing = new ArrayList<>();
             if (!header.contains(ROW)) {
                 missing.add(ROW);
@@ -238,28 +253,60 @@ public class InvalidRowsReplay {
                         + "report's: " + ROW + "," + String.join(",", ruleSet.columnNames()) + "[,errors] (extra "
                         + "columns are ignored)");
             }
+            printer.printRecord(ruleSet.columnNames());
+            List<String> values = new ArrayList<>(ruleSet.columnNames().size());
             for (CSVRecord record : parser) {
-                long line = record.getParser().getCurrentLineNumber();
-                String key = record.isMapped(ROW) && record.isSet(ROW) ? record.get(ROW).trim() : "";
+                long line = parser.getCurrentLineNumber();
+                String key = record.isSet(ROW) ? record.get(ROW).trim() : "";
                 if (!key.matches("[1-9][0-9]{0,17}")) {
                     throw ProblemException.unprocessable("line " + line + ": '" + Echo.of(key) + "' in column "
                             + ROW + " is not a row number of the report; keep each row's " + ROW + " as the report "
                             + "gave it");
                 }
-                Map<String, String> values = new HashMap<>();
+                long row = Long.parseLong(key);
+                values.clear();
                 for (String column : ruleSet.columnNames()) {
-                    values.put(column, record.isSet(column) ? unprotect(record.get(column)) : "");
+                    values.add(record.isSet(column) ? unprotect(record.get(column)) : "");
                 }
-                if (values.values().stream().allMatch(String::isBlank)) {
+                if (values.stream().allMatch(String::isBlank)) {
                     // a blank row is no row to the validator: it would be skipped, and not counted
                     throw ProblemException.unprocessable("line " + line + ": every value of row " + key + " is "
                             + "empty; give the row its corrected values, or leave the line out");
                 }
-                rows.add(new Corrected(Long.parseLong(key), line, values));
+                if (!invalid.contains(row) || !seen.add(row)) {
+                    if (notInvalid.size() < 20) {
+                        notInvalid.add("line " + line + " (row " + row + (seen.contains(row) && invalid.contains(row)
+                                ? " again)" : ")"));
+                    } else if (notInvalid.size() == 20) {
+                        notInvalid.add("…");
+                    }
+                    continue;
+                }
+                printer.printRecord(values);
+                rows.add(row);
             }
-        } catch (IllegalArgumentException | java.io.UncheckedIOException e) {
-            throw ProblemException.unprocessable("the body is not a CSV the report's header fits: "
+        } catch (java.nio.charset.UnmappableCharacterException e) {
+            // writing: the body decoded as UTF-8, but the rule set's encoding has no such character
+            throw ProblemException.unprocessable("a corrected value has a character the rule set's encoding ("
+                    + charset.name() + ") cannot hold; use only characters that encoding has");
+        } catch (CharacterCodingException e) {
+            throw notUtf8();
+        } catch (java.io.UncheckedIOException e) {
+            if (e.getCause() instanceof CharacterCodingException) {
+                throw notUtf8();
+            }
+            throw ProblemException.unprocessable("the body is not CSV the report's header fits: "
+                    + Echo.of(String.valueOf(e.getCause().getMessage())));
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw ProblemException.unprocessable("the body is not CSV the report's header fits: "
                     + Echo.of(String.valueOf(e.getMessage())));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        if (!notInvalid.isEmpty()) {
+            throw ProblemException.unprocessable("these rows are not invalid rows still to replay: "
+                    + String.join(", ", notInvalid) + "; send only " + allowed + ", each once, with their " + ROW
+                    + " kept");
         }
         if (rows.isEmpty()) {
             throw ProblemException.unprocessable("the body has a header but no rows; send the report's rows with "
@@ -268,64 +315,55 @@ public class InvalidRowsReplay {
         return rows;
     }
 
-    /** A report cell as it was read: SpreadsheetSafe's leading {@code '} before a formula character taken off. */
-    static String unprotect(String value) {
-        if (value.length() > 1 && value.charAt(0) == '\'' && "=+-@\t\r".indexOf(value.charAt(1)) >= 0) {
-            return value.substring(1);
-        }
-        return value;
+    private static ProblemException notUtf8() {
+        return ProblemException.unprocessable("the body is not UTF-8 text; save the corrected report as CSV UTF-8, "
+                + "as it was downloaded");
     }
 
-    /** Every row must be one of the invalid rows, once: else 422 naming the lines. */
-    private static void checkKeys(List<Corrected> corrected, Set<Long> invalid, Batch batch, Job validation) {
-        List<String> problems = new ArrayList<>();
-        Set<Long> seen = new java.util.HashSet<>();
-        for (Corrected row : corrected) {
-            if (!invalid.contains(row.row())) {
-                problems.add("line " + row.line() + " (row " + row.row() + ")");
-            } else if (!seen.add(row.row())) {
-                problems.add("line " + row.line() + " (row " + row.row() + " again)");
-            }
-            if (problems.size() == 20) {
-                problems.add("…");
-                break;
-            }
+    /** The reader past a UTF-8 byte order mark, which a spreadsheet may write first. */
+    private static Reader withoutBom(Reader reader) throws IOException {
+        java.io.PushbackReader pushback = new java.io.PushbackReader(reader, 1);
+        int first = pushback.read();
+        if (first != -1 && first != '\uFEFF') {
+            pushback.unread(first);
         }
-        if (!problems.isEmpty()) {
-            throw ProblemException.unprocessable("these rows are not invalid rows of " + batch.batchId()
-                    + " still to replay: " + String.join(", ", problems) + "; send only rows of the report of "
-                    + validation.jobId() + " that no replay fixed yet, each once, with their " + ROW + " kept");
-        }
+        return pushback;
     }
 
-    /** The corrected rows as a file the rule set reads: its columns, its delimiter and encoding, one row each. */
-    private Path write(String tenantId, List<Corrected> corrected, RuleSet ruleSet) {
-        FileFormat format = ruleSet.format();
-        char delimiter = format.delimiter() == FileFormat.AUTO ? ',' : format.delimiter();
-        Charset charset = FileFormat.AUTO_ENCODING.equals(format.encoding()) ? StandardCharsets.UTF_8
-                : Charset.forName(format.encoding());
-        CSVFormat csv = CSVFormat.RFC4180.builder().setDelimiter(delimiter).setRecordSeparator('\n').get();
-        Path file = null;
-        try {
-            file = Files.createDirectories(files.uploadsDir(tenantId)).resolve("replay-" + UUID.randomUUID() + ".csv");
-            try (Writer out = Files.newBufferedWriter(file, charset); CSVPrinter printer = new CSVPrinter(out, csv)) {
-                printer.printRecord(ruleSet.columnNames());
-                for (Corrected row : corrected) {
-                    List<String> values = new ArrayList<>();
-                    ruleSet.columnNames().forEach(column -> values.add(row.values().get(column)));
-                    printer.printRecord(values);
-                }
+    /** The request body, counted: over the limit it is refused (413) as it is read. */
+    private static final class BoundedBody extends java.io.FilterInputStream {
+        private final long max;
+        long count;
+
+        BoundedBody(InputStream in, long max) {
+            super(in);
+            this.max = max;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                counted(1);
             }
-            return file;
-        } catch (CharacterCodingException e) {
-            deleteQuietly(file);
-            throw ProblemException.unprocessable("a corrected value has a character the rule set's encoding ("
-                    + charset.name() + ") cannot hold; use only characters that encoding has");
-        } catch (IOException e) {
-            if (file != null) {
-                deleteQuietly(file);
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0) {
+                counted(n);
             }
-            throw new java.io.UncheckedIOException("could not write the replay's rows under uploads/", e);
+            return n;
+        }
+
+        private void counted(int n) {
+            count += n;
+            if (count > max) {
+                throw ProblemException.tooLarge("the body is larger than the limit of " + max + " bytes "
+                        + "(conveyor.intake.max-csv-bytes)");
+            }
         }
     }
 
@@ -338,7 +376,7 @@ public class InvalidRowsReplay {
     }
 
     /** Re-opens the batch and submits the replay's validation, with which report row each of its rows is. */
-    private Replay submit(Batch batch, Job validation, List<Corrected> corrected, Path file, String tenantId,
+    private Replay submit(Batch batch, Job validation, List<Long> rows, Path file, String tenantId,
                           String keyId) {
         JsonNode original = payload(validation);
         ObjectNode payload = json.createObjectNode();
@@ -361,9 +399,8 @@ public class InvalidRowsReplay {
         Submission submission = intake.submitInTransaction(new JobRequest(tenantId, REPLAY_SOURCE,
                 CsvValidationProcessor.TYPE, payload, null, null, null, null, null, size).submittedBy(keyId)
                 .inBatch(batch.batchId()));
-        batches.recordReplay(submission.job().jobId(), batch.batchId(), validation.jobId(),
-                corrected.stream().map(Corrected::row).toList());
-        return new Replay(batch.batchId(), submission.job().jobId(), corrected.size());
+        batches.recordReplay(submission.job().jobId(), batch.batchId(), validation.jobId(), rows);
+        return new Replay(batch.batchId(), submission.job().jobId(), rows.size());
     }
 
     private JsonNode payload(Job job) {
