@@ -42,6 +42,10 @@ import org.springframework.stereotype.Component;
  * places and writes reasons: camel-file overwrites an existing target and cannot refuse a folder that is a link,
  * so the names are chosen here — never one that is taken, never through a link.
  *
+ * <p>A file with the content of an earlier successful batch of its folder (conveyor.inbox.duplicates: skip) is
+ * accepted without a job: it stays in {@code .done/} beside a {@code <name>.reason.txt} naming that batch
+ * ({@link #skipDuplicate}).
+ *
  * <p>The inbox takes regular files only, and never reaches outside itself: a symbolic link (to a file or a
  * folder) is never opened or followed, and nothing of its target is read or echoed; the link itself is moved
  * to {@code .failed/} ({@link #refuseLink}, the one move made here). Every place is checked against the inbox's

@@ -22,6 +22,8 @@ import dev.conveyor.processors.WarehouseLoadProcessor;
  * {@code rows_valid = rows_loaded + rows_unchanged} (rows_loaded: inserted or updated; rows whose sku an earlier row
  * of the same file had are merged into that row, and said so). Each equation that does not hold is a mismatch,
  * named with its numbers: the batch fails on it rather than reporting a success its rows do not add up to.
+ * A replay of the invalid rows ({@link InvalidRowsReplay}, a validation of source {@code replay}) adds no rows to
+ * rows_total: its valid rows move from rows_invalid to rows_valid, and its load counts as the file's does.
  */
 final class RowAccounting {
 
@@ -93,9 +95,10 @@ final class RowAccounting {
         } else {
             notes.add(0, "rows_total " + total + " = rows_valid " + valid + " + rows_invalid " + invalid);
         }
-        boolean noFailedLoad = jobs.stream().noneMatch(job -> WarehouseLoadProcessor.TYPE.equals(job.type())
-                && job.status() != JobStatus.SUCCESS);
-        boolean replayedClean = !replays.isEmpty() && invalid == 0 && noFailedLoad;
+        // only the validations' outcomes are about the invalid rows; every other job (the loads) must have succeeded
+        boolean othersSucceeded = jobs.stream().allMatch(job -> CsvValidationProcessor.TYPE.equals(job.type())
+                || job.status() == JobStatus.SUCCESS);
+        boolean replayedClean = !replays.isEmpty() && invalid == 0 && othersSucceeded;
         if (loads.isEmpty()) {
             return new Outcome(new RowCounts(total, valid, invalid, null, null), mismatches, note(mismatches, notes),
                     replayedClean && mismatches.isEmpty());
