@@ -147,7 +147,16 @@ public record ConveyorProperties(
             long maxFileBytes,
             String tenant,
             long orphanAfterMs,
-            long orphanCheckMs) {
+            long orphanCheckMs,
+            Duplicates duplicates) {
+
+        /**
+         * What the inbox does with a file whose content (SHA-256) an earlier successful batch of the same folder
+         * had: {@code SKIP} it into {@code .done/} with a reason naming that batch, or {@code REPROCESS} it.
+         */
+        public enum Duplicates {
+            SKIP, REPROCESS
+        }
     }
 
     /** The job_requests table other systems insert into. */

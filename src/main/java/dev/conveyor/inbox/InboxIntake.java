@@ -12,6 +12,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +24,8 @@ import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.intake.BatchOpener;
 import dev.conveyor.intake.JobRequest;
 import dev.conveyor.intake.ProblemException;
+import dev.conveyor.job.Batch;
+import dev.conveyor.job.BatchStore;
 import dev.conveyor.job.Submission;
 import dev.conveyor.validation.RuleSetRepository;
 import org.apache.camel.Exchange;
@@ -38,6 +41,10 @@ import org.springframework.stereotype.Component;
  * ({@code moveFailed}) beside a {@code <name>.reason.txt} of one line ({@link #refused}). This bean only names
  * places and writes reasons: camel-file overwrites an existing target and cannot refuse a folder that is a link,
  * so the names are chosen here — never one that is taken, never through a link.
+ *
+ * <p>A file with the content of an earlier successful batch of its folder (conveyor.inbox.duplicates: skip) is
+ * accepted without a job: it stays in {@code .done/} beside a {@code <name>.reason.txt} naming that batch
+ * ({@link #skipDuplicate}).
  *
  * <p>The inbox takes regular files only, and never reaches outside itself: a symbolic link (to a file or a
  * folder) is never opened or followed, and nothing of its target is read or echoed; the link itself is moved
@@ -55,6 +62,8 @@ public class InboxIntake {
     /** The exchange property with where a file was dropped, before the route's preMove took it to .done/. */
     static final String ORIGINAL_PATH = "inboxOriginalPath";
     static final String LINK_REASON = "symbolic links are not accepted; copy the file itself into the inbox";
+    /** How the reason file of a skipped duplicate begins. */
+    static final String DUPLICATE_REASON_START = "skipped: the same content";
     static final String HARD_LINK_REASON = "hard links are not accepted; copy the file itself into the inbox";
     private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
@@ -67,11 +76,15 @@ public class InboxIntake {
     private final ObjectMapper json;
     private final String tenant;
     private final boolean loadToWarehouse;
+    private final ConveyorProperties.Inbox.Duplicates duplicates;
+    private final BatchStore batchStore;
     /** What was already logged as "left in place", so a poll every second does not repeat it forever. */
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
 
     public InboxIntake(ConveyorProperties properties, RuleSetRepository rules, BatchOpener batches,
-                       InboxCallbacks callbacks, ObjectMapper json) {
+                       InboxCallbacks callbacks, ObjectMapper json, BatchStore batchStore) {
+        this.batchStore = batchStore;
+        this.duplicates = properties.inbox().duplicates();
         this.callbacks = callbacks;
         this.inbox = properties.inbox().dir().toAbsolutePath().normalize();
         this.check = new InboxFileCheck(rules, properties.inbox().maxFileBytes());
@@ -103,8 +116,9 @@ public class InboxIntake {
         Path original = Path.of(exchange.getIn().getHeader(Exchange.FILE_PATH, String.class)).toAbsolutePath()
                 .normalize();
         Place place = placeOf(original);
+        // free for a reason file too: a skipped duplicate gets one beside it (#skipDuplicate)
         Path done = uniqueTarget(folderInside(place.root(), place.dir(), DONE), original.getFileName().toString(),
-                false);
+                true);
         exchange.setProperty(ORIGINAL_PATH, original.toString());
         return named(place.root(), done).toString();
     }
@@ -116,9 +130,14 @@ public class InboxIntake {
      *
      * @param original where the file was dropped (its place in the watched folder)
      * @param current  where it is now, in {@code .done/}
-     * @return the job id
+     * @return the job id, or null when the file was a duplicate skipped ({@link #skipDuplicate})
      */
     public String accept(String original, String current) throws IOException {
+        return accept(original, current, duplicates);
+    }
+
+    /** {@link #accept(String, String)} with {@code mode} for a duplicate instead of conveyor.inbox.duplicates. */
+    String accept(String original, String current, ConveyorProperties.Inbox.Duplicates mode) throws IOException {
         Path dropped = Path.of(original);
         Path relative = inbox.relativize(dropped);
         Place place = placeOf(Path.of(current).toAbsolutePath().normalize());
@@ -150,6 +169,15 @@ public class InboxIntake {
         }
         // the same file (where it was dropped, size, time) seen twice — say, put back after a failed submit, or
         // a submit whose answer was lost — is one job
+        String sha256 = sha256(file);
+        if (mode == ConveyorProperties.Inbox.Duplicates.SKIP) {
+            Optional<Batch> earlier = batchStore.earlierSuccessfulInboxBatch(tenant, sha256,
+                    relative.getParent().toString());
+            if (earlier.isPresent()) {
+                skipDuplicate(place, file, relative, earlier.get());
+                return null;
+            }
+        }
         String idempotencyKey = "inbox:" + relative + ":" + attributes.size() + ":"
                 + attributes.lastModifiedTime().toMillis();
         Submission submission;
@@ -157,7 +185,7 @@ public class InboxIntake {
             // the file is a batch of its own, named by where it was dropped and by its content
             submission = batches.submitAsBatch(new JobRequest(tenant, "inbox", "csv_validation", payload, null, null,
                     null, null, idempotencyKey, attributes.size()), BatchOpener.Source.INBOX, relative.toString(),
-                    sha256(file), callbacks.of(relative, listing));
+                    sha256, callbacks.of(relative, listing));
         } catch (ProblemException e) {
             throw new InboxRefusal(e.getMessage());
         }
@@ -167,6 +195,26 @@ public class InboxIntake {
             log.info("inbox: {} accepted as {} ({} bytes)", relative, submission.job().jobId(), attributes.size());
         }
         return submission.job().jobId();
+    }
+
+    /**
+     * A file whose content an earlier successful batch of its folder had (conveyor.inbox.duplicates: skip): it stays
+     * in {@code .done/}, where the route put it, with no job, beside a {@code <name>.reason.txt} naming that batch.
+     * The reason file is also what keeps {@link InboxOrphans} from taking it for a file the service was stopped
+     * before submitting, and putting it back.
+     */
+    private void skipDuplicate(Place place, Path file, Path relative, Batch earlier) throws IOException {
+        String reason = duplicateReason(earlier);
+        writeReason(place.root(), file.getParent(), file, reason);
+        log.info("inbox: {} skipped: {}", relative, reason);
+    }
+
+    /** The one line a skipped duplicate's reason file holds; it starts with {@link #DUPLICATE_REASON_START}. */
+    static String duplicateReason(Batch earlier) {
+        return DUPLICATE_REASON_START + " (sha256 " + earlier.sha256() + ") as batch " + earlier.batchId() + " ("
+                + earlier.sourceRef() + ", " + earlier.status() + ", completed " + earlier.completedAt()
+                + "), so no job was made of it; GET /batches/" + earlier.batchId() + " shows that batch. To load "
+                + "it again, drop it with conveyor.inbox.duplicates set to reprocess";
     }
 
     /** The file's SHA-256 in hex, read a buffer at a time (its batch records it: the same content, the same sum). */
@@ -295,7 +343,7 @@ public class InboxIntake {
         }
     }
 
-    /** Writes {@code <target's name>.reason.txt} in {@code failedDir}: the one-line reason. */
+    /** Writes {@code <target's name>.reason.txt} in {@code failedDir} (or .done/): the one-line reason. */
     private static void writeReason(Path root, Path failedDir, Path target, String reason) throws IOException {
         Path reasonFile = failedDir.resolve(reasonName(target.getFileName().toString()));
         try {
@@ -369,7 +417,7 @@ public class InboxIntake {
     }
 
     /** {@code <name>.reason.txt}, shortened when the name is already near the file system's limit. */
-    private static String reasonName(String name) {
+    static String reasonName(String name) {
         String reason = name + ".reason.txt";
         if (reason.getBytes(StandardCharsets.UTF_8).length <= 255) {
             return reason;

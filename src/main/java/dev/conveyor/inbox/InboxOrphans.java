@@ -41,7 +41,9 @@ import org.springframework.stereotype.Component;
  * <p>Whether a job was made of a file is asked twice over, both cheap: by the idempotency keys the file's drop can
  * have had (its own name, or the name before {@code .done/} gave it a {@code -<8 hex>} suffix), and, for a file no
  * key matches, by the file the jobs created since it arrived name in their payload. Files already seen to have a job
- * are remembered and not asked about again. Links are never followed or moved.
+ * are remembered and not asked about again. Links are never followed or moved. A file the inbox skipped as a
+ * duplicate lies in {@code .done/} with no job on purpose, beside its {@code <name>.reason.txt}: it, and the reason
+ * file, are never put back.
  */
 @Component("inboxOrphans")
 public class InboxOrphans {
@@ -119,13 +121,23 @@ public class InboxOrphans {
         try (Stream<Path> walk = Files.walk(root, DEPTH)) {
             walk.filter(path -> path.getParent() != null
                             && InboxIntake.DONE.equals(String.valueOf(path.getParent().getFileName()))
-                            && Files.isRegularFile(path, NOFOLLOW))
+                            && Files.isRegularFile(path, NOFOLLOW) && !skippedOrReason(path))
                     .forEach(path -> doneFile(root, path, settledBefore).ifPresent(found::add));
         } catch (UncheckedIOException e) {
             // a folder removed while walking: the next run sees the inbox as it is then
             log.debug("inbox: orphan check stopped early: {}", e.getMessage());
         }
         return found;
+    }
+
+    /**
+     * A skipped duplicate's reason file, or the skipped file beside it (InboxIntake#skipDuplicate): the inbox left it
+     * in .done/ on purpose, with no job, and it must not be put back.
+     */
+    private static boolean skippedOrReason(Path path) {
+        String name = path.getFileName().toString();
+        return name.endsWith(".reason.txt")
+                || Files.exists(path.resolveSibling(InboxIntake.reasonName(name)), NOFOLLOW);
     }
 
     private Optional<DoneFile> doneFile(Path root, Path path, Instant settledBefore) {

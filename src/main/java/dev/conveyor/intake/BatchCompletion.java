@@ -72,6 +72,10 @@ public class BatchCompletion {
         RowAccounting.Outcome rows = RowAccounting.of(ofBatch, json);
         BatchStatus status = batch.cancelRequested() ? BatchStatus.CANCELLED
                 : BatchStatus.of(ofBatch.stream().map(Job::status).toList());
+        if (rows.replayedClean() && status != BatchStatus.CANCELLED) {
+            // replays fixed every invalid row: the file's validation stays PARTIAL_SUCCESS, the batch is whole
+            status = BatchStatus.SUCCESS;
+        }
         String note = rows.note();
         if (!rows.mismatches().isEmpty() && status != BatchStatus.CANCELLED) {
             status = BatchStatus.FAILED;

@@ -27,12 +27,12 @@ public class BatchWebhookProcessor implements JobProcessor {
 
     public static final String TYPE = "batch_webhook";
 
-    private final BatchesController batches;
+    private final BatchDocuments batches;
     private final WebhookDelivery delivery;
     private final ObjectMapper json;
     private final Clock clock;
 
-    public BatchWebhookProcessor(BatchesController batches, WebhookDelivery delivery, ObjectMapper json, Clock clock) {
+    public BatchWebhookProcessor(BatchDocuments batches, WebhookDelivery delivery, ObjectMapper json, Clock clock) {
         this.batches = batches;
         this.delivery = delivery;
         this.json = json;

@@ -1,15 +1,11 @@
 package dev.conveyor.intake;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.conveyor.job.Batch;
 import dev.conveyor.job.BatchIds;
 import dev.conveyor.job.BatchQuery;
@@ -40,36 +36,22 @@ public class BatchesController {
     private final BatchStore batches;
     private final JobStore jobs;
     private final JobLifecycle lifecycle;
-    private final JobViews views;
-    private final ObjectMapper json;
+    private final BatchDocuments documents;
+    private final InvalidRowsReplay replays;
 
-    public BatchesController(BatchStore batches, JobStore jobs, JobLifecycle lifecycle, JobViews views,
-                             ObjectMapper json) {
+    public BatchesController(BatchStore batches, JobStore jobs, JobLifecycle lifecycle, BatchDocuments documents,
+                             InvalidRowsReplay replays) {
         this.batches = batches;
         this.jobs = jobs;
         this.lifecycle = lifecycle;
-        this.views = views;
-        this.json = json;
+        this.documents = documents;
+        this.replays = replays;
     }
 
     /** GET /batches/{batch_id}: the batch, its progress, its jobs counted by status, and its jobs. */
     @GetMapping("/{batch_id}")
     Map<String, Object> batch(RequestScope scope, @PathVariable("batch_id") String batchId) {
-        Batch batch = find(scope, batchId);
-        List<Job> ofBatch = jobs.ofBatch(batch.batchId());
-        Map<String, Object> view = summary(batch);
-        view.put("progress", progress(batch, ofBatch));
-        Map<String, Long> byStatus = new TreeMap<>();
-        ofBatch.forEach(job -> byStatus.merge(job.status().name(), 1L, Long::sum));
-        view.put("jobs_total", ofBatch.size());
-        view.put("jobs_by_status", byStatus);
-        view.put("jobs", ofBatch.stream().map(views::summary).toList());
-        return view;
-    }
-
-    /** The batch as GET /batches/{batch_id} answers it to the tenant: what a batch's webhook callback POSTs. */
-    public Map<String, Object> document(String tenantId, String batchId) {
-        return batch(new RequestScope(null, tenantId), batchId);
+        return documents.document(scope.tenantId(), batchId);
     }
 
     /** GET /batches?status=&source=&limit=&after=: a page of the tenant's batches, newest first. */
@@ -89,7 +71,7 @@ public class BatchesController {
         List<Batch> page = batches.list(new BatchQuery(scope.tenantId(), status(status), sourceName, afterId,
                 limit.value()));
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("batches", page.stream().map(this::summary).toList());
+        body.put("batches", page.stream().map(documents::summary).toList());
         body.put("next_after", page.size() == limit.value() ? page.get(page.size() - 1).batchId() : null);
         return body;
     }
@@ -101,7 +83,7 @@ public class BatchesController {
      */
     @PostMapping("/{batch_id}/cancel")
     ResponseEntity<Map<String, Object>> cancel(RequestScope scope, @PathVariable("batch_id") String batchId) {
-        Batch batch = find(scope, batchId);
+        Batch batch = documents.find(scope.tenantId(), batchId);
         if (!batches.requestCancel(batch.batchId())) {
             throw new ProblemException(409, "Conflict", batch.batchId() + " is already "
                     + batches.find(batch.batchId()).orElse(batch).status() + ": a finished batch cannot be cancelled");
@@ -125,49 +107,23 @@ public class BatchesController {
         return ResponseEntity.accepted().body(body);
     }
 
-    /** What a batch is, without its jobs. */
-    private Map<String, Object> summary(Batch batch) {
-        Map<String, Object> view = new LinkedHashMap<>();
-        view.put("batch_id", batch.batchId());
-        view.put("source", batch.source());
-        view.put("source_ref", batch.sourceRef());
-        view.put("status", batch.status().name());
-        view.put("rows_total", batch.rows().total());
-        view.put("rows_valid", batch.rows().valid());
-        view.put("rows_invalid", batch.rows().invalid());
-        view.put("rows_loaded", batch.rows().loaded());
-        view.put("rows_unchanged", batch.rows().unchanged());
-        view.put("reconciliation", batch.reconciliation());
-        view.put("sha256", batch.sha256());
-        view.put("cancel_requested", batch.cancelRequested());
-        view.put("callback_job_ids", parse(batch.callbackJobIdsJson()));
-        view.put("created_at", iso(batch.createdAt()));
-        view.put("completed_at", iso(batch.completedAt()));
-        return view;
-    }
-
     /**
-     * 0-100: a closed batch is done (100). An open one counts each job by its own progress (which a processor that
-     * reads rows reports from the rows it read; a final job is 100), and stays below 100 until it closes: the last
-     * job of a chain may not exist yet. Public: the dashboard's batch page shows the same number.
+     * POST /batches/{batch_id}/replay-invalid: a CSV of the batch's invalid rows with their values corrected (the
+     * validation report's rows, its {@code row} column kept), validated and loaded as part of the batch
+     * ({@link InvalidRowsReplay}). 202 with the replay's job; the batch is RUNNING until it closes again.
      */
-    public static int progress(Batch batch, List<Job> ofBatch) {
-        if (batch.status().isFinal()) {
-            return 100;
-        }
-        if (ofBatch.isEmpty()) {
-            return 0;
-        }
-        long sum = ofBatch.stream().mapToLong(job -> job.status().isTerminal() ? 100 : job.progress()).sum();
-        return (int) Math.min(99, sum / ofBatch.size());
-    }
-
-    private Batch find(RequestScope scope, String batchId) {
-        if (!BatchIds.isWellFormed(batchId)) {
-            throw ProblemException.notFound("no batch " + Echo.of(batchId) + "; a batch_id is bat_ and 32 hex digits");
-        }
-        return batches.find(scope.tenantId(), batchId).orElseThrow(() -> ProblemException.notFound("no batch "
-                + batchId + " for tenant '" + scope.tenantId() + "'; GET /batches lists the tenant's batches"));
+    @PostMapping("/{batch_id}/replay-invalid")
+    ResponseEntity<Map<String, Object>> replayInvalid(RequestScope scope, @PathVariable("batch_id") String batchId,
+                                                      java.io.InputStream body) throws java.io.IOException {
+        Batch batch = documents.find(scope.tenantId(), batchId);
+        InvalidRowsReplay.Replay replay = replays.replay(scope.tenantId(), batch.batchId(), body,
+                scope.caller().keyId());
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("batch_id", replay.batchId());
+        answer.put("job_id", replay.jobId());
+        answer.put("rows", replay.rows());
+        answer.put("status", BatchStatus.RUNNING.name());
+        return ResponseEntity.accepted().body(answer);
     }
 
     private static BatchStatus status(String value) {
@@ -181,20 +137,5 @@ public class BatchesController {
             throw ProblemException.badRequest("unknown batch status '" + Echo.of(status) + "'; one of "
                     + List.of(BatchStatus.values()));
         }
-    }
-
-    private Object parse(String jsonText) {
-        if (jsonText == null) {
-            return null;
-        }
-        try {
-            return json.readTree(jsonText);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored JSON does not parse", e);
-        }
-    }
-
-    private static String iso(Instant instant) {
-        return instant == null ? null : instant.toString();
     }
 }

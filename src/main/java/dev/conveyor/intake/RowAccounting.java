@@ -22,11 +22,20 @@ import dev.conveyor.processors.WarehouseLoadProcessor;
  * {@code rows_valid = rows_loaded + rows_unchanged} (rows_loaded: inserted or updated; rows whose sku an earlier row
  * of the same file had are merged into that row, and said so). Each equation that does not hold is a mismatch,
  * named with its numbers: the batch fails on it rather than reporting a success its rows do not add up to.
+ * A replay of the invalid rows ({@link InvalidRowsReplay}, a validation of source {@code replay}) adds no rows to
+ * rows_total: its valid rows move from rows_invalid to rows_valid, and its load counts as the file's does.
  */
 final class RowAccounting {
 
-    /** The counts, the equations that failed (empty when all hold) and the sentence that says what was checked. */
-    record Outcome(RowCounts rows, List<String> mismatches, String note) {
+    /**
+     * The counts, the equations that failed (empty when all hold), the sentence that says what was checked, and
+     * whether replays of the invalid rows fixed them all (nothing invalid left, every load done).
+     */
+    record Outcome(RowCounts rows, List<String> mismatches, String note, boolean replayedClean) {
+
+        Outcome(RowCounts rows, List<String> mismatches, String note) {
+            this(rows, mismatches, note, false);
+        }
     }
 
     private RowAccounting() {
@@ -53,10 +62,32 @@ final class RowAccounting {
         if (validations.isEmpty()) {
             return new Outcome(RowCounts.NONE, List.of(), notes.isEmpty() ? null : String.join("; ", notes));
         }
-        long total = sum(validations.values(), "total_rows");
-        long valid = sum(validations.values(), "valid_rows");
-        long invalid = sum(validations.values(), "error_rows");
+        // a replay (InvalidRowsReplay) re-reads rows its file's validation counted invalid: its valid rows move
+        // from rows_invalid to rows_valid, and rows_total stays the file's
+        List<JsonNode> files = new ArrayList<>();
+        List<JsonNode> replays = new ArrayList<>();
+        for (Job job : jobs) {
+            JsonNode result = validations.get(job.jobId());
+            if (result != null) {
+                (InvalidRowsReplay.REPLAY_SOURCE.equals(job.source()) ? replays : files).add(result);
+            }
+        }
+        long fixed = sum(replays, "valid_rows");
+        long total = sum(files, "total_rows");
+        long valid = sum(files, "valid_rows") + fixed;
+        long invalid = sum(files, "error_rows") - fixed;
         List<String> mismatches = new ArrayList<>();
+        for (JsonNode replay : replays) {
+            if (replay.path("total_rows").asLong() != replay.path("valid_rows").asLong()
+                    + replay.path("error_rows").asLong()) {
+                mismatches.add("a replay read " + replay.path("total_rows").asLong() + " rows but counted "
+                        + replay.path("valid_rows").asLong() + " valid and " + replay.path("error_rows").asLong()
+                        + " invalid");
+            }
+        }
+        if (!replays.isEmpty()) {
+            notes.add(fixed + " invalid rows fixed by " + replays.size() + " replay" + (replays.size() == 1 ? "" : "s"));
+        }
         if (total != valid + invalid) {
             mismatches.add("rows_total " + total + " != rows_valid " + valid + " + rows_invalid " + invalid + " ("
                     + Math.abs(total - valid - invalid) + " rows " + (total > valid + invalid
@@ -64,8 +95,13 @@ final class RowAccounting {
         } else {
             notes.add(0, "rows_total " + total + " = rows_valid " + valid + " + rows_invalid " + invalid);
         }
+        // only the validations' outcomes are about the invalid rows; every other job (the loads) must have succeeded
+        boolean othersSucceeded = jobs.stream().allMatch(job -> CsvValidationProcessor.TYPE.equals(job.type())
+                || job.status() == JobStatus.SUCCESS);
+        boolean replayedClean = !replays.isEmpty() && invalid == 0 && othersSucceeded;
         if (loads.isEmpty()) {
-            return new Outcome(new RowCounts(total, valid, invalid, null, null), mismatches, note(mismatches, notes));
+            return new Outcome(new RowCounts(total, valid, invalid, null, null), mismatches, note(mismatches, notes),
+                    replayedClean && mismatches.isEmpty());
         }
         long loaded = sum(loads, "inserted") + sum(loads, "updated");
         long unchanged = sum(loads, "unchanged");
@@ -84,7 +120,7 @@ final class RowAccounting {
                     + " = rows_loaded " + loaded + " + rows_unchanged " + unchanged + mergedPart);
         }
         return new Outcome(new RowCounts(total, valid, invalid, loaded, unchanged), mismatches,
-                note(mismatches, notes));
+                note(mismatches, notes), replayedClean && mismatches.isEmpty());
     }
 
     private static String note(List<String> mismatches, List<String> notes) {

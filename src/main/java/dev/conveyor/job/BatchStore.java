@@ -113,6 +113,69 @@ public class BatchStore {
                 .stream().findFirst();
     }
 
+    /**
+     * The newest earlier batch of the tenant's inbox files in {@code folder} (a file's place in the inbox without its
+     * name: {@code marketplace/category[/region]}) whose file had this content and that succeeded: it is SUCCESS, or
+     * PARTIAL_SUCCESS only because of invalid rows (every job other than its validations succeeded, so the same
+     * file again would load the same rows and report the same invalid ones). Empty when there is none.
+     */
+    public Optional<Batch> earlierSuccessfulInboxBatch(String tenantId, String sha256, String folder) {
+        return jdbc.query("""
+                SELECT * FROM batches b
+                 WHERE b.tenant_id = :tenantId AND b.sha256 = :sha256 AND b.source = 'inbox'
+                   AND b.source_ref LIKE :folder ESCAPE '\\' AND strpos(substr(b.source_ref, :nameFrom), '/') = 0
+                   AND (b.status = 'SUCCESS'
+                        OR b.status = 'PARTIAL_SUCCESS' AND NOT EXISTS (
+                            SELECT 1 FROM jobs j WHERE j.batch_id = b.batch_id AND j.status <> 'SUCCESS'
+                               AND NOT (j.type = 'csv_validation' AND j.status = 'PARTIAL_SUCCESS')))
+                 ORDER BY b.created_at DESC
+                 LIMIT 1
+                """, new MapSqlParameterSource("tenantId", tenantId).addValue("sha256", sha256)
+                .addValue("folder", likePrefix(folder + "/") + "%")
+                .addValue("nameFrom", folder.codePointCount(0, folder.length()) + 2),
+                BatchStore::map).stream().findFirst();
+    }
+
+    private static String likePrefix(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    /** The batch, locked for the caller's transaction (a replay decides on it and re-opens it). */
+    public Batch lockForReplay(String batchId) {
+        return jdbc.queryForObject("SELECT * FROM batches WHERE batch_id = :batchId FOR UPDATE",
+                new MapSqlParameterSource("batchId", batchId), BatchStore::map);
+    }
+
+    /**
+     * Opens a closed batch again for a replay of its invalid rows: RUNNING until the completion closes it once more.
+     * Its last counts stay until then; its completion time is cleared.
+     */
+    public void reopen(String batchId) {
+        jdbc.update("UPDATE batches SET status = 'RUNNING', completed_at = NULL WHERE batch_id = :batchId",
+                new MapSqlParameterSource("batchId", batchId));
+    }
+
+    /** A replay of a batch's invalid rows: its job, and the report row of each of its rows, in order. */
+    public record ReplayRows(String jobId, String validationJobId, List<Long> rows) {
+    }
+
+    public void recordReplay(String jobId, String batchId, String validationJobId, List<Long> rows) {
+        jdbc.update("""
+                INSERT INTO batch_replays (job_id, batch_id, validation_job_id, replayed_rows)
+                VALUES (:jobId, :batchId, :validationJobId, CAST(:rows AS bigint[]))
+                """, new MapSqlParameterSource("jobId", jobId).addValue("batchId", batchId)
+                .addValue("validationJobId", validationJobId).addValue("rows", rows.stream().map(String::valueOf)
+                .collect(java.util.stream.Collectors.joining(",", "{", "}"))));
+    }
+
+    /** The replays of a batch, oldest first. */
+    public List<ReplayRows> replaysOf(String batchId) {
+        return jdbc.query("SELECT job_id, validation_job_id, replayed_rows FROM batch_replays WHERE batch_id = :batchId "
+                + "ORDER BY created_at, job_id", new MapSqlParameterSource("batchId", batchId),
+                (rs, i) -> new ReplayRows(rs.getString(1), rs.getString(2),
+                        List.of((Long[]) rs.getArray(3).getArray())));
+    }
+
     /** Marks that the batch was cancelled: its jobs' follow-ups are not created any more. False when it was closed. */
     public boolean requestCancel(String batchId) {
         return jdbc.update("UPDATE batches SET cancel_requested = true WHERE batch_id = :batchId AND status = 'RUNNING'",

@@ -137,8 +137,8 @@ public class SecurityConfig {
                     requests.requestMatchers("/admin/**").hasRole(ADMIN);
                     // the API's operations (intake/*Controller), by path and method
                     requests.requestMatchers(HttpMethod.POST, "/jobs/*/cancel", "/jobs/*/retry",
-                            "/dead-letters/*/replay", "/batches/*/cancel", "/jobs/cancel", "/jobs/retry",
-                            "/dead-letters/replay").hasRole(OPERATOR);
+                            "/dead-letters/*/replay", "/batches/*/cancel", "/batches/*/replay-invalid", "/jobs/cancel",
+                            "/jobs/retry", "/dead-letters/replay").hasRole(OPERATOR);
                     // pausing and resuming a lane or job type (intake/PausesController)
                     requests.requestMatchers(HttpMethod.POST, "/lanes/*/pause", "/lanes/*/resume", "/types/*/pause",
                             "/types/*/resume").hasRole(OPERATOR);

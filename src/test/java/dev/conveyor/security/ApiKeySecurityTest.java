@@ -90,6 +90,7 @@ class ApiKeySecurityTest {
                 anonymous.get("/batches"),
                 anonymous.get("/batches/bat_00000000000000000000000000000000"),
                 anonymous.post("/batches/bat_00000000000000000000000000000000/cancel", null, none),
+                anonymous.post("/batches/bat_00000000000000000000000000000000/replay-invalid", null, none),
                 anonymous.get("/schedules"),
                 anonymous.get("/schedules/nightly"),
                 anonymous.send("PUT", "/schedules/nightly", HttpRequest.BodyPublishers.ofString(

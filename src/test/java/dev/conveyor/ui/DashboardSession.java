@@ -52,6 +52,21 @@ final class DashboardSession {
         return postRaw(path, form.toString());
     }
 
+    /** What the batch page's replay form sends: the CSV itself, the CSRF token of the last page read in its header. */
+    HttpResponse<String> postCsv(String path, String csv) {
+        return postCsv(path, csv, true);
+    }
+
+    /** The same, with or without the CSRF token. */
+    HttpResponse<String> postCsv(String path, String csv, boolean withToken) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base + path))
+                .header("Content-Type", "text/csv").POST(HttpRequest.BodyPublishers.ofString(csv));
+        if (withToken && csrf != null) {
+            request.header("X-CSRF-TOKEN", csrf);
+        }
+        return send(request);
+    }
+
     /** A POST with exactly this body: no CSRF token unless the body has one. */
     HttpResponse<String> postRaw(String path, String body) {
         return send(HttpRequest.newBuilder(URI.create(base + path))
