@@ -24,15 +24,6 @@ public final class WarehouseBuilds {
 
     private static final Logger log = LoggerFactory.getLogger(WarehouseBuilds.class);
 
-    // Builds whose chain is over: the validation is final with its follow-ups created, and no job it chained is
-    // waiting or running. A load that is replayed later finds no build and loads from its spool or its file.
-    private static final String ABANDONED = """
-            SELECT b.validation_job_id FROM warehouse_builds b
-             WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.job_id = b.validation_job_id
-                                 AND (j.status IN ('QUEUED', 'RUNNING', 'RETRYING') OR j.follow_ups IS NOT NULL))
-               AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.parent_job_id = b.validation_job_id
-                                 AND j.status IN ('QUEUED', 'RUNNING', 'RETRYING'))""";
-
     private final DataSource dataSource;
     private final int pipeChunks;
 
@@ -128,46 +119,47 @@ public final class WarehouseBuilds {
         }
     }
 
-    /**
-     * Drops the builds no job will attach: their validation ended without a load following (cancelled, its load
-     * cancelled, failed or dead-lettered), or the process died after committing one. Run at start-up and every
-     * retention period (routes/data-retention.camel.yaml). Safe from every instance at once: a build being attached or
-     * dropped elsewhere is skipped.
-     *
-     * @return how many were dropped
-     */
-    public int dropAbandoned() throws SQLException {
-        List<String> abandoned = new ArrayList<>();
+    /** The validation jobs that have a build committed and not yet attached, oldest first. */
+    public List<String> builtFor() throws SQLException {
+        List<String> jobs = new ArrayList<>();
         try (Connection connection = dataSource.getConnection();
-             PreparedStatement query = connection.prepareStatement(ABANDONED);
+             PreparedStatement query = connection.prepareStatement(
+                     "SELECT validation_job_id FROM warehouse_builds ORDER BY built_at");
              ResultSet result = query.executeQuery()) {
             while (result.next()) {
-                abandoned.add(result.getString(1));
+                jobs.add(result.getString(1));
             }
         }
-        int dropped = 0;
-        for (String validationJobId : abandoned) {
-            try (Connection connection = dataSource.getConnection()) {
-                boolean autoCommit = connection.getAutoCommit();
-                connection.setAutoCommit(false);
-                try (PreparedStatement claim = connection.prepareStatement("SELECT 1 FROM warehouse_builds"
-                        + " WHERE validation_job_id = ? FOR UPDATE SKIP LOCKED")) {
-                    claim.setString(1, validationJobId);
-                    try (ResultSet result = claim.executeQuery()) {
-                        if (result.next()) {
-                            dropBuild(connection, validationJobId);
-                            connection.commit();
-                            dropped++;
-                            log.info("dropped the warehouse table built by {}: no load will attach it", validationJobId);
-                        }
+        return jobs;
+    }
+
+    /**
+     * Drops the build of a validation that no load will attach (the caller knows its chain is over). A build being
+     * attached or dropped elsewhere right now is left alone.
+     *
+     * @return whether it was dropped
+     */
+    public boolean drop(String validationJobId) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+            try (PreparedStatement claim = connection.prepareStatement("SELECT 1 FROM warehouse_builds"
+                    + " WHERE validation_job_id = ? FOR UPDATE SKIP LOCKED")) {
+                claim.setString(1, validationJobId);
+                try (ResultSet result = claim.executeQuery()) {
+                    if (!result.next()) {
+                        return false;
                     }
-                } finally {
-                    connection.rollback();
-                    connection.setAutoCommit(autoCommit);
                 }
+                dropBuild(connection, validationJobId);
+                connection.commit();
+                log.info("dropped the warehouse table built by {}: no load will attach it", validationJobId);
+                return true;
+            } finally {
+                connection.rollback();   // a no-op after commit
+                connection.setAutoCommit(autoCommit);
             }
         }
-        return dropped;
     }
 
     /** Drops a validation's build table and its record, if there are any, in the caller's transaction. */
