@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,6 +63,7 @@ public class CsvValidationProcessor implements JobProcessor {
     private final boolean spoolValidRows;
     private final WarehouseBuilds builds;
     private final long overlapMinBytes;
+    private final Duration heartbeat;
 
     public CsvValidationProcessor(RuleSetRepository rules, DataFiles files, ConveyorProperties properties,
                                   WarehouseSpoolProperties spool, WarehouseBuilds builds,
@@ -73,6 +75,8 @@ public class CsvValidationProcessor implements JobProcessor {
         this.spoolValidRows = spool.spoolValidRows();
         this.builds = builds;
         this.overlapMinBytes = build.overlapMinBytes();
+        // three beats per lease, as WarehouseLoadProcessor's
+        this.heartbeat = Duration.ofSeconds(properties.worker().leaseSeconds()).dividedBy(3);
         this.options = optionsOf(properties.validation());
     }
 
@@ -224,8 +228,11 @@ public class CsvValidationProcessor implements JobProcessor {
                 spool.finish(RowSpool.Source.of(name, files.resolve(job.tenantId(), name), ruleSet.name()),
                         new RowSpool.Counts(result.totalRows(), result.validRows(), result.errorRows(),
                                 result.warningRows()));
-                // the outcome chains a load (valid rows to load): the built table is committed for it to attach
-                build.finish();
+                // the outcome chains a load (valid rows to load): the built table is indexed and committed for it
+                // to attach; the index builds have no checkpoints, so the job's lease is kept alive while they run
+                try (LeaseKeeper keeper = LeaseKeeper.every(heartbeat, () -> context.progress().report(99))) {
+                    build.finish();
+                }
             }
         } catch (CsvFormatException | PermanentJobException e) {
             Files.deleteIfExists(report);

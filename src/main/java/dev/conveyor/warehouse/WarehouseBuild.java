@@ -230,16 +230,26 @@ public final class WarehouseBuild implements AutoCloseable {
         checkCopy();
     }
 
-    /** Tells the COPY thread there is no more and waits for it to have written everything before. */
+    /**
+     * Tells the COPY thread there is no more and waits for it to have written everything before. Not interruptible:
+     * the connection must be the calling thread's alone again before anything else is done with it (the COPY thread
+     * always ends, after the chunk it is writing, or at once if it has failed); an interrupt is kept for the caller.
+     */
     private void endPipe() {
-        if (!copier.isAlive()) {
-            return;
-        }
-        put(END);
+        boolean interrupted = Thread.interrupted();
         try {
-            copier.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            while (copier.isAlive()) {
+                try {
+                    pipe.put(END);
+                    copier.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
