@@ -247,9 +247,10 @@ class WarehouseLoadCrashIT {
      */
     private String awaitBuildStreaming() {
         await("a build's COPY under way").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(20))
-                .until(() -> count("SELECT count(*) FROM pg_stat_progress_copy p JOIN pg_class c ON c.oid = p.relid"
-                        + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = '%s'"
-                        + " AND c.relname LIKE 'warehouse\\_build\\_%%' AND p.tuples_processed BETWEEN 1 AND "
+                // by the session's statement, not pg_class: the build table is not committed, so its catalog row
+                // is visible to no other session
+                .until(() -> count("SELECT count(*) FROM pg_stat_progress_copy p JOIN pg_stat_activity a USING (pid)"
+                        + " WHERE a.query LIKE 'COPY warehouse\\_build\\_%%' AND p.tuples_processed BETWEEN 1 AND "
                         + (BIG_ROWS - 1)), n -> n > 0);
         return runningJobOf("csv_validation");
     }
