@@ -57,6 +57,9 @@ class BigFileIT {
             assertThat(validation.get("result").get("error_rows").asLong()).isEqualTo(bad);
             assertThat(load.get("status").asText()).isEqualTo("SUCCESS");
             assertThat(load.get("result").get("inserted").asLong()).isEqualTo(ROWS - bad);
+            // a big first load: its rows went into their table while the file was validated; the load attached it
+            assertThat(load.get("result").get("rows_from").asText()).isEqualTo("build");
+            assertThat(load.get("result").get("load_path").asText()).isEqualTo("attached");
             long peakRss = service.peakRssKib();
             System.out.printf("big file: %,d rows dropped → chain finished in %d ms = %,d rows/s "
                             + "(validation %d ms, load %d ms); service peak RSS %,d KiB with -Xmx256m%n",

@@ -23,6 +23,7 @@ import org.springframework.context.annotation.Configuration;
         TelemetryProperties.class,
         MetricsProperties.class,
         WarehouseSpoolProperties.class,
+        WarehouseBuildProperties.class,
         HawtioProperties.class,
         SecurityProperties.class,
         ScheduleProperties.class,

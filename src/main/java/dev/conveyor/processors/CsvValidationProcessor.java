@@ -7,6 +7,8 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.config.ConveyorProperties;
+import dev.conveyor.config.WarehouseBuildProperties;
 import dev.conveyor.config.WarehouseSpoolProperties;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobOutcome;
@@ -29,20 +32,28 @@ import dev.conveyor.validation.RuleSetRepository;
 import dev.conveyor.validation.ValidationOptions;
 import dev.conveyor.validation.ValidationReport;
 import dev.conveyor.warehouse.RowSpool;
+import dev.conveyor.warehouse.WarehouseBuild;
+import dev.conveyor.warehouse.WarehouseBuilds;
 import dev.conveyor.worker.JobContext;
 import dev.conveyor.worker.JobProcessor;
 import dev.conveyor.worker.PermanentJobException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
  * {@code csv_validation}: streams the CSV (inline or a file under the data directory) through the rule set
  * of its marketplace and category, writes the bad rows to an error report, and reports the counts. When it chains a
- * warehouse load, it also leaves the valid rows in a {@link RowSpool} for that load, so the file is parsed once.
+ * warehouse load, it also leaves the valid rows in a {@link RowSpool} for that load, so the file is parsed once; and
+ * when that load would be the tenant's first into the marketplace and the file is big, it streams them into the table
+ * the load will attach while it validates ({@link WarehouseBuild}), so that the load has only the attach left to do.
  */
 @Component
 public class CsvValidationProcessor implements JobProcessor {
 
     public static final String TYPE = "csv_validation";
+
+    private static final Logger log = LoggerFactory.getLogger(CsvValidationProcessor.class);
 
     private final RuleSetRepository rules;
     private final DataFiles files;
@@ -50,14 +61,22 @@ public class CsvValidationProcessor implements JobProcessor {
     private final ValidationOptions options;
     private final Path spoolDir;
     private final boolean spoolValidRows;
+    private final WarehouseBuilds builds;
+    private final long overlapMinBytes;
+    private final Duration heartbeat;
 
     public CsvValidationProcessor(RuleSetRepository rules, DataFiles files, ConveyorProperties properties,
-                                  WarehouseSpoolProperties spool) {
+                                  WarehouseSpoolProperties spool, WarehouseBuilds builds,
+                                  WarehouseBuildProperties build) {
         this.rules = rules;
         this.files = files;
         this.reportsDir = properties.reportsDir();
         this.spoolDir = WarehouseLoadProcessor.spoolDir(properties);
         this.spoolValidRows = spool.spoolValidRows();
+        this.builds = builds;
+        this.overlapMinBytes = build.overlapMinBytes();
+        // three beats per lease, as WarehouseLoadProcessor's
+        this.heartbeat = Duration.ofSeconds(properties.worker().leaseSeconds()).dividedBy(3);
         this.options = optionsOf(properties.validation());
     }
 
@@ -100,6 +119,67 @@ public class CsvValidationProcessor implements JobProcessor {
         return List.of(new FollowUp(WarehouseLoadProcessor.TYPE, load));
     }
 
+    private WarehouseBuild startBuild(Job job) {
+        try {
+            return builds.start(job.tenantId(), job.jobId(), job.marketplace(), job.category(), job.region())
+                    .orElse(null);
+        } catch (SQLException | RuntimeException e) {
+            log.warn("{}: could not start building its load's table ({}); its load will copy the rows itself",
+                    job.jobId(), e.toString());
+            return null;
+        }
+    }
+
+    /**
+     * The build beside a validation, if there is one. It only ever makes the load faster: when it fails, it is given up
+     * (rolled back, nothing left) and the validation goes on; the load then copies the spool's rows itself.
+     */
+    private static final class Overlap implements AutoCloseable {
+
+        private WarehouseBuild build;
+
+        Overlap(WarehouseBuild build) {
+            this.build = build;
+        }
+
+        void add(String sku, String title, String price, String quantity) {
+            if (build == null) {
+                return;
+            }
+            try {
+                build.add(sku, title, price, quantity);
+            } catch (SQLException | RuntimeException e) {
+                giveUp(e);
+            }
+        }
+
+        void finish() {
+            if (build == null) {
+                return;
+            }
+            try {
+                build.finish();
+            } catch (SQLException | RuntimeException e) {
+                giveUp(e);
+            }
+            build = null;
+        }
+
+        private void giveUp(Exception e) {
+            log.warn("building the load's table beside the validation failed ({}); its load will copy the rows itself",
+                    e.toString());
+            build.close();
+            build = null;
+        }
+
+        @Override
+        public void close() {
+            if (build != null) {
+                build.close();
+            }
+        }
+    }
+
     @Override
     public JobOutcome process(JobContext context) throws IOException {
         Job job = context.job();
@@ -123,9 +203,16 @@ public class CsvValidationProcessor implements JobProcessor {
                 && payload.path("load_to_warehouse").asBoolean(false) && columns.hasSku();
         ValidationReport result;
         try (Writer reportWriter = new BufferedWriter(Files.newBufferedWriter(report, StandardCharsets.UTF_8));
-             RowSpool.Writer spool = spooling ? RowSpool.create(spoolDir, job.jobId()) : null) {
-            RowSink sink = spool == null ? RowSink.NONE : (row, values) -> spool.add(columns.sku(values),
-                    columns.title(values), columns.price(values), columns.quantity(values));
+             RowSpool.Writer spool = spooling ? RowSpool.create(spoolDir, job.jobId()) : null;
+             Overlap build = new Overlap(spooling && size >= overlapMinBytes ? startBuild(job) : null)) {
+            RowSink sink = spool == null ? RowSink.NONE : (row, values) -> {
+                String sku = columns.sku(values);
+                String title = columns.title(values);
+                String price = columns.price(values);
+                String quantity = columns.quantity(values);
+                spool.add(sku, title, price, quantity);
+                build.add(sku, title, price, quantity);
+            };
             CsvValidator validator = new CsvValidator(ruleSet, options);
             if (file != null) {
                 // CSV text or an .xlsx sheet, by what the bytes are (intake has refused anything else)
@@ -141,6 +228,11 @@ public class CsvValidationProcessor implements JobProcessor {
                 spool.finish(RowSpool.Source.of(name, files.resolve(job.tenantId(), name), ruleSet.name()),
                         new RowSpool.Counts(result.totalRows(), result.validRows(), result.errorRows(),
                                 result.warningRows()));
+                // the outcome chains a load (valid rows to load): the built table is indexed and committed for it
+                // to attach; the index builds have no checkpoints, so the job's lease is kept alive while they run
+                try (LeaseKeeper keeper = LeaseKeeper.every(heartbeat, () -> context.progress().report(99))) {
+                    build.finish();
+                }
             }
         } catch (CsvFormatException | PermanentJobException e) {
             Files.deleteIfExists(report);

@@ -23,6 +23,7 @@ import dev.conveyor.validation.ValidationOptions;
 import dev.conveyor.validation.ValidationReport;
 import dev.conveyor.warehouse.LoadReport;
 import dev.conveyor.warehouse.RowSpool;
+import dev.conveyor.warehouse.WarehouseBuilds;
 import dev.conveyor.warehouse.WarehouseLoad;
 import dev.conveyor.warehouse.WarehouseLoader;
 import dev.conveyor.worker.JobContext;
@@ -47,15 +48,17 @@ public class WarehouseLoadProcessor implements JobProcessor {
     private final RuleSetRepository rules;
     private final DataFiles files;
     private final WarehouseLoader loader;
+    private final WarehouseBuilds builds;
     private final ValidationOptions options;
     private final Path spoolDir;
     private final Duration heartbeat;
 
     public WarehouseLoadProcessor(RuleSetRepository rules, DataFiles files, WarehouseLoader loader,
-                                  ConveyorProperties properties) {
+                                  WarehouseBuilds builds, ConveyorProperties properties) {
         this.rules = rules;
         this.files = files;
         this.loader = loader;
+        this.builds = builds;
         // the same limits as the validation, so a file re-read here keeps the rows its validation kept
         this.options = CsvValidationProcessor.optionsOf(properties.validation()).withMaxErrors(0);
         this.spoolDir = spoolDir(properties);
@@ -96,7 +99,9 @@ public class WarehouseLoadProcessor implements JobProcessor {
         // the payload's schema allows only these two words
         WarehouseLoader.Mode mode = "replace".equals(context.payload().path("mode").asText())
                 ? WarehouseLoader.Mode.REPLACE : WarehouseLoader.Mode.UPSERT;
-        Loaded loaded = spool.isPresent() ? loadSpool(context, spool.get(), mode)
+        Optional<LoadReport> attached = spool.isPresent() ? attachBuild(context, spool.get()) : Optional.empty();
+        Loaded loaded = attached.isPresent() ? new Loaded(attached.get(), spool.get().counts())
+                : spool.isPresent() ? loadSpool(context, spool.get(), mode)
                 : loadFile(context, file, size, ruleSet, columns, mode);
         LoadReport load = loaded.load();
         RowSpool.Counts counts = loaded.counts();
@@ -108,7 +113,7 @@ public class WarehouseLoadProcessor implements JobProcessor {
         result.put("payload_size_bytes", size);
         result.put("processing_time_ms", processingMs);
         result.put("rows_per_second", processingMs == 0 ? null : counts.totalRows() * 1000 / processingMs);
-        result.put("rows_from", spool.isPresent() ? "spool" : "file");
+        result.put("rows_from", attached.isPresent() ? "build" : spool.isPresent() ? "spool" : "file");
         ValidationReport asValidated = new ValidationReport(ruleSet.name(), counts.totalRows(), counts.validRows(),
                 counts.errorRows(), counts.warningRows(), Map.of(), Map.of(), List.of());
         Map<String, Object> metrics = RowMetrics.of(asValidated, size, processingMs, false);
@@ -116,6 +121,26 @@ public class WarehouseLoadProcessor implements JobProcessor {
     }
 
     private record Loaded(LoadReport load, RowSpool.Counts counts) {
+    }
+
+    /**
+     * The table the parent validation built from the spool's rows while it validated, attached: the tenant's first
+     * load into the marketplace, in one short transaction (replace or not: the tenant has no rows there to replace).
+     * Empty when there is none that fits, and the spool is loaded as usual.
+     */
+    private Optional<LoadReport> attachBuild(JobContext context, RowSpool spool) throws SQLException {
+        Job job = context.job();
+        Optional<LoadReport> attached;
+        context.progress().report(99);
+        try (LeaseKeeper keeper = LeaseKeeper.every(heartbeat, () -> context.progress().report(99))) {
+            attached = builds.attach(job.tenantId(), job.jobId(), job.marketplace(), job.category(), job.region(),
+                    job.parentJobId(), spool.rows());
+        }
+        if (attached.isPresent()) {
+            // committed: the spool has done its work, as after loadSpool
+            spool.delete();
+        }
+        return attached;
     }
 
     /** The rows as the parent validation left them: streamed to the COPY as they are. */

@@ -26,6 +26,19 @@ final class StagingRows {
         }
         encoder.writeLong(seq);
         encoder.tab();
+        encodeListing(encoder, sku, title, price, quantity);
+    }
+
+    /**
+     * Appends one row without its {@code seq}: COPY text columns {@code sku, title, price, quantity}, for a table a
+     * validation builds as it goes ({@link WarehouseBuild}), whose rows keep file order by being appended in it.
+     * Values as {@link #encode}; the same exceptions.
+     */
+    static void encodeListing(CopyTextEncoder encoder, String sku, String title, String price, String quantity)
+            throws SQLException {
+        if (sku == null || sku.isBlank()) {
+            throw new SQLException("sku is required", "23502");
+        }
         encoder.writeText(sku, "sku");
         encoder.tab();
         encoder.writeText(title, "title");

@@ -371,6 +371,12 @@ public final class WarehouseLoad implements AutoCloseable {
     }
 
     private boolean tenantHasRowsInMarketplace() throws SQLException {
+        return tenantHasRowsInMarketplace(connection, tenantId, marketplace);
+    }
+
+    /** Whether the tenant has rows in the marketplace, on the caller's connection. */
+    static boolean tenantHasRowsInMarketplace(Connection connection, String tenantId, String marketplace)
+            throws SQLException {
         try (PreparedStatement query = connection.prepareStatement(TENANT_MARKETPLACE_HAS_ROWS)) {
             query.setString(1, tenantId);
             query.setString(2, marketplace);

@@ -79,6 +79,53 @@ final class WarehousePartitions {
         return table;
     }
 
+    /**
+     * The table a validation builds for the load it chains (see {@link WarehouseBuild}), named by the validation job,
+     * so that a retried validation finds (and replaces) what an earlier attempt of it committed.
+     */
+    static String buildTable(String validationJobId) {
+        return "warehouse_build_" + hash(validationJobId);
+    }
+
+    /**
+     * Creates a build table, shaped like the warehouse, with no index yet and the bound of the partition it will
+     * become (as {@link #createMarketplaceTable}). The columns every row shares get it as their default for now, so
+     * that COPY sends only {@code sku, title, price, quantity}; {@link #dropBuildDefaults} takes them off again.
+     */
+    static void createBuildTable(Connection connection, String table, String tenantId, String marketplace,
+                                 String category, String regionOrNull, String sourceJobId) throws SQLException {
+        execute(connection, "CREATE TABLE " + table + " (LIKE " + ROOT + " INCLUDING DEFAULTS, CONSTRAINT " + table
+                + "_bounds CHECK (tenant_id = " + literal(tenantId) + " AND marketplace = " + literal(marketplace)
+                + "))");
+        execute(connection, "ALTER TABLE " + table
+                + " ALTER tenant_id SET DEFAULT " + literal(tenantId)
+                + ", ALTER marketplace SET DEFAULT " + literal(marketplace)
+                + ", ALTER category SET DEFAULT " + literal(category)
+                + ", ALTER region SET DEFAULT " + (regionOrNull == null ? "NULL" : literal(regionOrNull))
+                + ", ALTER source_job_id SET DEFAULT " + literal(sourceJobId));
+    }
+
+    /** Back to the warehouse's own defaults: a row written into the partition later names its own values. */
+    static void dropBuildDefaults(Connection connection, String table) throws SQLException {
+        execute(connection, "ALTER TABLE " + table + " ALTER tenant_id DROP DEFAULT, ALTER marketplace DROP DEFAULT,"
+                + " ALTER category DROP DEFAULT, ALTER region DROP DEFAULT, ALTER source_job_id DROP DEFAULT");
+    }
+
+    /**
+     * Gives a committed build table the name, constraint and index names of the (tenant, marketplace) table it is
+     * about to become: catalog changes only, no row is touched.
+     */
+    static String adoptBuild(Connection connection, String build, String tenantId, String marketplace)
+            throws SQLException {
+        String table = marketplaceTable(tenantId, marketplace);
+        execute(connection, "ALTER TABLE " + build + " RENAME TO " + table);
+        execute(connection, "ALTER TABLE " + table + " RENAME CONSTRAINT " + build + "_bounds TO " + table + "_bounds");
+        execute(connection, "ALTER TABLE " + table + " RENAME CONSTRAINT " + build + "_pkey TO " + table + "_pkey");
+        execute(connection, "ALTER INDEX " + build + "_category_idx RENAME TO " + table + "_category_idx");
+        execute(connection, "ALTER INDEX " + build + "_source_job_idx RENAME TO " + table + "_source_job_idx");
+        return table;
+    }
+
     /** The primary key first: it is the one that can fail (a sku twice), and the cheaper indexes wait for it. */
     static void addPrimaryKey(Connection connection, String table) throws SQLException {
         execute(connection, "ALTER TABLE " + table + " ADD CONSTRAINT " + table
@@ -122,7 +169,7 @@ final class WarehousePartitions {
                 + literal(marketplace) + ")");
     }
 
-    private static boolean exists(Connection connection, String table) throws SQLException {
+    static boolean exists(Connection connection, String table) throws SQLException {
         try (PreparedStatement query = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
             query.setString(1, table);
             try (ResultSet result = query.executeQuery()) {
@@ -132,7 +179,7 @@ final class WarehousePartitions {
         }
     }
 
-    private static void execute(Connection connection, String sql) throws SQLException {
+    static void execute(Connection connection, String sql) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute(sql);
         }

@@ -25,15 +25,15 @@ import org.postgresql.ds.PGSimpleDataSource;
 import dev.conveyor.support.TestDatabase;
 
 /**
- * A schema of its own for one test class on the test PostgreSQL, with the warehouse's migrations (V2, V8, V20) run in it;
- * dropped on close.
+ * A schema of its own for one test class on the test PostgreSQL, with the warehouse's migrations (V2, V8, V20, V90) run
+ * in it; dropped on close.
  * Its {@link #dataSource()} counts connections, so tests can check a load always gives its connection back.
  */
 final class WarehouseSchema implements AutoCloseable {
 
     /** The migrations that make warehouse_listings what it is, in order; no other table is needed. */
     private static final String[] MIGRATIONS = {"V2__warehouse.sql", "V8__warehouse_tenant.sql",
-            "V20__warehouse_partitions.sql"};
+            "V20__warehouse_partitions.sql", "V90__warehouse_builds.sql"};
 
     private final String name;
     private final PGSimpleDataSource raw;
