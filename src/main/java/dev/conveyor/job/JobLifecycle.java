@@ -159,6 +159,19 @@ public class JobLifecycle {
         return claimed;
     }
 
+    /**
+     * Extends the leases of claimed jobs that wait behind others of their worker's set, with one statement; only
+     * those still RUNNING for the attempt that claimed them. Returns the ids of those extended: a job left out
+     * was taken back (its lease had run out), or ended, or is another worker's now, and is not to be started.
+     */
+    public java.util.Set<String> keepWaiting(List<Job> claimed) {
+        if (claimed.isEmpty()) {
+            return java.util.Set.of();
+        }
+        return new java.util.HashSet<>(store.extendLeases(claimed.stream().map(Job::jobId).toList(),
+                claimed.stream().map(Job::attempts).toList(), claimed.get(0).claimedBy(), lease));
+    }
+
     /** Records progress (0-100) and extends the lease; false when the job stopped being RUNNING. */
     public boolean heartbeat(Job job, int progress) {
         return heartbeat(job, progress, null);

@@ -7,6 +7,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,10 +43,18 @@ public class JobWorker {
     private final RetryPolicy retryPolicy;
     private final CamelContext camel;
     private final long heartbeatIntervalNanos;
+    /** Extends the leases of jobs waiting in a set behind the one that runs (one thread: a statement per beat). */
+    private final ScheduledThreadPoolExecutor leaseKeeper = new ScheduledThreadPoolExecutor(1, task -> {
+        Thread thread = new Thread(task, "conveyor-set-lease-keeper");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public JobWorker(JobLifecycle lifecycle, JobProcessors processors, ObjectMapper json, ErrorClassifier classifier,
                      RetryPolicy retryPolicy, CamelContext camel, ConveyorProperties properties) {
         this.camel = camel;
+        // a set's keeper is cancelled as soon as its jobs ran, mostly long before its first beat: drop it at once
+        leaseKeeper.setRemoveOnCancelPolicy(true);
         this.heartbeatIntervalNanos = properties.worker().heartbeatIntervalMs() * 1_000_000L;
         this.lifecycle = lifecycle;
         this.processors = processors;
@@ -99,18 +113,42 @@ public class JobWorker {
 
     /**
      * Runs one attempt of each job of a group, one after the other (the job-type route's {@code run-attempts}).
-     * A job that waited behind others of its set for longer than a heartbeat interval has its lease extended first;
-     * one no longer running (cancelled, or taken back) is not started, and its attempt says it was stopped.
+     * Every heartbeat interval, the leases of the jobs still waiting behind the running one are extended with one
+     * statement; one found no longer held (its lease ran out all the same, and the reaper took it back) is skipped,
+     * left to whoever has it now.
      */
     public List<Attempt> attemptAll(List<Job> group) {
         List<Attempt> attempts = new ArrayList<>(group.size());
-        long setStarted = System.nanoTime();
-        for (Job job : group) {
-            if (System.nanoTime() - setStarted > heartbeatIntervalNanos && !lifecycle.heartbeat(job, 0)) {
-                attempts.add(Attempt.failed(job, null, new JobStoppedException(job.jobId())));
-                continue;
+        if (group.size() == 1) {
+            attempts.add(attempt(group.get(0)));
+            return attempts;
+        }
+        AtomicInteger running = new AtomicInteger();
+        Set<String> lost = ConcurrentHashMap.newKeySet();
+        long period = Math.max(1, heartbeatIntervalNanos / 1_000_000L);
+        // while one job runs, the ones behind it keep their leases: the reaper must not take them for dead
+        ScheduledFuture<?> keeper = leaseKeeper.scheduleAtFixedRate(() -> {
+            try {
+                List<Job> waiting = group.subList(Math.min(group.size(), running.get() + 1), group.size());
+                Set<String> held = lifecycle.keepWaiting(waiting);
+                waiting.stream().map(Job::jobId).filter(id -> !held.contains(id)).forEach(lost::add);
+            } catch (RuntimeException e) {
+                log.warn("extending the leases of {} waiting job(s) failed: {}", group.size(), e.toString());
             }
-            attempts.add(attempt(job));
+        }, period, period, TimeUnit.MILLISECONDS);
+        try {
+            for (int i = 0; i < group.size(); i++) {
+                Job job = group.get(i);
+                running.set(i);
+                if (lost.contains(job.jobId())) {
+                    log.info("{} waited in its worker's set past its lease and was taken back; not started here",
+                            job.jobId());
+                    continue;
+                }
+                attempts.add(attempt(job));
+            }
+        } finally {
+            keeper.cancel(false);
         }
         return attempts;
     }
