@@ -71,6 +71,13 @@ public class JobChains {
         store.followUpsCreated(parent.jobId());
     }
 
+    /** {@link #createFollowUps} for each job a worker route's set ended (its {@code create-follow-ups} step). */
+    public void createAllFollowUps(List<Job> parents) {
+        for (Job parent : parents) {
+            createFollowUps(parent);
+        }
+    }
+
     /** Creates the follow-ups that stopped workers left behind; run by a timer (routes/workers.camel.yaml). */
     public int createLeftBehind() {
         List<Job> parents = store.withPendingFollowUps(LEFT_BEHIND_AFTER, 100);

@@ -1,6 +1,8 @@
 package dev.conveyor.job;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -91,7 +93,34 @@ public final class JobEvents {
     static String executionId(Job job, EventType type) {
         int attempt = type == EventType.QUEUED || type == EventType.REQUEUED
                 ? job.attempts() + 1 : Math.max(job.attempts(), 1);
-        return "exec_" + UUID.nameUUIDFromBytes((job.jobId() + "#" + attempt)
-                .getBytes(StandardCharsets.UTF_8)).toString().replace("-", "");
+        return "exec_" + nameUuidHex((job.jobId() + "#" + attempt).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static final ThreadLocal<MessageDigest> MD5 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new InternalError("MD5 is a required algorithm of every Java platform", e);
+        }
+    });
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    /**
+     * {@code UUID.nameUUIDFromBytes(name).toString()} without its dashes, the same characters, made without
+     * looking the digest up, a UUID or a replace at each call: every event of every job asks for it (5% of the
+     * service's CPU in the W0 drain).
+     */
+    static String nameUuidHex(byte[] name) {
+        byte[] md5 = MD5.get().digest(name);
+        md5[6] &= 0x0f;  // version 3, as UUID.nameUUIDFromBytes
+        md5[6] |= 0x30;
+        md5[8] &= 0x3f;  // IETF variant
+        md5[8] |= (byte) 0x80;
+        char[] hex = new char[32];
+        for (int i = 0; i < 16; i++) {
+            hex[2 * i] = HEX[(md5[i] >> 4) & 0x0f];
+            hex[2 * i + 1] = HEX[md5[i] & 0x0f];
+        }
+        return new String(hex);
     }
 }

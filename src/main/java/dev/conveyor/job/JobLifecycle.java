@@ -141,6 +141,37 @@ public class JobLifecycle {
         return (Optional<Job>) write(new Claim(jobId, lane));
     }
 
+    /**
+     * Claims a set of jobs for one worker with the claims of the moment (one statement, one commit): the jobs got,
+     * RUNNING for this instance, in the order asked; the others (taken by another worker, finished, cancelled, or
+     * asked for twice) are left out.
+     */
+    @SuppressWarnings("unchecked")
+    public List<Job> claimAll(List<String> jobIds, String lane) {
+        List<Change> claims = new ArrayList<>(jobIds.size());
+        for (String jobId : jobIds) {
+            claims.add(new Claim(jobId, lane));
+        }
+        List<Job> claimed = new ArrayList<>(jobIds.size());
+        for (Object answer : writeAll(claims)) {
+            ((Optional<Job>) answer).ifPresent(claimed::add);
+        }
+        return claimed;
+    }
+
+    /**
+     * Extends the leases of claimed jobs that wait behind others of their worker's set, with one statement; only
+     * those still RUNNING for the attempt that claimed them. Returns the ids of those extended: a job left out
+     * was taken back (its lease had run out), or ended, or is another worker's now, and is not to be started.
+     */
+    public java.util.Set<String> keepWaiting(List<Job> claimed) {
+        if (claimed.isEmpty()) {
+            return java.util.Set.of();
+        }
+        return new java.util.HashSet<>(store.extendLeases(claimed.stream().map(Job::jobId).toList(),
+                claimed.stream().map(Job::attempts).toList(), claimed.get(0).claimedBy(), lease));
+    }
+
     /** Records progress (0-100) and extends the lease; false when the job stopped being RUNNING. */
     public boolean heartbeat(Job job, int progress) {
         return heartbeat(job, progress, null);
@@ -170,17 +201,22 @@ public class JobLifecycle {
      * the job ({@link Job#followUpsJson()}), for the caller to create once this has committed.
      */
     public Optional<Job> finish(Job running, JobOutcome outcome) {
+        return end(finishing(running, outcome));
+    }
+
+    /** The ending {@link #finish} writes, for {@link #endAll}. */
+    public End finishing(Job running, JobOutcome outcome) {
         if (outcome.status() == JobStatus.FAILED) {
             // a run that failed on its rows keeps its counts and its report (GET /jobs/{id}/report): they say why
-            return fail(running, outcome.errorMessage(), "JobFailed", outcome.result(), outcome.resultUrl(),
+            return failing(running, outcome.errorMessage(), "JobFailed", outcome.result(), outcome.resultUrl(),
                     outcome.metrics());
         }
         String followUps = outcome.next().isEmpty() ? null : toJson(outcome.next());
-        return end(new End(JobTransition.FINISH, running, outcome.status(),
+        return new End(JobTransition.FINISH, running, outcome.status(),
                 new JobStore.Ending(running.jobId(), running.claimedBy(), running.attempts(), outcome.status().name(),
                         toJson(outcome.result()), outcome.resultUrl(), followUps, null, null),
                 job -> JobEvents.of(EventType.COMPLETED, job, withProcessingTime(job, outcome.metrics()), null),
-                job -> metrics.jobFinished(job, outcome.metrics())));
+                job -> metrics.jobFinished(job, outcome.metrics()));
     }
 
     public Optional<Job> fail(Job running, String failure, String errorClass, Map<String, Object> result,
@@ -191,32 +227,60 @@ public class JobLifecycle {
     /** As above, with the report the failed run wrote ({@code resultUrl}), or null when it wrote none. */
     public Optional<Job> fail(Job running, String failure, String errorClass, Map<String, Object> result,
                               String resultUrl, Map<String, Object> metrics) {
+        return end(failing(running, failure, errorClass, result, resultUrl, metrics));
+    }
+
+    /** The ending {@link #fail} writes, for {@link #endAll}. */
+    public End failing(Job running, String failure, String errorClass, Map<String, Object> result,
+                       String resultUrl, Map<String, Object> metrics) {
         String message = messageOr(failure);
         Map<String, Object> entry = errorEntry(running, errorClass, message);
-        return end(new End(JobTransition.FAIL, running, JobStatus.FAILED,
+        return new End(JobTransition.FAIL, running, JobStatus.FAILED,
                 new JobStore.Ending(running.jobId(), running.claimedBy(), running.attempts(), message,
                         toJson(result), resultUrl, null, toJson(entry), null),
                 job -> JobEvents.of(EventType.FAILED, job, withProcessingTime(job, metrics),
                         Map.of("type", errorClass, "message", message)),
-                job -> this.metrics.jobFinished(job, metrics)));
+                job -> this.metrics.jobFinished(job, metrics));
     }
 
     /** A failed attempt that will run again after {@code delay}: RETRYING, with a job.retrying event. */
     public Optional<Job> retry(Job running, String failure, String errorClass, Duration delay) {
+        return end(retrying(running, failure, errorClass, delay));
+    }
+
+    /** The ending {@link #retry} writes, for {@link #endAll}. */
+    public End retrying(Job running, String failure, String errorClass, Duration delay) {
         String message = messageOr(failure);
         Map<String, Object> entry = errorEntry(running, errorClass, message);
         entry.put("retry_in_ms", delay.toMillis());
-        return end(new End(JobTransition.RETRY, running, JobStatus.RETRYING,
+        return new End(JobTransition.RETRY, running, JobStatus.RETRYING,
                 new JobStore.Ending(running.jobId(), running.claimedBy(), running.attempts(), message, null, null,
                         null, toJson(entry), delay.toMillis() / 1000.0),
                 job -> JobEvents.of(EventType.RETRYING, job, null, Map.of("type", errorClass, "message", message)),
-                metrics::jobRetried));
+                metrics::jobRetried);
     }
 
     @SuppressWarnings("unchecked")
     private Optional<Job> end(End end) {
         end.transition().check(end.running().jobId(), end.running().status(), end.to());
         return (Optional<Job>) write(end);
+    }
+
+    /**
+     * Writes the endings of many attempts with the changes of the moment (one statement per kind, one commit):
+     * each answer, in order, is the job as ended, or empty when the attempt no longer held it. Every ending is
+     * checked against its transition before anything is written.
+     */
+    @SuppressWarnings("unchecked")
+    public List<Optional<Job>> endAll(List<End> ends) {
+        for (End end : ends) {
+            end.transition().check(end.running().jobId(), end.running().status(), end.to());
+        }
+        List<Optional<Job>> ended = new ArrayList<>(ends.size());
+        for (Object answer : writeAll(new ArrayList<Change>(ends))) {
+            ended.add((Optional<Job>) answer);
+        }
+        return ended;
     }
 
     /**
@@ -321,8 +385,11 @@ public class JobLifecycle {
     private record Claim(String jobId, String lane) implements Change {
     }
 
-    /** An attempt's end by {@code transition} to {@code to}: the row to write, its event and its metrics. */
-    private record End(JobTransition transition, Job running, JobStatus to, JobStore.Ending row,
+    /**
+     * An attempt's end by {@code transition} to {@code to}: the row to write, its event and its metrics. Made by
+     * {@link #finishing}, {@link #failing} and {@link #retrying}; written by {@link #endAll}.
+     */
+    public record End(JobTransition transition, Job running, JobStatus to, JobStore.Ending row,
                        Function<Job, JobEvent> event, Consumer<Job> recorded) implements Change {
     }
 
@@ -331,10 +398,17 @@ public class JobLifecycle {
      * thread would wait on those locks forever); any other goes to the batcher and shares a set.
      */
     private Object write(Change change) {
-        if (TransactionSynchronizationManager.isActualTransactionActive()) {
-            return writeSet(List.of(change)).get(0);
+        return writeAll(List.of(change)).get(0);
+    }
+
+    private List<Object> writeAll(List<Change> changes) {
+        if (changes.isEmpty()) {
+            return List.of();
         }
-        return writes.write(change);
+        if (TransactionSynchronizationManager.isActualTransactionActive()) {
+            return writeSet(changes);
+        }
+        return writes.writeAll(changes);
     }
 
     /**

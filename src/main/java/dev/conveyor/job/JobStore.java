@@ -530,6 +530,28 @@ public class JobStore {
                 .addValue("lease", lease.toSeconds()).addValue("now", now())) == 1;
     }
 
+    /**
+     * Extends the leases of claimed jobs that have not started yet (they wait in a worker's set behind others), with
+     * one statement; only a job still RUNNING for the same worker and attempt. Returns the ids of those extended.
+     */
+    public List<String> extendLeases(List<String> jobIds, List<Integer> attempts, String claimedBy, Duration lease) {
+        return jdbc.getJdbcTemplate().query(con -> {
+            java.sql.PreparedStatement ps = con.prepareStatement("""
+                    UPDATE jobs j SET lease_until = CAST(? AS timestamptz) + make_interval(secs => ?), updated_at = now()
+                    FROM unnest(?::text[], ?::int[]) AS t(job_id, attempts)
+                    WHERE j.job_id = t.job_id AND j.attempts = t.attempts AND j.claimed_by = ?
+                      AND (j.status = 'RUNNING') IS TRUE
+                    RETURNING j.job_id
+                    """);
+            ps.setObject(1, now());
+            ps.setLong(2, lease.toSeconds());
+            ps.setArray(3, con.createArrayOf("text", jobIds.toArray()));
+            ps.setArray(4, con.createArrayOf("int4", attempts.toArray()));
+            ps.setString(5, claimedBy);
+            return ps;
+        }, (rs, row) -> rs.getString(1));
+    }
+
     /** {@link #claim}'s statement with no limit configured; package-private for the test of its plan (ClaimPlanTest). */
     static final String CLAIM = claimStatement(KeyLimits.none());
 

@@ -61,35 +61,60 @@ final class WriteBatcher<I, O> implements AutoCloseable {
 
     /** Writes the item with whatever else is waiting and returns its answer once that write committed. */
     O write(I item) {
+        return writeAll(List.of(item)).get(0);
+    }
+
+    /**
+     * Writes the items with whatever else is waiting — handed in together, so a writer takes them into one set
+     * unless they are more than {@code maxRows} — and returns their answers, in order, once every one of them was
+     * written. When some failed, the others are still written, and the first failure is thrown after all are
+     * settled.
+     */
+    List<O> writeAll(List<I> items) {
         if (closed) {
-            return flush.apply(List.of(item)).get(0);
+            return flush.apply(items);
         }
-        Pending<I, O> pending = new Pending<>(item);
-        waiting.add(pending);
+        List<Pending<I, O>> pendings = new ArrayList<>(items.size());
+        for (I item : items) {
+            pendings.add(new Pending<>(item));
+        }
+        waiting.addAll(pendings);
         boolean interrupted = false;
+        List<O> answers = new ArrayList<>(items.size());
+        Throwable firstFailure = null;
         try {
-            while (true) {
-                try {
-                    // wait out the write even when interrupted: it may already be applied
-                    return pending.answer.get();
-                } catch (InterruptedException e) {
-                    interrupted = true;
+            for (Pending<I, O> pending : pendings) {
+                while (true) {
+                    try {
+                        // wait out the write even when interrupted: it may already be applied
+                        answers.add(pending.answer.get());
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    } catch (ExecutionException e) {
+                        if (firstFailure == null) {
+                            firstFailure = e.getCause();
+                        }
+                        answers.add(null);
+                        break;
+                    }
                 }
             }
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (cause instanceof Error error) {
-                throw error;
-            }
-            throw new CompletionException(cause);
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
+        if (firstFailure instanceof RuntimeException runtime) {
+            throw runtime;
+        }
+        if (firstFailure instanceof Error error) {
+            throw error;
+        }
+        if (firstFailure != null) {
+            throw new CompletionException(firstFailure);
+        }
+        return answers;
     }
 
     private void write() {

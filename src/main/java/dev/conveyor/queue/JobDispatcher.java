@@ -26,7 +26,8 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
 
 /**
  * The outbox side of the dispatcher route: which due jobs to publish now, how they are grouped into publishes, and
- * what each message carries. The memory backend gets one exchange per job (a SEDA queue holds exchanges); Kafka gets
+ * what each message carries. The memory backend gets one exchange per set of a lane's jobs, the lane's due jobs
+ * dealt over its consumers (a worker route claims, runs and records a message's set together); Kafka gets
  * one exchange per lane whose body is the lane's records (camel-kafka sends them all, the producer batches them, and
  * the exchange completes when every record is acknowledged: one wait per lane, not one per job); SQS gets one
  * SendMessageBatch of up to 10 job ids per exchange.
@@ -111,21 +112,22 @@ public class JobDispatcher {
     }
 
     /**
-     * Groups a batch into its publishes. Memory: one per job, in the batch's (priority) order. Kafka and SQS: per
-     * lane, lanes in the order their first job has in the batch (so the lane of the highest priority goes first),
-     * cut to at most {@code conveyor.queue.sqs.publish-batch} jobs on SQS.
+     * Groups a batch into its publishes, per lane, lanes in the order their first job has in the batch (so the lane
+     * of the highest priority goes first). Memory: the lane's jobs dealt over as many sets as the lane has
+     * consumers, no set larger than its consumer's share, so that no job waits in one worker's set while another
+     * worker of the lane has nothing ({@link #dealt}). Kafka: the lane's jobs in one publish. SQS: cut to at most
+     * {@code conveyor.queue.sqs.publish-batch} jobs.
      */
     public List<Publish> publishes(List<DueJob> batch) {
         List<Publish> publishes = new ArrayList<>();
-        if (backend == QueueBackend.MEMORY) {
-            for (DueJob job : batch) {
-                publishes.add(new Publish(router.laneFor(job), List.of(job)));
-            }
-            return publishes;
-        }
         Map<String, List<DueJob>> byLane = new LinkedHashMap<>();
         for (DueJob job : batch) {
             byLane.computeIfAbsent(router.laneFor(job), lane -> new ArrayList<>()).add(job);
+        }
+        if (backend == QueueBackend.MEMORY) {
+            byLane.forEach((lane, jobs) -> dealt(jobs, backlog.consumers(lane))
+                    .forEach(set -> publishes.add(new Publish(lane, set))));
+            return publishes;
         }
         int most = backend == QueueBackend.SQS ? sqsPublishBatch : Integer.MAX_VALUE;
         byLane.forEach((lane, jobs) -> {
@@ -137,7 +139,25 @@ public class JobDispatcher {
     }
 
     /**
-     * Turns a publish into its message: header {@code lane} for the lane router, and as body the job id (memory),
+     * A lane's due jobs, in priority order, dealt over at most {@code consumers} sets of at most
+     * ceil(jobs / consumers) each, as cards are: the first set has the 1st, (k+1)th, ... job, so the lane's most
+     * urgent jobs start first, in parallel. A lone job is a set of one: it waits for no other.
+     */
+    static List<List<DueJob>> dealt(List<DueJob> jobs, int consumers) {
+        int perSet = Math.max(1, (jobs.size() + consumers - 1) / Math.max(1, consumers));
+        int sets = (jobs.size() + perSet - 1) / perSet;
+        List<List<DueJob>> dealt = new ArrayList<>(sets);
+        for (int i = 0; i < sets; i++) {
+            dealt.add(new ArrayList<>(perSet));
+        }
+        for (int i = 0; i < jobs.size(); i++) {
+            dealt.get(i % sets).add(jobs.get(i));
+        }
+        return dealt;
+    }
+
+    /**
+     * Turns a publish into its message: header {@code lane} for the lane router, and as body the set's job ids (memory),
      * the lane's records (Kafka: each the job id with the routing attributes — lane, type, partition key, the latter
      * also the record key — as headers, never the payload, which stays in the table), or the job ids (SQS, sent as one
      * SendMessageBatch whose messages carry the lane as their attribute).
@@ -148,11 +168,7 @@ public class JobDispatcher {
         message.getHeaders().clear();
         message.setHeader("lane", publish.lane());
         switch (backend) {
-            case MEMORY -> {
-                DueJob job = publish.jobs().get(0);
-                message.setBody(job.jobId());
-                describe(message, job, publish.lane());
-            }
+            case MEMORY -> message.setBody(publish.jobs().stream().map(DueJob::jobId).toList());
             case KAFKA -> {
                 List<Message> records = new ArrayList<>(publish.jobs().size());
                 for (DueJob job : publish.jobs()) {

@@ -10,11 +10,13 @@ import java.util.stream.Collectors;
 
 import dev.conveyor.config.QueueBackend;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
 import org.apache.camel.component.seda.SedaEndpoint;
 import org.springframework.stereotype.Component;
 
 /**
- * How many published jobs wait in this process's in-memory lanes. The dispatcher keeps it bounded, so the
+ * How many published jobs wait in this process's in-memory lanes (a message carries a set of jobs: each job
+ * counts), and how many consumers each lane has. The dispatcher keeps the backlog bounded, so the
  * jobs table — not the heap — holds the backlog, a restart re-publishes little, and several instances on
  * one database share the work. Durable backends (Kafka, SQS) hold their own backlog: 0 here.
  */
@@ -28,6 +30,7 @@ public class LaneBacklog {
     private final CamelContext camel;
     private final boolean inMemory;
     private volatile List<SedaEndpoint> laneEndpoints;
+    private final Map<String, Integer> consumersByLane = new java.util.concurrent.ConcurrentHashMap<>();
 
     public LaneBacklog(CamelContext camel, QueueBackend backend) {
         this.camel = camel;
@@ -40,9 +43,35 @@ public class LaneBacklog {
         }
         int pending = 0;
         for (SedaEndpoint lane : lanes()) {
-            pending += lane.getCurrentQueueSize();
+            for (Exchange message : lane.getQueue()) {
+                pending += message.getIn().getBody() instanceof List<?> set ? set.size() : 1;
+            }
         }
         return pending;
+    }
+
+    /**
+     * The concurrent consumers of a lane's in-memory queue (its {@code consume} endpoint's
+     * {@code concurrentConsumers}); 1 before the lane's consumer exists.
+     */
+    public int consumers(String lane) {
+        Integer known = consumersByLane.get(lane);
+        if (known != null) {
+            return known;
+        }
+        String queue = "conveyor." + lane;
+        int most = 0;
+        for (var endpoint : camel.getEndpoints()) {
+            if (endpoint instanceof SedaEndpoint seda && queue.equals(seda.getName())
+                    && !seda.getConsumers().isEmpty()) {
+                most = Math.max(most, seda.getConcurrentConsumers());
+            }
+        }
+        if (most == 0) {
+            return 1;
+        }
+        consumersByLane.put(lane, most);
+        return most;
     }
 
     /** The lanes' queues, looked up once they exist: this is asked after every job. */

@@ -49,6 +49,20 @@ public class DeadLetters {
         exchange.getMessage().setHeader("jobId", exhausted.job().jobId());
     }
 
+    /**
+     * Records a job of a worker route's set whose last attempt failed (the route's {@code each-exhausted} step).
+     *
+     * @return its id, for the dead-letter lane; null when the job was no longer running (nothing to publish)
+     */
+    public String recordExhausted(JobExhaustedException exhausted) {
+        Throwable cause = exhausted.getCause() == null ? exhausted : exhausted.getCause();
+        Optional<DeadLetter> dead = lifecycle.deadLetter(exhausted.job(), cause.getMessage(),
+                cause.getClass().getName(), stackTrace(cause));
+        dead.ifPresent(d -> log.warn("{} dead-lettered as #{} after {} attempts", d.job().jobId(), d.id(),
+                d.job().attempts()));
+        return dead.map(d -> d.job().jobId()).orElse(null);
+    }
+
     /** Dead-letters jobs the lease reaper found out of attempts; returns their ids for the dead-letter lane. */
     public List<String> recordExpired(List<Job> jobs) {
         return jobs.stream().map(job -> lifecycle.deadLetter(job, "lease expired on the last attempt (worker "

@@ -1,8 +1,18 @@
 package dev.conveyor.worker;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,16 +43,163 @@ public class JobWorker {
     private final RetryPolicy retryPolicy;
     private final CamelContext camel;
     private final long heartbeatIntervalNanos;
+    /** Extends the leases of jobs waiting in a set behind the one that runs (one thread: a statement per beat). */
+    private final ScheduledThreadPoolExecutor leaseKeeper = new ScheduledThreadPoolExecutor(1, task -> {
+        Thread thread = new Thread(task, "conveyor-set-lease-keeper");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public JobWorker(JobLifecycle lifecycle, JobProcessors processors, ObjectMapper json, ErrorClassifier classifier,
                      RetryPolicy retryPolicy, CamelContext camel, ConveyorProperties properties) {
         this.camel = camel;
+        // a set's keeper is cancelled as soon as its jobs ran, mostly long before its first beat: drop it at once
+        leaseKeeper.setRemoveOnCancelPolicy(true);
         this.heartbeatIntervalNanos = properties.worker().heartbeatIntervalMs() * 1_000_000L;
         this.lifecycle = lifecycle;
         this.processors = processors;
         this.json = json;
         this.classifier = classifier;
         this.retryPolicy = retryPolicy;
+    }
+
+    /**
+     * The worker route's {@code claim} step: claims the message's jobs — a set of job ids (the memory backend) or
+     * one (Kafka, SQS) — with one statement shared with the other workers' claims of the moment.
+     *
+     * @return the jobs this worker got, RUNNING for it, in the message's order; the others (a duplicate message, a
+     *         job another worker, the reaper or a cancel got first) are dropped
+     */
+    public List<Job> claimSet(Object jobIds, String lane) {
+        List<String> ids = idsOf(jobIds);
+        List<Job> claimed = lifecycle.claimAll(ids, lane);
+        if (claimed.size() < ids.size()) {
+            log.debug("{} of {} job(s) were not claimable (taken by another worker, finished or cancelled); dropped",
+                    ids.size() - claimed.size(), ids.size());
+        }
+        return claimed;
+    }
+
+    private static List<String> idsOf(Object body) {
+        if (body instanceof List<?> list) {
+            List<String> ids = new ArrayList<>(list.size());
+            list.forEach(id -> ids.add(String.valueOf(id)));
+            return ids;
+        }
+        if (body instanceof byte[] bytes) {
+            return List.of(new String(bytes, StandardCharsets.UTF_8));
+        }
+        return List.of(String.valueOf(body));
+    }
+
+    /** Whether the claim left nothing to run (the worker route's {@code taken-elsewhere} filter). */
+    public boolean nothingClaimed(List<Job> claimed) {
+        return claimed.isEmpty();
+    }
+
+    /** The claimed set cut by job type, each type's jobs in their order, for the route's {@code route-by-type}. */
+    public List<List<Job>> byType(List<Job> claimed) {
+        Map<String, List<Job>> byType = new LinkedHashMap<>();
+        for (Job job : claimed) {
+            byType.computeIfAbsent(job.type(), type -> new ArrayList<>()).add(job);
+        }
+        return new ArrayList<>(byType.values());
+    }
+
+    /** The job type of a group made by {@link #byType}. */
+    public String typeOf(List<Job> group) {
+        return group.get(0).type();
+    }
+
+    /**
+     * Runs one attempt of each job of a group, one after the other (the job-type route's {@code run-attempts}).
+     * Every heartbeat interval, the leases of the jobs still waiting behind the running one are extended with one
+     * statement; one found no longer held (its lease ran out all the same, and the reaper took it back) is skipped,
+     * left to whoever has it now.
+     */
+    public List<Attempt> attemptAll(List<Job> group) {
+        List<Attempt> attempts = new ArrayList<>(group.size());
+        if (group.size() == 1) {
+            attempts.add(attempt(group.get(0)));
+            return attempts;
+        }
+        AtomicInteger running = new AtomicInteger();
+        Set<String> lost = ConcurrentHashMap.newKeySet();
+        long period = Math.max(1, heartbeatIntervalNanos / 1_000_000L);
+        // while one job runs, the ones behind it keep their leases: the reaper must not take them for dead
+        ScheduledFuture<?> keeper = leaseKeeper.scheduleAtFixedRate(() -> {
+            try {
+                List<Job> waiting = group.subList(Math.min(group.size(), running.get() + 1), group.size());
+                Set<String> held = lifecycle.keepWaiting(waiting);
+                waiting.stream().map(Job::jobId).filter(id -> !held.contains(id)).forEach(lost::add);
+            } catch (RuntimeException e) {
+                log.warn("extending the leases of {} waiting job(s) failed: {}", group.size(), e.toString());
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
+        try {
+            for (int i = 0; i < group.size(); i++) {
+                Job job = group.get(i);
+                running.set(i);
+                if (lost.contains(job.jobId())) {
+                    log.info("{} waited in its worker's set past its lease and was taken back; not started here",
+                            job.jobId());
+                    continue;
+                }
+                attempts.add(attempt(job));
+            }
+        } finally {
+            keeper.cancel(false);
+        }
+        return attempts;
+    }
+
+    /**
+     * The worker route's {@code record-outcomes} step: records how each attempt of the set ended, as
+     * {@link #record} does for one, with one statement per kind of ending shared with the other workers' of the
+     * moment. A job whose last attempt failed transiently is not written here: it is in
+     * {@link RecordedSet#exhausted()}, for the route to dead-letter.
+     */
+    public RecordedSet recordAll(List<Attempt> attempts) {
+        List<JobLifecycle.End> ends = new ArrayList<>(attempts.size());
+        List<Job> recorded = new ArrayList<>(attempts.size());
+        List<JobExhaustedException> exhausted = new ArrayList<>();
+        for (Attempt attempt : attempts) {
+            Job job = attempt.job();
+            Exception failure = attempt.failure();
+            if (failure == null) {
+                ends.add(lifecycle.finishing(job, attempt.outcome()));
+                continue;
+            }
+            if (failure instanceof JobStoppedException) {
+                log.info("{} stopped at a checkpoint: {}", job.jobId(), failure.getMessage());
+                lifecycle.cancelled(job).ifPresent(recorded::add);
+                continue;
+            }
+            ErrorKind kind = kindOf(attempt);
+            if (kind == ErrorKind.PERMANENT) {
+                log.warn("{} ({}) failed permanently: {}", job.jobId(), job.type(), failure.toString());
+                ends.add(lifecycle.failing(job, messageOf(failure), failure.getClass().getName(), null, null,
+                        Map.of()));
+            } else if (job.attempts() >= job.maxAttempts()) {
+                log.warn("{} ({}) failed its last attempt ({} of {}): {}", job.jobId(), job.type(), job.attempts(),
+                        job.maxAttempts(), failure.toString());
+                exhausted.add(new JobExhaustedException(job, failure));
+            } else {
+                Duration delay = retryPolicy.delayAfter(job.type(), job.attempts());
+                log.info("{} ({}) attempt {} of {} failed ({}); retrying in {} ms", job.jobId(), job.type(),
+                        job.attempts(), job.maxAttempts(), failure.toString(), delay.toMillis());
+                ends.add(lifecycle.retrying(job, messageOf(failure), failure.getClass().getName(), delay));
+            }
+        }
+        lifecycle.endAll(ends).forEach(ended -> ended.ifPresent(recorded::add));
+        return new RecordedSet(recorded, exhausted);
+    }
+
+    private ErrorKind kindOf(Attempt attempt) {
+        Exception failure = attempt.failure();
+        return failure instanceof JobTimedOutException
+                ? retryPolicy.retriesAfterTimeLimit(attempt.job().type()) ? ErrorKind.TRANSIENT : ErrorKind.PERMANENT
+                : classifier.classify(failure, attempt.processor());
     }
 
     /** @return the job, RUNNING for this worker; null when this worker did not get it (the route drops it) */
@@ -108,9 +265,7 @@ public class JobWorker {
             log.info("{} stopped at a checkpoint: {}", job.jobId(), failure.getMessage());
             return lifecycle.cancelled(job).orElse(null);
         }
-        ErrorKind kind = failure instanceof JobTimedOutException
-                ? retryPolicy.retriesAfterTimeLimit(job.type()) ? ErrorKind.TRANSIENT : ErrorKind.PERMANENT
-                : classifier.classify(failure, attempt.processor());
+        ErrorKind kind = kindOf(attempt);
         if (kind == ErrorKind.PERMANENT) {
             log.warn("{} ({}) failed permanently: {}", job.jobId(), job.type(), failure.toString());
             return lifecycle.fail(job, messageOf(failure), failure.getClass().getName(), null, Map.of()).orElse(null);
@@ -124,15 +279,6 @@ public class JobWorker {
         log.info("{} ({}) attempt {} of {} failed ({}); retrying in {} ms", job.jobId(), job.type(), job.attempts(),
                 job.maxAttempts(), failure.toString(), delay.toMillis());
         return lifecycle.retry(job, messageOf(failure), failure.getClass().getName(), delay).orElse(null);
-    }
-
-    /**
-     * Whether the claim left nothing to run (the worker route's {@code taken-elsewhere} filter). A method, not the
-     * simple predicate {@code ${body} == null}: that one renders the claimed job with toString for its failure
-     * message on every claim that succeeded.
-     */
-    public boolean nothingClaimed(Job claimed) {
-        return claimed == null;
     }
 
     /**

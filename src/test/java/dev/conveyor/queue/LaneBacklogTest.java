@@ -10,7 +10,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** What counts as the in-memory backlog: jobs in the lanes' queues, each queue once, nothing else. */
+/** What counts as the in-memory backlog: jobs in the lanes' queues (each job of a set), each queue once, nothing else. */
 class LaneBacklogTest {
 
     private CamelContext camel;
@@ -49,6 +49,10 @@ class LaneBacklogTest {
         // asked again (the lanes are cached now), it still follows the queues
         producer.sendBody("seda:conveyor.bulk?blockWhenFull=true&offerTimeout=30000", "job_5");
         assertThat(backlog.pending()).isEqualTo(4);
+        // a message of a set counts each of its jobs
+        producer.sendBody("seda:conveyor.normal?blockWhenFull=true&offerTimeout=30000",
+                java.util.List.of("job_6", "job_7", "job_8"));
+        assertThat(backlog.pending()).isEqualTo(7);
     }
 
     @Test

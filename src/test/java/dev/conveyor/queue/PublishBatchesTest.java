@@ -38,19 +38,43 @@ class PublishBatchesTest {
     }
 
     @Test
-    void memoryPublishesEachJobOnItsOwnInPriorityOrder() {
-        List<DueJob> batch = List.of(job(1, Priority.HIGH), job(2, Priority.NORMAL), job(3, Priority.HIGH));
+    void memoryDealsALanesJobsOverItsConsumersAsSetsMostUrgentFirst() throws Exception {
+        // as in application.yaml: the normal lane consumed by 4 workers, the high lane by 2
+        camel.addRoutes(new org.apache.camel.builder.RouteBuilder() {
+            @Override
+            public void configure() {
+                from("seda:conveyor.normal?concurrentConsumers=4").to("mock:normal");
+                from("seda:conveyor.high?concurrentConsumers=2").to("mock:high");
+            }
+        });
+        camel.start();
+        List<DueJob> batch = IntStream.rangeClosed(1, 12)
+                .mapToObj(i -> job(i, i == 2 || i == 5 ? Priority.HIGH : Priority.NORMAL)).toList();
         List<Publish> publishes = dispatcher(QueueBackend.MEMORY).publishes(batch);
-        assertThat(publishes).extracting(Publish::lane).containsExactly("high", "normal", "high");
-        assertThat(publishes).allSatisfy(p -> assertThat(p.jobs()).hasSize(1));
+        // normal: 10 jobs over 4 workers, 3 at most to a set, dealt so that the 4 most urgent start together
+        assertThat(publishes).extracting(Publish::lane).containsExactly("normal", "normal", "normal", "normal",
+                "high", "high");
+        assertThat(publishes.get(0).jobs()).extracting(DueJob::jobId).containsExactly("job_1", "job_7", "job_11");
+        assertThat(publishes.get(1).jobs()).extracting(DueJob::jobId).containsExactly("job_3", "job_8", "job_12");
+        assertThat(publishes.get(2).jobs()).extracting(DueJob::jobId).containsExactly("job_4", "job_9");
+        assertThat(publishes.get(3).jobs()).extracting(DueJob::jobId).containsExactly("job_6", "job_10");
+        // high: 2 jobs, 2 workers: each its own set, neither waits for the other
+        assertThat(publishes.get(4).jobs()).extracting(DueJob::jobId).containsExactly("job_2");
+        assertThat(publishes.get(5).jobs()).extracting(DueJob::jobId).containsExactly("job_5");
 
         Exchange exchange = new DefaultExchange(camel);
         exchange.getMessage().setHeader("CamelTimerCounter", 7);
         dispatcher(QueueBackend.MEMORY).prepareMessage(publishes.get(0), exchange);
-        assertThat(exchange.getMessage().getBody()).isEqualTo("job_1");
-        assertThat(exchange.getMessage().getHeaders()).containsEntry("lane", "high").containsEntry("jobId", "job_1")
-                .containsEntry("partitionKey", "m:c1").doesNotContainKey("CamelTimerCounter")
-                .doesNotContainKey(JobDispatcher.KAFKA_KEY);
+        assertThat(exchange.getMessage().getBody(List.class)).containsExactly("job_1", "job_7", "job_11");
+        assertThat(exchange.getMessage().getHeaders()).containsOnlyKeys("lane").containsEntry("lane", "normal");
+    }
+
+    @Test
+    void aLoneJobIsASetOfOne() {
+        List<DueJob> one = List.of(job(1, Priority.NORMAL));
+        assertThat(JobDispatcher.dealt(one, 32)).hasSize(1).allSatisfy(set -> assertThat(set).hasSize(1));
+        assertThat(JobDispatcher.dealt(IntStream.rangeClosed(1, 5).mapToObj(i -> job(i, Priority.NORMAL)).toList(), 1))
+                .singleElement().satisfies(set -> assertThat(set).hasSize(5));
     }
 
     @Test
@@ -114,6 +138,7 @@ class PublishBatchesTest {
                 null, null, java.util.Map.of(), null);
         QueueProperties queue = new QueueProperties(backend, null,
                 new QueueProperties.Sqs("", "us-east-1", "p-", 120, false, 9324, 10, 10, 20, 2, "", ""), null, null);
-        return new JobDispatcher(camel, null, new LaneRouter(properties), null, null, null, properties, queue, null);
+        return new JobDispatcher(camel, null, new LaneRouter(properties), new LaneBacklog(camel, backend), null, null,
+                properties, queue, null);
     }
 }

@@ -1,9 +1,11 @@
 package dev.conveyor.support;
 
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.conveyor.job.Job;
+import dev.conveyor.worker.RecordedSet;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.NotifyBuilder;
@@ -24,27 +26,43 @@ public final class RouteSignals {
 
     /**
      * Matches once worker routes have finished {@code jobs} jobs of this marketplace: claimed, run, recorded, and
-     * their follow-ups created. The route leaves the recorded {@link Job} as the body.
+     * their follow-ups created. The route leaves the {@link RecordedSet} of its message as the body; a message may
+     * carry several of the marketplace's jobs, so the jobs are counted, and the match is made when the exchange
+     * that recorded the last of them is done.
      */
     public static NotifyBuilder workerFinished(CamelContext camel, String marketplace, int jobs) {
+        Set<String> finished = ConcurrentHashMap.newKeySet();
         return new NotifyBuilder(camel).fromRoute(WORKER_ROUTES)
-                .filter(exchange -> exchange.getIn().getBody() instanceof Job job
-                        && marketplace.equals(job.marketplace()))
-                .whenDone(jobs).create();
+                .filter(exchange -> {
+                    if (!(exchange.getIn().getBody() instanceof RecordedSet recorded)) {
+                        return false;
+                    }
+                    boolean ours = false;
+                    for (Job job : recorded.jobs()) {
+                        if (marketplace.equals(job.marketplace())) {
+                            finished.add(job.jobId() + "#" + job.attempts());
+                            ours = true;
+                        }
+                    }
+                    return ours && finished.size() >= jobs;
+                })
+                .whenDone(1).create();
     }
 
     /**
      * Matches once worker routes are done with {@code messages} messages carrying this job id, whatever they did
      * with them: ran and recorded the job, or dropped the message because the job was not theirs to claim. An
      * exchange is recognised by its body when it starts (the job id, on every backend), since a dropped message
-     * ends without one.
+     * ends without one. A message of the memory backend carries a set of job ids: one that holds this id counts.
      */
     public static NotifyBuilder workerDoneWith(CamelContext camel, String jobId, int messages) {
         Set<String> exchanges = ConcurrentHashMap.newKeySet();
         return new NotifyBuilder(camel).fromRoute(WORKER_ROUTES)
                 .filter(exchange -> {
                     Object body = exchange.getIn().getBody();
-                    if (body instanceof String || body instanceof byte[]) {
+                    if (body instanceof List<?> set && set.contains(jobId)) {
+                        exchanges.add(exchange.getExchangeId());
+                    } else if (body instanceof String || body instanceof byte[]) {
                         if (jobId.equals(exchange.getIn().getBody(String.class))) {
                             exchanges.add(exchange.getExchangeId());
                         }

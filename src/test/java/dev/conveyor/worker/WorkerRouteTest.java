@@ -82,6 +82,29 @@ class WorkerRouteTest {
         assertThat(events(jobId)).isEqualTo(eventsBefore);
     }
 
+    @Test
+    void aMessageCarryingASetOfJobsThatAreNoLongerClaimableIsDroppedWhole() {
+        NotifyBuilder done = RouteSignals.workerFinished(camel, "set_mkt", 2);
+        String first = api.submit(CsvJobs.inline("set_mkt", "toys", CsvJobs.CLEAN));
+        String second = api.submit(CsvJobs.inline("set_mkt", "toys", CsvJobs.CLEAN));
+        assertThat(done.matches(30, TimeUnit.SECONDS)).as("worker routes finished both jobs").isTrue();
+        JsonNode firstFinished = api.job(first);
+        List<String> firstEvents = events(first);
+        List<String> secondEvents = events(second);
+
+        // both ids in one message, as the dispatcher publishes a set on the memory backend, and the first twice
+        NotifyBuilder dropped = RouteSignals.workerDoneWith(camel, first, 1);
+        producer.sendBody(camel.resolvePropertyPlaceholders(
+                "{{conveyor.queue.lane." + firstFinished.get("lane").asText() + ".publish}}"),
+                List.of(first, second, first));
+
+        assertThat(dropped.matches(10, TimeUnit.SECONDS)).as("the worker route took the message").isTrue();
+        assertThat(api.job(first).get("attempts").asInt()).isEqualTo(firstFinished.get("attempts").asInt());
+        assertThat(api.job(second).get("status").asText()).isEqualTo("SUCCESS");
+        assertThat(events(first)).isEqualTo(firstEvents);
+        assertThat(events(second)).isEqualTo(secondEvents);
+    }
+
     private List<String> events(String jobId) {
         return jdbc.queryForList("SELECT event_type FROM job_events WHERE job_id = ? ORDER BY created_at",
                 String.class, jobId);
