@@ -54,6 +54,12 @@ public final class ServiceProcess implements AutoCloseable {
      */
     public static ServiceProcess start(String name, int port, Path jar, Path workDir, Map<String, String> environment,
                                        String... jvmArgs) throws IOException {
+        return start(Duration.ofSeconds(180), name, port, jar, workDir, environment, jvmArgs);
+    }
+
+    /** As {@link #start(String, int, Path, Path, Map, String...)}, waiting up to {@code wait} for the health check. */
+    public static ServiceProcess start(Duration wait, String name, int port, Path jar, Path workDir,
+                                       Map<String, String> environment, String... jvmArgs) throws IOException {
         assertThat(jar).exists();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -81,7 +87,7 @@ public final class ServiceProcess implements AutoCloseable {
         env.putAll(environment);
         ServiceProcess service = new ServiceProcess(builder.start(), port);
         try {
-            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+            await().atMost(wait).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                     .until(() -> {
                         assertThat(service.process.isAlive()).as("service is running (see " + log + ")").isTrue();
                         return service.api.get("/actuator/health").statusCode() == 200;
