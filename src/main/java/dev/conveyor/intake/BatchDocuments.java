@@ -1,12 +1,10 @@
 package dev.conveyor.intake;
 
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.conveyor.job.Batch;
 import dev.conveyor.job.BatchIds;
@@ -64,9 +62,9 @@ public class BatchDocuments {
         view.put("reconciliation", batch.reconciliation());
         view.put("sha256", batch.sha256());
         view.put("cancel_requested", batch.cancelRequested());
-        view.put("callback_job_ids", parse(batch.callbackJobIdsJson()));
-        view.put("created_at", iso(batch.createdAt()));
-        view.put("completed_at", iso(batch.completedAt()));
+        view.put("callback_job_ids", views.parse(batch.callbackJobIdsJson()));
+        view.put("created_at", JobViews.iso(batch.createdAt()));
+        view.put("completed_at", JobViews.iso(batch.completedAt()));
         return view;
     }
 
@@ -77,20 +75,5 @@ public class BatchDocuments {
         }
         return batches.find(tenantId, batchId).orElseThrow(() -> ProblemException.notFound("no batch "
                 + batchId + " for tenant '" + tenantId + "'; GET /batches lists the tenant's batches"));
-    }
-
-    private Object parse(String jsonText) {
-        if (jsonText == null) {
-            return null;
-        }
-        try {
-            return json.readTree(jsonText);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("stored JSON does not parse", e);
-        }
-    }
-
-    private static String iso(Instant instant) {
-        return instant == null ? null : instant.toString();
     }
 }

@@ -89,7 +89,8 @@ public class JobViews {
         return view;
     }
 
-    private JsonNode parse(String jsonText) {
+    /** Stored JSON text as a tree, null for none; BatchDocuments reads a batch's stored JSON the same way. */
+    JsonNode parse(String jsonText) {
         if (jsonText == null) {
             return null;
         }
@@ -100,7 +101,7 @@ public class JobViews {
         }
     }
 
-    private static String iso(Instant instant) {
+    static String iso(Instant instant) {
         return instant == null ? null : instant.toString();
     }
 }
