@@ -30,7 +30,6 @@ import dev.conveyor.support.ConveyorInstance;
 import dev.conveyor.support.GeneratedCsv;
 import dev.conveyor.support.ServiceProcess;
 import dev.conveyor.support.TestDatabase;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -47,8 +46,6 @@ class BatchCallbackKillIT {
     private static final Duration START_WAIT = Duration.ofMinutes(6);
 
     @Test
-    @Disabled("never yet run to its end: on the overloaded machine of 2026-11-30 its two services did not come up "
-            + "within 6 minutes in three tries; to be run on a quiet machine and enabled (session note)")
     void theCallbacksOfABatchWhoseLastJobsInstanceIsKilledFireOnceFromTheSurvivor() throws Exception {
         String schema = ConveyorInstance.newSchema();
         Path work = Files.createTempDirectory("conveyor-callback-kill");
@@ -107,6 +104,13 @@ class BatchCallbackKillIT {
                             batch -> !batch.get("status").asText().equals("RUNNING"));
             assertThat(closed.get("status").asText()).as(closed.toString()).isEqualTo("SUCCESS");
             assertThat(closed.get("rows_loaded").asLong() + closed.get("rows_unchanged").asLong()).isEqualTo(ROWS);
+            // the load really was cut off by the kill and finished by the survivor's retry, not before the kill
+            String loadId = loadOf(schema, batchId);
+            JsonNode load = survivor.api().awaitFinished(loadId, Duration.ofMinutes(1));
+            assertThat(load.get("retry_count").asInt()).as(load.toString()).isEqualTo(1);
+            assertThat(count(schema, "SELECT count(*) FROM %s.jobs WHERE job_id = ? AND claimed_by = '"
+                    + (victim == a ? "callback-kill-b" : "callback-kill-a") + "'", loadId))
+                    .as("the load finished by the survivor").isEqualTo(1);
             String callbackJob = closed.get("callback_job_ids").get("on_complete").asText();
             String delivery = closed.get("callback_job_ids").get("on_success").asText();
             assertThat(survivor.api().awaitFinished(callbackJob, Duration.ofMinutes(1)).get("status").asText())
@@ -139,6 +143,18 @@ class BatchCallbackKillIT {
             }
             receiver.stop(0);
             ConveyorInstance.dropSchema(schema);
+        }
+    }
+
+    /** The batch's warehouse load job. */
+    private static String loadOf(String schema, String batchId) throws SQLException {
+        try (Connection db = connect(); PreparedStatement query = db.prepareStatement("SELECT job_id FROM "
+                + schema + ".jobs WHERE batch_id = ? AND type = 'warehouse_load'")) {
+            query.setString(1, batchId);
+            try (ResultSet rows = query.executeQuery()) {
+                assertThat(rows.next()).as("a warehouse_load in batch " + batchId).isTrue();
+                return rows.getString(1);
+            }
         }
     }
 
