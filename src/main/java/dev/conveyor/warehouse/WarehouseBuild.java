@@ -165,6 +165,7 @@ public final class WarehouseBuild implements AutoCloseable {
                 throw e;
             }
             WarehousePartitions.addIndexes(connection, table);
+            WarehousePartitions.analyze(connection, table);
             WarehousePartitions.dropBuildDefaults(connection, table);
             try (PreparedStatement record = connection.prepareStatement("INSERT INTO warehouse_builds (table_name,"
                     + " validation_job_id, tenant_id, marketplace, category, region, rows) VALUES (?, ?, ?, ?, ?, ?, ?)")) {

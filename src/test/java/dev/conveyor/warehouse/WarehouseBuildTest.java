@@ -77,6 +77,10 @@ class WarehouseBuildTest {
                         List.of(table + "_source_job_idx"));
         assertThat(schema.queryLong("SELECT count(*) FROM information_schema.columns WHERE table_name = '" + table
                 + "' AND column_default IS NOT NULL")).as("defaults beyond the warehouse's two").isEqualTo(2);
+        assertThat(schema.queryLong("SELECT count(*) FROM pg_stats WHERE schemaname = current_schema()"
+                + " AND tablename = '" + table + "'"
+                + " AND attname IN ('tenant_id', 'marketplace', 'category', 'sku')"))
+                .as("column statistics, from the build's ANALYZE").isEqualTo(4);
         assertThat(tables("warehouse\\_build\\_%")).isZero();
         assertThat(schema.queryLong("SELECT count(*) FROM warehouse_builds")).isZero();
     }
