@@ -49,8 +49,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * final, its counts recomputed ({@link RowAccounting}: a replay's valid rows move from rows_invalid to rows_valid).
  *
  * <p>Which rows are still invalid is the validation's report, less the rows earlier replays fixed: each replay
- * records which report row each of its rows is ({@code batch_replays}), so a replay's own report (its rows still
- * invalid) maps back to the rows it was given. Any caller (the API, a UI page) goes through {@link #replay}.
+ * records which report row each of its rows is ({@code batch_replays}), and a replay's own report (its rows still
+ * invalid) names them by those rows (CsvValidationProcessor renumbers it), so the next replay may come from either. Any caller (the API, a UI page) goes through {@link #replay}.
  */
 @Component
 public class InvalidRowsReplay {
@@ -58,7 +58,7 @@ public class InvalidRowsReplay {
     /** The report's key column: which invalid row a corrected row is. */
     static final String ROW = "row";
     /** The jobs' source of a replay: how the row accounting tells a replay from the file's own validation. */
-    public static final String REPLAY_SOURCE = "replay";
+    public static final String REPLAY_SOURCE = CsvValidationProcessor.REPLAY_SOURCE;
 
     private final BatchStore batches;
     private final JobStore jobs;
@@ -157,14 +157,8 @@ public class InvalidRowsReplay {
                 continue;
             }
             Set<Long> replayed = new LinkedHashSet<>(replay.rows());
-            Set<Long> stillBad = new LinkedHashSet<>();
-            for (long row : reportRows(job)) {
-                // the replay's report counts its own rows, 1 to n, in the order they were recorded
-                if (row >= 1 && row <= replay.rows().size()) {
-                    stillBad.add(replay.rows().get((int) row - 1));
-                }
-            }
-            replayed.removeAll(stillBad);
+            // the replay's report numbers its rows as the file's report does (CsvValidationProcessor)
+            replayed.removeAll(reportRows(job));
             invalid.removeAll(replayed);
         }
         if (invalid.isEmpty()) {

@@ -168,6 +168,13 @@ public class BatchStore {
                 .collect(java.util.stream.Collectors.joining(",", "{", "}"))));
     }
 
+    /** The replay that job {@code jobId} is, if it is one. */
+    public Optional<ReplayRows> replay(String jobId) {
+        return jdbc.query("SELECT job_id, validation_job_id, replayed_rows FROM batch_replays WHERE job_id = :jobId",
+                new MapSqlParameterSource("jobId", jobId), (rs, i) -> new ReplayRows(rs.getString(1),
+                        rs.getString(2), List.of((Long[]) rs.getArray(3).getArray()))).stream().findFirst();
+    }
+
     /** The replays of a batch, oldest first. */
     public List<ReplayRows> replaysOf(String batchId) {
         return jdbc.query("SELECT job_id, validation_job_id, replayed_rows FROM batch_replays WHERE batch_id = :batchId "

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -20,6 +21,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.config.WarehouseBuildProperties;
 import dev.conveyor.config.WarehouseSpoolProperties;
+import dev.conveyor.job.BatchStore;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobOutcome;
 import dev.conveyor.job.JobOutcome.FollowUp;
@@ -53,6 +55,12 @@ public class CsvValidationProcessor implements JobProcessor {
 
     public static final String TYPE = "csv_validation";
 
+    /**
+     * The source of a job that replays a batch's corrected invalid rows (POST /batches/{id}/replay-invalid): its report
+     * is numbered by the rows of the batch's file, not by its own.
+     */
+    public static final String REPLAY_SOURCE = "replay";
+
     private static final Logger log = LoggerFactory.getLogger(CsvValidationProcessor.class);
 
     private final RuleSetRepository rules;
@@ -64,11 +72,13 @@ public class CsvValidationProcessor implements JobProcessor {
     private final WarehouseBuilds builds;
     private final long overlapMinBytes;
     private final Duration heartbeat;
+    private final BatchStore batches;
 
     public CsvValidationProcessor(RuleSetRepository rules, DataFiles files, ConveyorProperties properties,
                                   WarehouseSpoolProperties spool, WarehouseBuilds builds,
-                                  WarehouseBuildProperties build) {
+                                  WarehouseBuildProperties build, BatchStore batches) {
         this.rules = rules;
+        this.batches = batches;
         this.files = files;
         this.reportsDir = properties.reportsDir();
         this.spoolDir = WarehouseLoadProcessor.spoolDir(properties);
@@ -244,6 +254,12 @@ public class CsvValidationProcessor implements JobProcessor {
             Files.deleteIfExists(report);
         } else {
             reportUrl = "/jobs/" + job.jobId() + "/report";
+            if (job.batchId() != null && REPLAY_SOURCE.equals(job.source())) {
+                Optional<BatchStore.ReplayRows> replay = batches.replay(job.jobId());
+                if (replay.isPresent()) {
+                    ReplayReportRows.renumber(report, replay.get().rows());
+                }
+            }
         }
         Map<String, Object> body = new LinkedHashMap<>(result.toMap());
         body.put("payload_size_bytes", size);

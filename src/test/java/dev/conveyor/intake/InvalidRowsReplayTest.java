@@ -85,9 +85,13 @@ class InvalidRowsReplayTest {
         assertThat(afterFirst.get("reconciliation").asText()).startsWith("rows_total 43 = rows_valid 42 + "
                 + "rows_invalid 1").contains("2 invalid rows fixed by 1 replay")
                 .contains("rows_valid 42 = rows_loaded 42 + rows_unchanged 0");
-        // the row still invalid has a new report, of the replay
+        // the row still invalid has a new report, of the replay, which names it by its row in the file (43, not the
+        // replay's own 3)
         List<CSVRecord> stillBad = report(replayJob);
-        assertThat(stillBad).singleElement().satisfies(row -> assertThat(row.get("sku")).isEqualTo("BAD-3"));
+        assertThat(stillBad).singleElement().satisfies(row -> {
+            assertThat(row.get("sku")).isEqualTo("BAD-3");
+            assertThat(row.get("row")).isEqualTo(report.get(2).get("row")).isEqualTo("43");
+        });
 
         // a row fixed already is no longer one to replay
         HttpResponse<String> again = replay(batchId, corrected(report, record -> null, record -> null));
@@ -95,8 +99,8 @@ class InvalidRowsReplayTest {
         assertThat(Api.json(again).get("detail").asText()).contains("line 2 (row 41)").contains("line 3 (row 42)")
                 .doesNotContain("row 43");
 
-        // the second fixes the last one, from the original report's row
-        String last = corrected(report.subList(2, 3), record -> null, record -> null)
+        // the second fixes the last one, from the replay's report: the report of the rows still wrong
+        String last = corrected(stillBad, record -> null, record -> null)
                 .replace(",-3,", ",3,");
         assertThat(replay(batchId, last).statusCode()).isEqualTo(202);
         JsonNode whole = awaitClosed(batchId);
