@@ -10,18 +10,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.support.Api;
+import dev.conveyor.support.WebhookPost;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,16 +45,7 @@ class InboxWebhookCallbackTest {
     private static final String FOLDER = "inbox_wh_mkt";
     private static final String HEADER = "sku,title,price,quantity\n";
 
-    /** One POST the receiver got. */
-    record Call(Map<String, List<String>> headers, byte[] body) {
-
-        String header(String name) {
-            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).findFirst()
-                    .map(e -> e.getValue().get(0)).orElse(null);
-        }
-    }
-
-    static final List<Call> CALLS = new CopyOnWriteArrayList<>();
+    static final List<WebhookPost> CALLS = new CopyOnWriteArrayList<>();
     static final HttpServer RECEIVER = startReceiver();
 
     @DynamicPropertySource
@@ -100,11 +88,11 @@ class InboxWebhookCallbackTest {
         assertThat(deliveryJob.get("type").asText()).isEqualTo("batch_webhook");
         assertThat(deliveryJob.get("status").asText()).isEqualTo("SUCCESS");
         String batchId = clean.get("batch_id").asText();
-        List<Call> calls = CALLS.stream().filter(call -> batchId.equals(call.header("Conveyor-Batch-Id"))).toList();
+        List<WebhookPost> calls = CALLS.stream().filter(call -> batchId.equals(call.header("Conveyor-Batch-Id"))).toList();
         assertThat(calls).hasSize(1);
-        Call call = calls.get(0);
+        WebhookPost call = calls.get(0);
         assertThat(call.header("Conveyor-Callback")).isEqualTo("on_success");
-        assertThat(signatureHolds(call.header("Conveyor-Signature"), call.body())).isTrue();
+        assertThat(call.signed(SECRET)).isTrue();
         JsonNode document = Api.json(new String(call.body(), StandardCharsets.UTF_8));
         assertThat(document.get("batch_id").asText()).isEqualTo(batchId);
         assertThat(document.get("status").asText()).isEqualTo("SUCCESS");
@@ -151,7 +139,7 @@ class InboxWebhookCallbackTest {
             HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             server.createContext("/files", exchange -> {
                 byte[] body = exchange.getRequestBody().readAllBytes();
-                CALLS.add(new Call(Map.copyOf(exchange.getRequestHeaders()), body));
+                CALLS.add(new WebhookPost(Map.copyOf(exchange.getRequestHeaders()), body));
                 exchange.sendResponseHeaders(204, -1);
                 exchange.close();
             });
@@ -160,23 +148,5 @@ class InboxWebhookCallbackTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** How docs/batches.md tells a receiver to check a delivery: HMAC-SHA256 of "<t>.<body>" under the secret. */
-    private static boolean signatureHolds(String header, byte[] body) throws Exception {
-        String t = null;
-        String v1 = null;
-        for (String part : header.split(",")) {
-            String[] kv = part.split("=", 2);
-            if (kv[0].equals("t")) {
-                t = kv[1];
-            } else if (kv[0].equals("v1")) {
-                v1 = kv[1];
-            }
-        }
-        Mac mac = Mac.getInstance("HmacSHA256");
-        mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-        mac.update((t + ".").getBytes(StandardCharsets.UTF_8));
-        return java.security.MessageDigest.isEqual(mac.doFinal(body), HexFormat.of().parseHex(v1));
     }
 }
