@@ -50,7 +50,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  *
  * <p>Which rows are still invalid is the validation's report, less the rows earlier replays fixed: each replay
  * records which report row each of its rows is ({@code batch_replays}), and a replay's own report (its rows still
- * invalid) names them by those rows (CsvValidationProcessor renumbers it), so the next replay may come from either. Any caller (the API, a UI page) goes through {@link #replay}.
+ * invalid) names them by those rows (CsvValidationProcessor renumbers it), so the next replay may come from either.
+ * Any caller (the API, a UI page) goes through {@link #replay}.
  */
 @Component
 public class InvalidRowsReplay {

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.stereotype.Repository;
@@ -171,17 +172,18 @@ public class BatchStore {
     /** The replay that job {@code jobId} is, if it is one. */
     public Optional<ReplayRows> replay(String jobId) {
         return jdbc.query("SELECT job_id, validation_job_id, replayed_rows FROM batch_replays WHERE job_id = :jobId",
-                new MapSqlParameterSource("jobId", jobId), (rs, i) -> new ReplayRows(rs.getString(1),
-                        rs.getString(2), List.of((Long[]) rs.getArray(3).getArray()))).stream().findFirst();
+                new MapSqlParameterSource("jobId", jobId), REPLAY_ROWS).stream().findFirst();
     }
 
     /** The replays of a batch, oldest first. */
     public List<ReplayRows> replaysOf(String batchId) {
         return jdbc.query("SELECT job_id, validation_job_id, replayed_rows FROM batch_replays WHERE batch_id = :batchId "
-                + "ORDER BY created_at, job_id", new MapSqlParameterSource("batchId", batchId),
-                (rs, i) -> new ReplayRows(rs.getString(1), rs.getString(2),
-                        List.of((Long[]) rs.getArray(3).getArray())));
+                + "ORDER BY created_at, job_id", new MapSqlParameterSource("batchId", batchId), REPLAY_ROWS);
     }
+
+    /** A batch_replays row read as job_id, validation_job_id, replayed_rows. */
+    private static final RowMapper<ReplayRows> REPLAY_ROWS = (rs, i) -> new ReplayRows(rs.getString(1),
+            rs.getString(2), List.of((Long[]) rs.getArray(3).getArray()));
 
     /** Marks that the batch was cancelled: its jobs' follow-ups are not created any more. False when it was closed. */
     public boolean requestCancel(String batchId) {
