@@ -37,13 +37,15 @@ public record QueueProperties(
             long maxBlockMs,
             long lingerMs,
             int maxPollRecords,
+            long batchLingerMs,
             int sessionTimeoutMs,
             String producerOptions,
             String consumerOptions) {
     }
 
     /**
-     * {@code publishBatch}: job ids per SendMessageBatch request (SQS allows at most 10). {@code deleteLingerMs}: how
+     * {@code publishBatch}: messages per SendMessageBatch request (SQS allows at most 10). {@code jobsPerMessage}: the
+     * most jobs of one message (a set, run by one consumer). {@code deleteLingerMs}: how
      * long a finished job's message may wait for others to share its DeleteMessageBatch request; {@code
      * deleteSenders}: threads sending those requests.
      */
@@ -55,6 +57,7 @@ public record QueueProperties(
             boolean embedded,
             int embeddedPort,
             int publishBatch,
+            int jobsPerMessage,
             int waitTimeSeconds,
             long deleteLingerMs,
             int deleteSenders,
@@ -86,10 +89,12 @@ public record QueueProperties(
                 .atLeast("kafka.maxBlockMs", q.kafka.maxBlockMs, 0)
                 .atLeast("kafka.lingerMs", q.kafka.lingerMs, 0)
                 .atLeast("kafka.maxPollRecords", q.kafka.maxPollRecords, 1)
+                .atLeast("kafka.batchLingerMs", q.kafka.batchLingerMs, 1)
                 .atLeast("kafka.sessionTimeoutMs", q.kafka.sessionTimeoutMs, 6000);
         check.between("sqs.visibilityTimeoutSeconds", q.sqs.visibilityTimeoutSeconds, 0, 43_200)
                 .between("sqs.embeddedPort", q.sqs.embeddedPort, 0, 65_535)
                 .between("sqs.publishBatch", q.sqs.publishBatch, 1, Sqs.MAX_BATCH)
+                .between("sqs.jobsPerMessage", q.sqs.jobsPerMessage, 1, 1000)
                 .between("sqs.waitTimeSeconds", q.sqs.waitTimeSeconds, 0, 20)
                 .atLeast("sqs.deleteLingerMs", q.sqs.deleteLingerMs, 0)
                 .atLeast("sqs.deleteSenders", q.sqs.deleteSenders, 1);

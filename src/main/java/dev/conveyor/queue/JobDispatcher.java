@@ -30,7 +30,7 @@ import software.amazon.awssdk.services.sqs.model.SendMessageBatchResponse;
  * dealt over its consumers (a worker route claims, runs and records a message's set together); Kafka gets
  * one exchange per lane whose body is the lane's records (camel-kafka sends them all, the producer batches them, and
  * the exchange completes when every record is acknowledged: one wait per lane, not one per job); SQS gets one
- * SendMessageBatch of up to 10 job ids per exchange.
+ * SendMessageBatch of up to 10 messages per exchange, each a set of the lane's jobs dealt as on memory.
  */
 @Component("jobDispatcher")
 public class JobDispatcher {
@@ -45,6 +45,7 @@ public class JobDispatcher {
     private final QueueBackend backend;
     private final int batchSize;
     private final int sqsPublishBatch;
+    private final int jobsPerSqsMessage;
     private final int maxBacklog;
     private final LaneBacklog backlog;
     private final DispatchSignal signal;
@@ -68,6 +69,7 @@ public class JobDispatcher {
         this.backend = queue.backend();
         this.batchSize = properties.dispatcher().batchSize();
         this.sqsPublishBatch = queue.sqs().publishBatch();
+        this.jobsPerSqsMessage = queue.sqs().jobsPerMessage();
         this.maxBacklog = properties.dispatcher().maxInMemoryBacklog();
         this.backlog = backlog;
         this.signal = signal;
@@ -107,16 +109,26 @@ public class JobDispatcher {
         return Math.max(batch.size(), lastTaken) >= batchSize;
     }
 
-    /** Jobs of one lane that leave in one exchange (see the class comment for how many per backend). */
-    public record Publish(String lane, List<DueJob> jobs) {
+    /**
+     * Jobs of one lane that leave in one exchange (see the class comment for how many per backend), as the messages
+     * they travel in: one set (memory), a record per job (Kafka), up to 10 sets (SQS, one SendMessageBatch).
+     */
+    public record Publish(String lane, List<List<DueJob>> messages) {
+
+        /** Every job of the publish, in order. */
+        public List<DueJob> jobs() {
+            return messages.stream().flatMap(List::stream).toList();
+        }
     }
 
     /**
      * Groups a batch into its publishes, per lane, lanes in the order their first job has in the batch (so the lane
      * of the highest priority goes first). Memory: the lane's jobs dealt over as many sets as the lane has
      * consumers, no set larger than its consumer's share, so that no job waits in one worker's set while another
-     * worker of the lane has nothing ({@link #dealt}). Kafka: the lane's jobs in one publish. SQS: cut to at most
-     * {@code conveyor.queue.sqs.publish-batch} jobs.
+     * worker of the lane has nothing ({@link #dealt}); a publish per set. Kafka: the lane's jobs in one publish, a
+     * record each (the consumers make sets of what they poll). SQS: dealt as on memory, but into sets of at most
+     * {@code conveyor.queue.sqs.jobs-per-message}, a message each, {@code conveyor.queue.sqs.publish-batch} messages
+     * to a publish.
      */
     public List<Publish> publishes(List<DueJob> batch) {
         List<Publish> publishes = new ArrayList<>();
@@ -124,15 +136,19 @@ public class JobDispatcher {
         for (DueJob job : batch) {
             byLane.computeIfAbsent(router.laneFor(job), lane -> new ArrayList<>()).add(job);
         }
-        if (backend == QueueBackend.MEMORY) {
-            byLane.forEach((lane, jobs) -> dealt(jobs, backlog.consumers(lane))
-                    .forEach(set -> publishes.add(new Publish(lane, set))));
-            return publishes;
-        }
-        int most = backend == QueueBackend.SQS ? sqsPublishBatch : Integer.MAX_VALUE;
         byLane.forEach((lane, jobs) -> {
-            for (int from = 0; from < jobs.size(); from += most) {
-                publishes.add(new Publish(lane, List.copyOf(jobs.subList(from, Math.min(jobs.size(), from + most)))));
+            switch (backend) {
+                case MEMORY -> dealt(jobs, backlog.consumers(lane))
+                        .forEach(set -> publishes.add(new Publish(lane, List.of(set))));
+                case KAFKA -> publishes.add(new Publish(lane, jobs.stream().map(List::of).toList()));
+                case SQS -> {
+                    int fewest = (jobs.size() + jobsPerSqsMessage - 1) / jobsPerSqsMessage;
+                    List<List<DueJob>> messages = dealt(jobs, Math.max(backlog.consumers(lane), fewest));
+                    for (int from = 0; from < messages.size(); from += sqsPublishBatch) {
+                        publishes.add(new Publish(lane,
+                                List.copyOf(messages.subList(from, Math.min(messages.size(), from + sqsPublishBatch)))));
+                    }
+                }
             }
         });
         return publishes;
@@ -159,8 +175,8 @@ public class JobDispatcher {
     /**
      * Turns a publish into its message: header {@code lane} for the lane router, and as body the set's job ids (memory),
      * the lane's records (Kafka: each the job id with the routing attributes — lane, type, partition key, the latter
-     * also the record key — as headers, never the payload, which stays in the table), or the job ids (SQS, sent as one
-     * SendMessageBatch whose messages carry the lane as their attribute).
+     * also the record key — as headers, never the payload, which stays in the table), or a message per set, its job
+     * ids joined by commas (SQS, sent as one SendMessageBatch whose messages carry the lane as their attribute).
      */
     public void prepareMessage(Publish publish, Exchange exchange) {
         Message message = exchange.getMessage();
@@ -179,7 +195,9 @@ public class JobDispatcher {
                 }
                 message.setBody(records);
             }
-            case SQS -> message.setBody(publish.jobs().stream().map(DueJob::jobId).toList());
+            // a message per set, its ids joined by commas (DeliveredJobs reads them)
+            case SQS -> message.setBody(publish.messages().stream()
+                    .map(set -> String.join(",", set.stream().map(DueJob::jobId).toList())).toList());
         }
     }
 

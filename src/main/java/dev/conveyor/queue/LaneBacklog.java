@@ -11,6 +11,8 @@ import java.util.stream.Collectors;
 import dev.conveyor.config.QueueBackend;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
+import org.apache.camel.Route;
+import org.apache.camel.component.aws2.sqs.Sqs2Endpoint;
 import org.apache.camel.component.seda.SedaEndpoint;
 import org.springframework.stereotype.Component;
 
@@ -51,8 +53,9 @@ public class LaneBacklog {
     }
 
     /**
-     * The concurrent consumers of a lane's in-memory queue (its {@code consume} endpoint's
-     * {@code concurrentConsumers}); 1 before the lane's consumer exists.
+     * The concurrent consumers of a lane in this instance (its {@code consume} endpoint's
+     * {@code concurrentConsumers}): of its in-memory queue, or of its SQS queue (the lane's worker route,
+     * {@code worker-<lane>}); 1 before the lane's consumer exists.
      */
     public int consumers(String lane) {
         Integer known = consumersByLane.get(lane);
@@ -66,6 +69,10 @@ public class LaneBacklog {
                     && !seda.getConsumers().isEmpty()) {
                 most = Math.max(most, seda.getConcurrentConsumers());
             }
+        }
+        Route worker = camel.getRoute("worker-" + lane);
+        if (most == 0 && worker != null && worker.getEndpoint() instanceof Sqs2Endpoint sqs) {
+            most = sqs.getConfiguration().getConcurrentConsumers();
         }
         if (most == 0) {
             return 1;

@@ -1,6 +1,5 @@
 package dev.conveyor.worker;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -64,32 +63,19 @@ public class JobWorker {
     }
 
     /**
-     * The worker route's {@code claim} step: claims the message's jobs — a set of job ids (the memory backend) or
-     * one (Kafka, SQS) — with one statement shared with the other workers' claims of the moment.
+     * The worker route's {@code claim} step: claims the message's jobs (their ids as the route's {@code job-ids} step
+     * read them from the backend's message) with one statement shared with the other workers' claims of the moment.
      *
      * @return the jobs this worker got, RUNNING for it, in the message's order; the others (a duplicate message, a
      *         job another worker, the reaper or a cancel got first) are dropped
      */
-    public List<Job> claimSet(Object jobIds, String lane) {
-        List<String> ids = idsOf(jobIds);
+    public List<Job> claimSet(List<String> ids, String lane) {
         List<Job> claimed = lifecycle.claimAll(ids, lane);
         if (claimed.size() < ids.size()) {
             log.debug("{} of {} job(s) were not claimable (taken by another worker, finished or cancelled); dropped",
                     ids.size() - claimed.size(), ids.size());
         }
         return claimed;
-    }
-
-    private static List<String> idsOf(Object body) {
-        if (body instanceof List<?> list) {
-            List<String> ids = new ArrayList<>(list.size());
-            list.forEach(id -> ids.add(String.valueOf(id)));
-            return ids;
-        }
-        if (body instanceof byte[] bytes) {
-            return List.of(new String(bytes, StandardCharsets.UTF_8));
-        }
-        return List.of(String.valueOf(body));
     }
 
     /** Whether the claim left nothing to run (the worker route's {@code taken-elsewhere} filter). */

@@ -98,17 +98,29 @@ class PublishBatchesTest {
     }
 
     @Test
-    void sqsPublishesALanesJobsTenAtATimeAsOneSendMessageBatch() {
+    void sqsPublishesALanesJobsAsSetsOfAtMostTenTenMessagesToASendMessageBatch() {
+        // no consumer in this context: the lane counts as one consumer, so the sets are as large as allowed
         List<DueJob> batch = IntStream.rangeClosed(1, 23).mapToObj(i -> job(i, Priority.NORMAL)).toList();
         List<Publish> publishes = dispatcher(QueueBackend.SQS).publishes(batch);
-        assertThat(publishes).extracting(p -> p.jobs().size()).containsExactly(10, 10, 3);
+        assertThat(publishes).singleElement().satisfies(publish ->
+                assertThat(publish.messages()).extracting(List::size).containsExactly(8, 8, 7));
 
         Exchange exchange = new DefaultExchange(camel);
         exchange.getMessage().setHeader("jobId", "stale");
-        dispatcher(QueueBackend.SQS).prepareMessage(publishes.get(2), exchange);
-        assertThat(exchange.getMessage().getBody(List.class)).containsExactly("job_21", "job_22", "job_23");
+        dispatcher(QueueBackend.SQS).prepareMessage(publishes.get(0), exchange);
+        List<?> bodies = exchange.getMessage().getBody(List.class);
+        assertThat(bodies).hasSize(3);
+        // dealt as cards: the first three jobs start on three consumers at once
+        assertThat(bodies.get(0)).isEqualTo("job_1,job_4,job_7,job_10,job_13,job_16,job_19,job_22");
+        assertThat(bodies.get(2)).isEqualTo("job_3,job_6,job_9,job_12,job_15,job_18,job_21");
         // the exchange's headers become every message's attributes: the lane only
         assertThat(exchange.getMessage().getHeaders()).containsOnlyKeys("lane");
+
+        List<DueJob> many = IntStream.rangeClosed(1, 250).mapToObj(i -> job(i, Priority.NORMAL)).toList();
+        assertThat(dispatcher(QueueBackend.SQS).publishes(many)).extracting(p -> p.messages().size())
+                .containsExactly(10, 10, 5);
+        assertThat(dispatcher(QueueBackend.SQS).publishes(many)).flatExtracting(Publish::messages)
+                .allSatisfy(set -> assertThat(set).hasSize(10));
     }
 
     @Test
@@ -137,7 +149,7 @@ class PublishBatchesTest {
                 new Routing("normal", List.of(new LaneRule("high", null, "high", null))), null, null, null, null, null,
                 null, null, java.util.Map.of(), null);
         QueueProperties queue = new QueueProperties(backend, null,
-                new QueueProperties.Sqs("", "us-east-1", "p-", 120, false, 9324, 10, 10, 20, 2, "", ""), null, null);
+                new QueueProperties.Sqs("", "us-east-1", "p-", 120, false, 9324, 10, 10, 10, 20, 2, "", ""), null, null);
         return new JobDispatcher(camel, null, new LaneRouter(properties), new LaneBacklog(camel, backend), null, null,
                 properties, queue, null);
     }

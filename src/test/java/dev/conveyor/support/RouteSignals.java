@@ -1,6 +1,8 @@
 package dev.conveyor.support;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -50,26 +52,48 @@ public final class RouteSignals {
     }
 
     /**
-     * Matches once worker routes are done with {@code messages} messages carrying this job id, whatever they did
-     * with them: ran and recorded the job, or dropped the message because the job was not theirs to claim. An
-     * exchange is recognised by its body when it starts (the job id, on every backend), since a dropped message
-     * ends without one. A message of the memory backend carries a set of job ids: one that holds this id counts.
+     * Matches once worker routes are done with {@code deliveries} deliveries of this job id, whatever they did with
+     * them: ran and recorded the job, or dropped it because it was not theirs to claim. An exchange is recognised by
+     * its body when it starts (the job ids it carries), since a dropped message ends without one: a set of ids
+     * (memory), a Kafka poll's records (two deliveries of the id may be one exchange), ids joined by commas (SQS).
      */
-    public static NotifyBuilder workerDoneWith(CamelContext camel, String jobId, int messages) {
-        Set<String> exchanges = ConcurrentHashMap.newKeySet();
+    public static NotifyBuilder workerDoneWith(CamelContext camel, String jobId, int deliveries) {
+        Map<String, Integer> carried = new ConcurrentHashMap<>();
+        Set<String> done = ConcurrentHashMap.newKeySet();
         return new NotifyBuilder(camel).fromRoute(WORKER_ROUTES)
                 .filter(exchange -> {
-                    Object body = exchange.getIn().getBody();
-                    if (body instanceof List<?> set && set.contains(jobId)) {
-                        exchanges.add(exchange.getExchangeId());
-                    } else if (body instanceof String || body instanceof byte[]) {
-                        if (jobId.equals(exchange.getIn().getBody(String.class))) {
-                            exchanges.add(exchange.getExchangeId());
-                        }
+                    int times = timesCarried(exchange.getIn().getBody(), jobId);
+                    if (times > 0) {
+                        carried.putIfAbsent(exchange.getExchangeId(), times);
                     }
-                    return exchanges.contains(exchange.getExchangeId());
+                    return carried.containsKey(exchange.getExchangeId());
                 })
-                .whenDone(messages).create();
+                .whenAnyDoneMatches(exchange -> {
+                    done.add(exchange.getExchangeId());
+                    return done.stream().mapToInt(id -> carried.getOrDefault(id, 0)).sum() >= deliveries;
+                }).create();
+    }
+
+    private static int timesCarried(Object body, String jobId) {
+        if (body instanceof List<?> set) {
+            int times = 0;
+            for (Object element : set) {
+                times += timesCarried(element instanceof Exchange record ? record.getIn().getBody() : element, jobId);
+            }
+            return times;
+        }
+        String text = body instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8)
+                : body instanceof String string ? string : null;
+        if (text == null) {
+            return 0;
+        }
+        int times = 0;
+        for (String id : text.split(",")) {
+            if (jobId.equals(id.strip())) {
+                times++;
+            }
+        }
+        return times;
     }
 
     /** Matches once the inbox route is done with the file of this name (a job made of it, or moved aside). */

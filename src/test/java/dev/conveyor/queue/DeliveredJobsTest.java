@@ -1,0 +1,87 @@
+package dev.conveyor.queue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultExchange;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The job ids a lane's message carries on each backend, and a Kafka poll's records acknowledged together: every
+ * record's offset noted, whatever its partition, once the set is done.
+ */
+class DeliveredJobsTest {
+
+    private final CamelContext camel = new DefaultCamelContext();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final DeliveredJobs delivered = new DeliveredJobs(registry);
+
+    @AfterEach
+    void tearDown() {
+        camel.stop();
+    }
+
+    @Test
+    void aMemorySetIsItsListOfIds() {
+        assertThat(delivered.ids(message(List.of("job_1", "job_2")), "normal")).containsExactly("job_1", "job_2");
+    }
+
+    @Test
+    void anSqsSetIsItsIdsJoinedByCommasAndALoneIdIsASetOfOne() {
+        assertThat(delivered.ids(message("job_1,job_2,job_3"), "normal")).containsExactly("job_1", "job_2", "job_3");
+        assertThat(delivered.ids(message("job_9"), "normal")).containsExactly("job_9");
+        assertThat(delivered.ids(message("job_9".getBytes(StandardCharsets.UTF_8)), "normal")).containsExactly("job_9");
+        // a stray separator makes no empty id
+        assertThat(delivered.ids(message("job_1,,job_2,"), "normal")).containsExactly("job_1", "job_2");
+    }
+
+    @Test
+    void aKafkaPollIsItsRecordsIdsAndEveryRecordIsCommittedWhenTheSetIsAcknowledged() {
+        List<String> committed = new ArrayList<>();
+        List<Exchange> records = List.of(record("job_1", "p0@7", committed), record("job_2", "p3@2", committed),
+                record("job_3", "p0@8", committed));
+        Exchange poll = message(records);
+        // camel-kafka puts the last record's commit on the poll's message: on its own it would leave p3 uncommitted
+        poll.getMessage().setHeader(KafkaConstants.MANUAL_COMMIT,
+                records.get(2).getMessage().getHeader(KafkaConstants.MANUAL_COMMIT));
+
+        assertThat(delivered.ids(poll, "high")).containsExactly("job_1", "job_2", "job_3");
+        assertThat(committed).as("nothing is committed before the set is done").isEmpty();
+
+        poll.getMessage().setBody("the set's outcomes, as the worker route leaves them");
+        new QueueAcknowledger(null).acknowledge(poll);
+        assertThat(committed).containsExactly("p0@7", "p3@2", "p0@8");
+    }
+
+    @Test
+    void theIdsDeliveredAreCountedPerLane() {
+        delivered.ids(message(List.of("job_1", "job_2")), "normal");
+        delivered.ids(message("job_3,job_4,job_5"), "normal");
+        delivered.ids(message("job_6"), "high");
+        assertThat(registry.get(DeliveredJobs.DELIVERED).tag("lane", "normal").counter().count()).isEqualTo(5);
+        assertThat(registry.get(DeliveredJobs.DELIVERED).tag("lane", "high").counter().count()).isEqualTo(1);
+    }
+
+    private Exchange message(Object body) {
+        Exchange exchange = new DefaultExchange(camel);
+        exchange.getMessage().setBody(body);
+        return exchange;
+    }
+
+    private Exchange record(String jobId, String offset, List<String> committed) {
+        Exchange record = message(jobId);
+        KafkaManualCommit commit = () -> committed.add(offset);
+        record.getMessage().setHeader(KafkaConstants.MANUAL_COMMIT, commit);
+        return record;
+    }
+}
