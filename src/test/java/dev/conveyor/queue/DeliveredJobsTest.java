@@ -1,16 +1,23 @@
 package dev.conveyor.queue;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.component.kafka.KafkaConstants;
+import org.apache.camel.component.kafka.consumer.DefaultKafkaManualAsyncCommitFactory;
 import org.apache.camel.component.kafka.consumer.KafkaManualCommit;
+import org.apache.camel.component.kafka.consumer.KafkaManualCommitFactory;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.camel.support.DefaultExchange;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -18,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The job ids a lane's message carries on each backend, and a Kafka poll's records acknowledged together: every
- * record's offset noted, whatever its partition, once the set is done.
+ * partition's offset committed once the set is done (Kafka's own MockConsumer stands in for a broker here; the
+ * commits against a real one are KafkaBatchingTest's and the Kafka contract's).
  */
 class DeliveredJobsTest {
 
@@ -46,21 +54,28 @@ class DeliveredJobsTest {
     }
 
     @Test
-    void aKafkaPollIsItsRecordsIdsAndEveryRecordIsCommittedWhenTheSetIsAcknowledged() {
-        List<String> committed = new ArrayList<>();
-        List<Exchange> records = List.of(record("job_1", "p0@7", committed), record("job_2", "p3@2", committed),
-                record("job_3", "p0@8", committed));
+    void aKafkaPollIsItsRecordsIdsAndEachPartitionIsCommittedOnceTheSetIsDone() {
+        MockConsumer<String, String> consumer = new MockConsumer<>(OffsetResetStrategy.EARLIEST);
+        TopicPartition p0 = new TopicPartition("jobs.normal", 0);
+        TopicPartition p3 = new TopicPartition("jobs.normal", 3);
+        consumer.assign(List.of(p0, p3));
+        List<Exchange> records = List.of(record("job_1", p0, 7, consumer), record("job_2", p3, 2, consumer),
+                record("job_3", p0, 8, consumer));
         Exchange poll = message(records);
         // camel-kafka puts the last record's commit on the poll's message: on its own it would leave p3 uncommitted
         poll.getMessage().setHeader(KafkaConstants.MANUAL_COMMIT,
                 records.get(2).getMessage().getHeader(KafkaConstants.MANUAL_COMMIT));
 
         assertThat(delivered.ids(poll, "high")).containsExactly("job_1", "job_2", "job_3");
-        assertThat(committed).as("nothing is committed before the set is done").isEmpty();
+        assertThat(consumer.committed(Set.of(p0, p3))).as("nothing is committed before the set is done")
+                .allSatisfy((partition, offset) -> assertThat(offset).isNull());
 
         poll.getMessage().setBody("the set's outcomes, as the worker route leaves them");
         new QueueAcknowledger(null).acknowledge(poll);
-        assertThat(committed).containsExactly("p0@7", "p3@2", "p0@8");
+        // each partition's next offset: after record 8 of p0 (not 7), after record 2 of p3
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.of(p0, p3));
+        assertThat(committed.get(p0).offset()).isEqualTo(9);
+        assertThat(committed.get(p3).offset()).isEqualTo(3);
     }
 
     @Test
@@ -78,9 +93,11 @@ class DeliveredJobsTest {
         return exchange;
     }
 
-    private Exchange record(String jobId, String offset, List<String> committed) {
+    private Exchange record(String jobId, TopicPartition partition, long offset, MockConsumer<?, ?> consumer) {
         Exchange record = message(jobId);
-        KafkaManualCommit commit = () -> committed.add(offset);
+        KafkaManualCommit commit = new DefaultKafkaManualAsyncCommitFactory().newInstance(
+                new KafkaManualCommitFactory.CamelExchangePayload(record, consumer, "test", null),
+                new KafkaManualCommitFactory.KafkaRecordPayload(partition, offset, 1000), null);
         record.getMessage().setHeader(KafkaConstants.MANUAL_COMMIT, commit);
         return record;
     }
