@@ -45,9 +45,9 @@ public record QueueProperties(
 
     /**
      * {@code publishBatch}: messages per SendMessageBatch request (SQS allows at most 10). {@code jobsPerMessage}: the
-     * most jobs of one message (a set, run by one consumer). {@code deleteLingerMs}: how
-     * long a finished job's message may wait for others to share its DeleteMessageBatch request; {@code
-     * deleteSenders}: threads sending those requests.
+     * most jobs of one message (a set, run by one consumer). {@code deleteLingerMs}: how long a finished set's message
+     * may wait for others to share its DeleteMessageBatch request; {@code deleteSenders}: threads sending those
+     * requests.
      */
     public record Sqs(
             String endpoint,
