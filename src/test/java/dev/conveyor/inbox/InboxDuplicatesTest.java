@@ -16,13 +16,11 @@ import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.MutableClock;
 import dev.conveyor.support.RouteSignals;
+import dev.conveyor.support.RunningServiceTest;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.NotifyBuilder;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * A file dropped again with the content of an earlier successful batch of its folder (conveyor.inbox.duplicates:
@@ -30,19 +28,13 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * back files in .done/ that have no job, leaves it there. With reprocess it is a new batch like any file.
  */
 @ConveyorIntegrationTest
-class InboxDuplicatesTest {
+class InboxDuplicatesTest extends RunningServiceTest {
 
     private static final String HEADER = "sku,title,price,quantity\n";
     private static final Duration PAST_ORPHAN_AGE = Duration.ofSeconds(25);
     /** Three good rows and one bad: the first batch ends PARTIAL_SUCCESS, which still counts as successful. */
     private static final String CSV = HEADER + "DUP-1,Item,1.50,2\nDUP-2,Item,2.50,3\nDUP-3,Item,3.50,4\n"
             + "DUP-4,,abc,1\n";
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    ConveyorProperties properties;
 
     @Autowired
     CamelContext camel;
@@ -55,16 +47,6 @@ class InboxDuplicatesTest {
 
     @Autowired
     MutableClock clock;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
-    Api api;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(port);
-    }
 
     @Test
     void aReDroppedFileIsSkippedWithItsReasonNeverPutBackAndReprocessedOnlyWhenAskedTo() throws IOException {

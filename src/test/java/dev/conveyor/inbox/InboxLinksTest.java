@@ -12,10 +12,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.RouteSignals;
+import dev.conveyor.support.RunningServiceTest;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.NotifyBuilder;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,8 +24,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -36,29 +34,18 @@ import static org.awaitility.Awaitility.await;
  */
 @ConveyorIntegrationTest
 @ExtendWith(OutputCaptureExtension.class)
-class InboxLinksTest {
+class InboxLinksTest extends RunningServiceTest {
 
     private static final String HEADER = "sku,title,price,quantity\n";
     private static final String SECRET = "root:x:0:0:SECRET-7f3a9c:/root:/bin/bash";
 
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    ConveyorProperties properties;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
     @Autowired
     CamelContext camel;
 
-    Api api;
     Path inbox;
 
     @BeforeEach
     void setUp() {
-        api = new Api(port);
         inbox = properties.inbox().dir();
     }
 

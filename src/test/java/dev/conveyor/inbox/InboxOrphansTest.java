@@ -8,17 +8,16 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.MutableClock;
 import dev.conveyor.support.RouteSignals;
+import dev.conveyor.support.RunningServiceTest;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.NotifyBuilder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -30,16 +29,10 @@ import static org.awaitility.Awaitility.await;
  * the service's clock past conveyor.inbox.orphan-after-ms (20 s in tests).
  */
 @ConveyorIntegrationTest
-class InboxOrphansTest {
+class InboxOrphansTest extends RunningServiceTest {
 
     private static final String HEADER = "sku,title,price,quantity\n";
     private static final Duration PAST_ORPHAN_AGE = Duration.ofSeconds(25);
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    ConveyorProperties properties;
 
     @Autowired
     CamelContext camel;
@@ -50,12 +43,10 @@ class InboxOrphansTest {
     @Autowired
     MutableClock clock;
 
-    Api api;
     Path inbox;
 
     @BeforeEach
     void setUp() {
-        api = new Api(port);
         inbox = properties.inbox().dir();
     }
 

@@ -11,45 +11,32 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.RouteSignals;
+import dev.conveyor.support.RunningServiceTest;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.NotifyBuilder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** Files dropped into the watched folder become jobs, or move aside with a reason; either way they leave. */
 @ConveyorIntegrationTest
-class InboxTest {
+class InboxTest extends RunningServiceTest {
 
     private static final String HEADER = "sku,title,price,quantity\n";
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    ConveyorProperties properties;
-
-    @Autowired
-    JdbcTemplate jdbc;
 
     @Autowired
     CamelContext camel;
 
-    Api api;
     Path inbox;
 
     @BeforeEach
     void setUp() {
-        api = new Api(port);
         inbox = properties.inbox().dir();
     }
 

@@ -17,14 +17,11 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
+import dev.conveyor.support.RunningServiceTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -35,26 +32,15 @@ import static org.awaitility.Awaitility.await;
  * what is not a CSV or an .xlsx is refused at intake, upload and inbox alike, with what to send.
  */
 @ConveyorIntegrationTest
-class SpreadsheetIntakeTest {
+class SpreadsheetIntakeTest extends RunningServiceTest {
 
     private static final String XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     private static final Path SAMPLES = Path.of("samples");
 
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    ConveyorProperties properties;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
-    Api api;
     Path inbox;
 
     @BeforeEach
     void setUp() {
-        api = new Api(port);
         inbox = properties.inbox().dir();
     }
 

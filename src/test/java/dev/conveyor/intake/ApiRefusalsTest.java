@@ -7,30 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
-import org.junit.jupiter.api.BeforeEach;
+import dev.conveyor.support.RunningServiceTest;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Bad requests get a precise application/problem+json answer and leave nothing behind. */
 @ConveyorIntegrationTest
-class ApiRefusalsTest {
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
-    Api api;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(port);
-    }
+class ApiRefusalsTest extends RunningServiceTest {
 
     @Test
     void malformedJsonIs400WithWhereItBroke() {

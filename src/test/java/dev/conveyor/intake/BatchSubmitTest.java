@@ -13,33 +13,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
-import org.junit.jupiter.api.BeforeEach;
+import dev.conveyor.support.RunningServiceTest;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /** POST /jobs/batch: all items or none, in order, each checked as POST /jobs checks one job. */
 @ConveyorIntegrationTest
-class BatchSubmitTest {
+class BatchSubmitTest extends RunningServiceTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
-    Api api;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(port);
-    }
 
     @Test
     void aBatchOfAHundredIsAcceptedInOrderAndEveryJobRuns() {

@@ -18,17 +18,15 @@ import java.util.function.IntUnaryOperator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.conveyor.support.Api;
+import dev.conveyor.support.RunningServiceTest;
 import dev.conveyor.support.WebhookPost;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.RouteSignals;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.NotifyBuilder;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * A batch's webhook callbacks (docs/batches.md, "Webhooks"): checked against the outbound rules when the batch comes
@@ -37,28 +35,16 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * conveyor.batches.webhooks settings allow (host and address).
  */
 @ConveyorIntegrationTest
-class BatchWebhooksTest {
+class BatchWebhooksTest extends RunningServiceTest {
 
     /** TestEnvironment's conveyor.batches.webhooks.secret. */
     private static final String SECRET = "test-webhook-secret";
 
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
     @Autowired
     CamelContext camel;
 
-    Api api;
     HttpServer receiver;
     final List<WebhookPost> calls = new CopyOnWriteArrayList<>();
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(port);
-    }
 
     @AfterEach
     void stopReceiver() {

@@ -17,14 +17,11 @@ import java.util.List;
 import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
-import org.junit.jupiter.api.BeforeEach;
+import dev.conveyor.support.RunningServiceTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
@@ -32,20 +29,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * its jobs name, closed once when all of them are final, with its rows counted and reconciled.
  */
 @ConveyorIntegrationTest
-class BatchesTest {
+class BatchesTest extends RunningServiceTest {
 
     private static final String HEADER = "sku,title,price,quantity\n";
     /** A test_flaky job that succeeds at once (it fails only while its attempt is at most fail_times). */
     private static final String QUICK = "{\"type\":\"test_flaky\",\"payload\":{\"mode\":\"permanent\",\"fail_times\":0}}";
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    ConveyorProperties properties;
-
-    @Autowired
-    JdbcTemplate jdbc;
 
     @Autowired
     TransactionTemplate tx;
@@ -55,13 +43,6 @@ class BatchesTest {
 
     @Autowired
     org.apache.camel.CamelContext camel;
-
-    Api api;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(port);
-    }
 
     @Test
     void aDroppedFileWithBadRowsIsABatchThatEndsPartialSuccessOnceItsLoadIsDoneWithItsRowsAddingUp()

@@ -15,20 +15,16 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.GeneratedCsv;
+import dev.conveyor.support.RunningServiceTest;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.CSVRecord;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * The tour of issue 17 at size, through the real inbox: a 100,000-row file with 2% bad rows is one batch whose
@@ -38,27 +34,11 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 @ConveyorIntegrationTest
 @Tag("slow") // 100,000 rows validated and loaded, then 2,000 replayed
-class BigFileBatchTest {
+class BigFileBatchTest extends RunningServiceTest {
 
     private static final int ROWS = 100_000;
     /** GeneratedCsv: every 50th row has a price that is not a number (2%). */
     private static final int BAD_EVERY = 50;
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    ConveyorProperties properties;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
-    Api api;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(port);
-    }
 
     @Test
     void aHundredThousandRowFileWithTwoPercentBadRowsReconcilesExactlyAndItsReplayedRowsMakeItWhole()

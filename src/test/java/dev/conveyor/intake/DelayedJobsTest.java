@@ -12,38 +12,23 @@ import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
 import dev.conveyor.support.MutableClock;
 import dev.conveyor.support.RouteSignals;
+import dev.conveyor.support.RunningServiceTest;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.NotifyBuilder;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Delayed jobs: {@code delay} (an ISO-8601 duration) or {@code run_at} on POST /jobs and POST /jobs/batch. */
 @ConveyorIntegrationTest
-class DelayedJobsTest {
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcTemplate jdbc;
+class DelayedJobsTest extends RunningServiceTest {
 
     @Autowired
     MutableClock clock;
 
     @Autowired
     CamelContext camel;
-
-    private Api api;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(port);
-    }
 
     @Test
     void aDelayedJobIsNotClaimedBeforeItIsDue() {

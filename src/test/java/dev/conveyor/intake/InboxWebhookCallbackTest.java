@@ -16,17 +16,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
-import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.support.Api;
+import dev.conveyor.support.RunningServiceTest;
 import dev.conveyor.support.WebhookPost;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -38,7 +34,7 @@ import org.springframework.test.context.DynamicPropertySource;
  */
 @Tag("slow") // a Spring context of its own: the folder's callback names this class's receiver, on a port of its own
 @ConveyorIntegrationTest
-class InboxWebhookCallbackTest {
+class InboxWebhookCallbackTest extends RunningServiceTest {
 
     /** TestEnvironment's conveyor.batches.webhooks.secret. */
     private static final String SECRET = "test-webhook-secret";
@@ -53,22 +49,6 @@ class InboxWebhookCallbackTest {
         registry.add("conveyor.batches.inbox-callbacks[0].folder", () -> FOLDER);
         registry.add("conveyor.batches.inbox-callbacks[0].on-success", () -> "{\"webhook\":{\"url\":\"http://127.0.0.1:"
                 + RECEIVER.getAddress().getPort() + "/files\"}}");
-    }
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    ConveyorProperties properties;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
-    Api api;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(port);
     }
 
     @AfterAll

@@ -14,18 +14,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
+import dev.conveyor.support.RunningServiceTest;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVPrinter;
 import org.apache.commons.csv.CSVRecord;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
  * POST /batches/{id}/replay-invalid (docs/batches.md): the invalid rows of a dropped file, downloaded as the
@@ -33,26 +29,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * closes again with its counts moved from rows_invalid to rows_valid — SUCCESS once nothing invalid is left.
  */
 @ConveyorIntegrationTest
-class InvalidRowsReplayTest {
+class InvalidRowsReplayTest extends RunningServiceTest {
 
     private static final String HEADER = "sku,title,price,quantity\n";
     private static final String BAD = "BAD-1,,1.00,1\nBAD-2,Thing,abc,2\nBAD-3,Other,3.00,-3\n";
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    ConveyorProperties properties;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
-    Api api;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(port);
-    }
 
     @Test
     void correctedInvalidRowsReplayedTwiceBringRowsInvalidToZeroTheWarehouseToTheFullCountAndTheBatchToSuccess()

@@ -13,38 +13,23 @@ import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
 import dev.conveyor.support.MutableClock;
 import dev.conveyor.support.RouteSignals;
+import dev.conveyor.support.RunningServiceTest;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.NotifyBuilder;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** A job submitted over HTTP goes through the table, dispatcher, router, lane and worker to its end. */
 @ConveyorIntegrationTest
-class JobLifecycleEndToEndTest {
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcTemplate jdbc;
+class JobLifecycleEndToEndTest extends RunningServiceTest {
 
     @Autowired
     CamelContext camel;
 
     @Autowired
     MutableClock clock;
-
-    Api api;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(port);
-    }
 
     @Test
     void postedJobIsAcceptedAsQueuedThenFinishesAsSuccessWithItsCounts() {

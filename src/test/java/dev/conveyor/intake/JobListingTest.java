@@ -7,25 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
-import org.junit.jupiter.api.BeforeEach;
+import dev.conveyor.support.RunningServiceTest;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** GET /jobs lists a tenant's jobs newest first, filtered and paged. */
 @ConveyorIntegrationTest
-class JobListingTest {
-
-    @LocalServerPort
-    int port;
-
-    Api api;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(port);
-    }
+class JobListingTest extends RunningServiceTest {
 
     @Test
     void listsNewestFirstFiltersByStatusAndPagesWithAfter() {

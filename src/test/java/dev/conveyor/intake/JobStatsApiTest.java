@@ -10,14 +10,12 @@ import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
 import dev.conveyor.support.Percentiles;
+import dev.conveyor.support.RunningServiceTest;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -28,22 +26,14 @@ import static org.awaitility.Awaitility.await;
  * must not take "stats" for a job id.
  */
 @ConveyorIntegrationTest
-class JobStatsApiTest {
+class JobStatsApiTest extends RunningServiceTest {
 
     static final String BAD_HEADER = "sku,title,cost,quantity\nA,B,1,2\n";
 
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
-    Api api;
     String tenant;
 
     @BeforeEach
     void setUp() {
-        api = new Api(port);
         tenant = "stats-" + Long.toHexString(System.nanoTime());
     }
 

@@ -8,29 +8,18 @@ import java.time.Duration;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
-import org.junit.jupiter.api.BeforeEach;
+import dev.conveyor.support.RunningServiceTest;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Uploads that break the reading limits end as jobs with the reason, and a failed validation keeps its report. */
 @ConveyorIntegrationTest
-class ParsingLimitsApiTest {
+class ParsingLimitsApiTest extends RunningServiceTest {
 
     private static final String HEADER = "sku,title,price,quantity\n";
     private static final String FIELD_REASON =
             "field 2 (title) is longer than 65536 characters (conveyor.validation.max-field-chars)";
-
-    @LocalServerPort
-    int port;
-
-    Api api;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(port);
-    }
 
     private String upload(String csv) {
         byte[] bytes = csv.getBytes(StandardCharsets.UTF_8);

@@ -9,15 +9,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
+import dev.conveyor.support.RunningServiceTest;
 import dev.conveyor.support.TestEnvironment;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -27,25 +23,9 @@ import static org.awaitility.Awaitility.await;
  * a job of one tenant cannot read another tenant's upload or import, and cannot even tell that it exists.
  */
 @ConveyorIntegrationTest
-class TenantFilesTest {
+class TenantFilesTest extends RunningServiceTest {
 
     private static final String CSV = "sku,title,price,quantity\nTF-1,One,1.00,1\nTF-2,Two,2.00,2\n";
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
-    @Autowired
-    ConveyorProperties properties;
-
-    Api api;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(port);
-    }
 
     @Test
     void anotherTenantsUploadReadsAsMissingAndTheOwnerCanStillUseIt() {

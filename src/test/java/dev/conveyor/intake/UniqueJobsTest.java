@@ -17,11 +17,10 @@ import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
 import dev.conveyor.support.MutableClock;
+import dev.conveyor.support.RunningServiceTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,23 +30,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * is free; exactly one of concurrent submits of a key gets in; a batch with a held key creates nothing.
  */
 @ConveyorIntegrationTest
-class UniqueJobsTest {
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcTemplate jdbc;
+class UniqueJobsTest extends RunningServiceTest {
 
     @Autowired
     MutableClock clock;
 
-    Api api;
     String key;
 
     @BeforeEach
     void setUp() {
-        api = new Api(port);
         key = "nightly-" + UUID.randomUUID();
     }
 

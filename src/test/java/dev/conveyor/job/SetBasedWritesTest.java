@@ -13,15 +13,12 @@ import java.util.concurrent.Future;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.conveyor.intake.JobChains;
 import dev.conveyor.job.JobOutcome.FollowUp;
-import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
 import dev.conveyor.support.MutableClock;
-import org.junit.jupiter.api.BeforeEach;
+import dev.conveyor.support.RunningServiceTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -31,10 +28,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the follow-ups a job asks for are created after its ending, exactly once, even when the worker stopped first.
  */
 @ConveyorIntegrationTest
-class SetBasedWritesTest {
-
-    @LocalServerPort
-    int port;
+class SetBasedWritesTest extends RunningServiceTest {
 
     @Autowired
     JobLifecycle lifecycle;
@@ -43,20 +37,10 @@ class SetBasedWritesTest {
     JobChains chains;
 
     @Autowired
-    JdbcTemplate jdbc;
-
-    @Autowired
     ObjectMapper json;
 
     @Autowired
     MutableClock clock;
-
-    Api api;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(port);
-    }
 
     @Test
     void manyWorkersClaimingAndFinishingAtOnceEachJobIsClaimedOnceAndEndedOnce() throws Exception {

@@ -16,16 +16,13 @@ import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
-import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
+import dev.conveyor.support.RunningServiceTest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,27 +46,16 @@ import static org.awaitility.Awaitility.await;
         // transient failures (a 500, the deadline) are retried once, quickly
         "conveyor.retry.types.bulk_import.max-attempts=2",
         "conveyor.retry.types.bulk_import.backoff-initial=100ms"})
-class BulkImportTest {
+class BulkImportTest extends RunningServiceTest {
 
     private static final String CSV = "sku,title,price,quantity\nBI-1,One,1.00,1\nBI-2,Two,2.00,2\nBI-3,,x,3\n";
     private static final String SECRET = "SECRET-FROM-THE-STUB-7f3a";
 
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
-    @Autowired
-    ConveyorProperties properties;
-
     HttpServer files;
-    Api api;
     final AtomicInteger redirectTargetHits = new AtomicInteger();
 
     @BeforeEach
     void setUp() throws IOException {
-        api = new Api(port);
         files = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         files.createContext("/listings.csv", exchange -> {
             byte[] body = CSV.getBytes(StandardCharsets.UTF_8);

@@ -14,13 +14,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
+import dev.conveyor.support.RunningServiceTest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -34,7 +33,7 @@ import static org.awaitility.Awaitility.await;
  */
 @Tag("slow") // a Spring context of its own (a stub enrichment service, a quick breaker)
 @ConveyorIntegrationTest
-class EnrichTest {
+class EnrichTest extends RunningServiceTest {
 
     /** The stub's behaviour: answer 200, or fail with this status for the next N calls. */
     static final AtomicInteger FAILURES_LEFT = new AtomicInteger();
@@ -53,20 +52,11 @@ class EnrichTest {
         registry.add("conveyor.enrich.breaker.half-open-calls", () -> "1");
     }
 
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
     @Autowired
     EnrichClient client;
 
-    Api api;
-
     @BeforeEach
     void setUp() {
-        api = new Api(port);
         FAILURES_LEFT.set(0);
         failureStatus = 503;
         CALLS.clear();

@@ -3,15 +3,11 @@ package dev.conveyor.processors;
 import java.net.http.HttpResponse;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.BenchW0Jobs;
 import dev.conveyor.support.ConveyorIntegrationTest;
-import org.junit.jupiter.api.BeforeEach;
+import dev.conveyor.support.RunningServiceTest;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,23 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * it refuses any unknown type, and a noop row written behind intake's back does not run.
  */
 @ConveyorIntegrationTest
-class NoopJobsDisabledTest {
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
-    @Autowired
-    ConveyorProperties properties;
-
-    Api api;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(port);
-    }
+class NoopJobsDisabledTest extends RunningServiceTest {
 
     @Test
     void noopIsRefusedExactlyLikeAnUnknownType() {

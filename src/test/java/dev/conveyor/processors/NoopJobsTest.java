@@ -6,17 +6,13 @@ import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.BenchW0Jobs;
 import dev.conveyor.support.ConveyorIntegrationTest;
+import dev.conveyor.support.RunningServiceTest;
 import dev.conveyor.telemetry.EventSchemas;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,27 +26,11 @@ import static org.awaitility.Awaitility.await;
 @Tag("slow") // a Spring context of its own (the bench's noop jobs on)
 @ConveyorIntegrationTest
 @TestPropertySource(properties = "conveyor.bench.noop-jobs=true")
-class NoopJobsTest {
+class NoopJobsTest extends RunningServiceTest {
 
     /** The columns that differ between any two jobs: identity, times, and who ran them. */
     private static final List<String> PER_JOB = List.of("id", "job_id", "run_at", "created_at", "updated_at",
             "dispatched_at", "lease_until", "started_at", "completed_at", "claimed_by");
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
-    @Autowired
-    ConveyorProperties properties;
-
-    Api api;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(port);
-    }
 
     @Test
     void aNoopJobSucceedsWithItsCompletedEvent() {

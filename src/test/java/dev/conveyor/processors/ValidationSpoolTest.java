@@ -7,14 +7,9 @@ import java.time.Duration;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.conveyor.config.ConveyorProperties;
-import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
-import org.junit.jupiter.api.BeforeEach;
+import dev.conveyor.support.RunningServiceTest;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -24,7 +19,7 @@ import static org.awaitility.Awaitility.await;
  * without one (made by hand) reads the file itself. Either way the warehouse ends the same.
  */
 @ConveyorIntegrationTest
-class ValidationSpoolTest {
+class ValidationSpoolTest extends RunningServiceTest {
 
     private static final String CSV = """
             sku,title,price,quantity
@@ -34,22 +29,6 @@ class ValidationSpoolTest {
             SP-1,Red ball again,9.95,11
             SP-4,,1.00,2
             """;
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
-    @Autowired
-    ConveyorProperties properties;
-
-    Api api;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(port);
-    }
 
     @Test
     void aChainedLoadTakesTheValidRowsFromTheSpoolAndRemovesIt() throws IOException {

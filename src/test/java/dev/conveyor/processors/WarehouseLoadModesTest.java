@@ -5,14 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.conveyor.config.ConveyorProperties;
-import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
-import org.junit.jupiter.api.BeforeEach;
+import dev.conveyor.support.RunningServiceTest;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,25 +16,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and a replace leaves the category with the file's rows only, counting what it deleted in the job result.
  */
 @ConveyorIntegrationTest
-class WarehouseLoadModesTest {
+class WarehouseLoadModesTest extends RunningServiceTest {
 
     private static final String MARKETPLACE = "modes_replace_mkt";
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
-    @Autowired
-    ConveyorProperties properties;
-
-    Api api;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(port);
-    }
 
     @Test
     void aChainedReplaceLeavesTheCategoryWithTheFilesRowsOnlyAndCountsWhatItDeleted() throws IOException {

@@ -15,18 +15,16 @@ import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
 import dev.conveyor.support.RouteSignals;
+import dev.conveyor.support.RunningServiceTest;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.NotifyBuilder;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -39,29 +37,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 @ConveyorIntegrationTest
 @ExtendWith(OutputCaptureExtension.class)
-class PausesTest {
-
-    @LocalServerPort
-    int port;
+class PausesTest extends RunningServiceTest {
 
     @Autowired
     CamelContext camel;
-
-    @Autowired
-    JdbcTemplate jdbc;
 
     @Autowired
     ConveyorOperations operations;
 
     @Autowired
     LaneRouter router;
-
-    Api api;
-
-    @BeforeEach
-    void api() {
-        api = new Api(port);
-    }
 
     @AfterEach
     void resumeEverything() {

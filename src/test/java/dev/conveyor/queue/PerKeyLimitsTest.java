@@ -6,15 +6,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
+import dev.conveyor.support.RunningServiceTest;
 import dev.conveyor.worker.KeyedWorkProcessor;
 import dev.conveyor.worker.KeyedWorkProcessor.Run;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -27,20 +23,7 @@ import static org.awaitility.Awaitility.await;
  * second holds more than rate plus burst starts of a key.
  */
 @ConveyorIntegrationTest
-class PerKeyLimitsTest {
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
-    Api api;
-
-    @BeforeEach
-    void api() {
-        api = new Api(port);
-    }
+class PerKeyLimitsTest extends RunningServiceTest {
 
     @Test
     void aKeysJobsNeverOverlapWhileOtherKeysRunBesideThem() {

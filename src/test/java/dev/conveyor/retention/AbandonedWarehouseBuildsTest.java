@@ -3,15 +3,12 @@ package dev.conveyor.retention;
 import java.sql.SQLException;
 import java.time.Instant;
 
-import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
+import dev.conveyor.support.RunningServiceTest;
 import dev.conveyor.warehouse.WarehouseBuild;
 import dev.conveyor.warehouse.WarehouseBuilds;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,29 +17,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * one whose validation has not run yet (its load is still to come).
  */
 @ConveyorIntegrationTest
-class AbandonedWarehouseBuildsTest {
+class AbandonedWarehouseBuildsTest extends RunningServiceTest {
 
     private static final String VALIDATION = "{\"type\":\"csv_validation\",\"payload\":{\"marketplace\":\"%s\","
             + "\"category\":\"toys\",\"csv\":\"sku,title,price,quantity\\nAB-1,One,1.00,1\\n\"}}";
-
-    @LocalServerPort
-    int port;
 
     @Autowired
     WarehouseBuilds builds;
 
     @Autowired
     AbandonedWarehouseBuilds abandoned;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
-    Api api;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(port);
-    }
 
     private void build(String validationJobId, String marketplace) throws SQLException {
         try (WarehouseBuild build = builds.start("default", validationJobId, marketplace, "toys", null)

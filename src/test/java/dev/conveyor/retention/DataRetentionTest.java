@@ -13,17 +13,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
+import dev.conveyor.support.RunningServiceTest;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ServiceStatus;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,32 +37,16 @@ import static org.awaitility.Awaitility.await;
         "conveyor.bulk-import.allowed-dir=target/retention-allowed",
         "conveyor.retention.period-ms=500",
         "conveyor.retention.batch-size=2"}) // several batches per run, so the batching is exercised too
-class DataRetentionTest {
+class DataRetentionTest extends RunningServiceTest {
 
     /** One row of three is bad: validations end PARTIAL_SUCCESS and leave an error report. */
     private static final String CSV = "sku,title,price,quantity\nDR-1,One,1.00,1\nDR-2,Two,2.00,2\nDR-3,,x,3\n";
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
-    @Autowired
-    ConveyorProperties properties;
 
     @Autowired
     DataRetention retention;
 
     @Autowired
     CamelContext camel;
-
-    Api api;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(port);
-    }
 
     @Test
     void filesOfJobsThatFinishedBeforeTheRetentionAreDeletedAndRecentOnesKept() {

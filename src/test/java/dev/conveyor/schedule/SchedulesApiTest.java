@@ -18,14 +18,12 @@ import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
 import dev.conveyor.support.MutableClock;
 import dev.conveyor.support.RouteSignals;
+import dev.conveyor.support.RunningServiceTest;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.NotifyBuilder;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -35,15 +33,9 @@ import static org.awaitility.Awaitility.await;
  * test names schedules of its own and deletes them after, so the shared service's ticker leaves other tests alone.
  */
 @ConveyorIntegrationTest
-class SchedulesApiTest {
+class SchedulesApiTest extends RunningServiceTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcTemplate jdbc;
 
     @Autowired
     MutableClock clock;
@@ -51,13 +43,7 @@ class SchedulesApiTest {
     @Autowired
     CamelContext camel;
 
-    private Api api;
     private final List<String> made = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(port);
-    }
 
     @AfterEach
     void deleteSchedules() {

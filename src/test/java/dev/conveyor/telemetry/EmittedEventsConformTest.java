@@ -16,15 +16,13 @@ import java.util.UUID;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
+import dev.conveyor.support.RunningServiceTest;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -35,30 +33,19 @@ import static org.awaitility.Awaitility.await;
  * every row of job_events is checked here explicitly, besides the check the whole suite makes at emit time.
  */
 @ConveyorIntegrationTest
-class EmittedEventsConformTest {
+class EmittedEventsConformTest extends RunningServiceTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
 
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
-    @Autowired
-    ConveyorProperties properties;
-
     @Autowired
     JobEventLog telemetry;
 
-    Api api;
     EventSchemas schemas;
 
     @BeforeEach
     void setUp() {
-        api = new Api(port);
         schemas = EventSchemas.load(properties.schemasDir());
     }
 

@@ -11,14 +11,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
+import dev.conveyor.support.RunningServiceTest;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.apache.camel.test.spring.junit5.DisableJmx;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -34,23 +33,13 @@ import static org.awaitility.Awaitility.await;
 @Tag("slow") // a Spring context of its own (JMX on, as in the service)
 @ConveyorIntegrationTest
 @DisableJmx(false)
-class HawtioConsoleTest {
+class HawtioConsoleTest extends RunningServiceTest {
 
     /** Camel's route MBeans of our context (camel.main.name), read through Jolokia: one per route. */
     static final String ROUTE_MBEANS = "org.apache.camel:context=conveyor,type=routes,name=*";
 
-    @LocalServerPort
-    int port;
-
     @Autowired
     CamelContext camel;
-
-    Api api;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(port);
-    }
 
     @Test
     void theConsoleIsServedAtActuatorHawtio() {

@@ -13,12 +13,10 @@ import java.util.regex.Pattern;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
+import dev.conveyor.support.RunningServiceTest;
 import org.apache.camel.CamelContext;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -29,26 +27,13 @@ import static org.awaitility.Awaitility.await;
  * table. Values are compared before and after, so jobs of other tests in the same context do not matter.
  */
 @ConveyorIntegrationTest
-class JobMetricsTest {
+class JobMetricsTest extends RunningServiceTest {
 
     static final String CSV = "csv_validation";
     static final Duration METRICS_SETTLE = Duration.ofSeconds(10);
 
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
     @Autowired
     CamelContext camel;
-
-    Api api;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(port);
-    }
 
     @Test
     void aSuccessAPartialSuccessAndAFailureAreCountedByTypeAndStatusWithTheirTimesAndRows() {

@@ -6,13 +6,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobLifecycle;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.MutableClock;
 import dev.conveyor.support.RouteSignals;
+import dev.conveyor.support.RunningServiceTest;
 import org.apache.camel.CamelContext;
 import org.apache.camel.builder.NotifyBuilder;
 import org.apache.camel.component.seda.SedaEndpoint;
@@ -20,8 +20,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -32,13 +30,7 @@ import static org.awaitility.Awaitility.await;
  * before or during a run, and jobs of a dead worker recovered from their expired lease.
  */
 @ConveyorIntegrationTest
-class FailureHandlingTest {
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcTemplate jdbc;
+class FailureHandlingTest extends RunningServiceTest {
 
     @Autowired
     CamelContext camel;
@@ -49,14 +41,8 @@ class FailureHandlingTest {
     @Autowired
     JobLifecycle lifecycle;
 
-    @Autowired
-    ConveyorProperties properties;
-
-    Api api;
-
     @BeforeEach
     void setUp() {
-        api = new Api(port);
         FlakyProcessor.HEALTHY.set(false);
     }
 

@@ -15,12 +15,10 @@ import dev.conveyor.job.JobStatus;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
+import dev.conveyor.support.RunningServiceTest;
 import dev.conveyor.telemetry.EventSchemas;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -32,26 +30,13 @@ import static org.awaitility.Awaitility.await;
  * lifecycle refuses a transition its table forbids instead of changing nothing in silence.
  */
 @ConveyorIntegrationTest
-class LeaseHandBackTest {
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcTemplate jdbc;
+class LeaseHandBackTest extends RunningServiceTest {
 
     @Autowired
     JobLifecycle lifecycle;
 
     @Autowired
     LeaseHandBack handBack;
-
-    Api api;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(port);
-    }
 
     @Test
     void aJobHandedBackAtShutdownIsQueuedAgainWithARequeuedEventAndThenRuns() {

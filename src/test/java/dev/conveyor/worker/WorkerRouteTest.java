@@ -4,18 +4,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
 import dev.conveyor.support.RouteSignals;
+import dev.conveyor.support.RunningServiceTest;
 import org.apache.camel.CamelContext;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.NotifyBuilder;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,26 +22,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * that is not the worker's to claim is dropped without running anything.
  */
 @ConveyorIntegrationTest
-class WorkerRouteTest {
-
-    @LocalServerPort
-    int port;
+class WorkerRouteTest extends RunningServiceTest {
 
     @Autowired
     CamelContext camel;
 
     @Autowired
     ProducerTemplate producer;
-
-    @Autowired
-    JdbcTemplate jdbc;
-
-    Api api;
-
-    @BeforeEach
-    void setUp() {
-        api = new Api(port);
-    }
 
     @Test
     void whenTheWorkerRouteIsDoneTheJobsEndingAndEventsAreWritten() {
