@@ -8,17 +8,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
+import dev.conveyor.support.RunningServiceTest;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.builder.NotifyBuilder;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,23 +29,13 @@ import static org.awaitility.Awaitility.await;
 @Tag("slow") // a Spring context of its own: it takes the jobs table away for a while
 @ConveyorIntegrationTest
 @TestPropertySource(properties = "conveyor.inbox.load-to-warehouse=false")
-class InboxPutBackTest {
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    ConveyorProperties properties;
-
-    @Autowired
-    JdbcTemplate jdbc;
+class InboxPutBackTest extends RunningServiceTest {
 
     @Autowired
     CamelContext camel;
 
     @Test
     void aFileWhoseJobCannotBeWrittenGoesBackAndIsTakenOnceItCanBe() throws IOException {
-        Api api = new Api(port);
         Path dir = Files.createDirectories(properties.inbox().dir().resolve("back_mkt").resolve("toys"));
         NotifyBuilder failedTwice = new NotifyBuilder(camel).fromRoute("inbox")
                 .filter(exchange -> "back.csv".equals(exchange.getIn().getHeader(Exchange.FILE_NAME_ONLY)))

@@ -6,13 +6,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
+import dev.conveyor.support.RunningServiceTest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,17 +20,10 @@ import static org.awaitility.Awaitility.await;
 @Tag("slow") // a Spring context of its own (another inbox tenant)
 @ConveyorIntegrationTest
 @TestPropertySource(properties = "conveyor.inbox.tenant=acme")
-class InboxTenantTest {
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    ConveyorProperties properties;
+class InboxTenantTest extends RunningServiceTest {
 
     @Test
     void aDroppedFileBecomesAJobOfTheInboxTenant() throws IOException {
-        Api api = new Api(port);
         Path dir = Files.createDirectories(properties.inbox().dir().resolve("tenant_mkt").resolve("toys"));
         Path staged = Files.createTempFile("staged", ".csv");
         Files.writeString(staged, "sku,title,price,quantity\nT-1,Thing,1.00,1\n");

@@ -5,15 +5,12 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.util.stream.Stream;
 
-import dev.conveyor.config.ConveyorProperties;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.GeneratedCsv;
+import dev.conveyor.support.RunningServiceTest;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.TestPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -22,22 +19,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("slow") // a Spring context of its own (a small upload limit)
 @ConveyorIntegrationTest
 @TestPropertySource(properties = "conveyor.intake.max-csv-bytes=100000")
-class CsvUploadLimitTest {
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    ConveyorProperties properties;
-
-    @Autowired
-    JdbcTemplate jdbc;
+class CsvUploadLimitTest extends RunningServiceTest {
 
     @Test
     void anUploadOverTheLimitIs413AndLeavesNothingBehind() throws IOException {
         long jobsBefore = jdbc.queryForObject("SELECT count(*) FROM jobs", Long.class);
         long filesBefore = uploadedFiles();
-        HttpResponse<String> response = new Api(port).postCsv("/jobs/csv?marketplace=acme&category=toys",
+        HttpResponse<String> response = api.postCsv("/jobs/csv?marketplace=acme&category=toys",
                 () -> new GeneratedCsv(20_000, 0));
 
         assertThat(response.statusCode()).isEqualTo(413);
@@ -58,7 +46,7 @@ class CsvUploadLimitTest {
 
     @Test
     void anUploadUnderTheLimitIsAccepted() {
-        HttpResponse<String> response = new Api(port).postCsv("/jobs/csv?marketplace=acme&category=toys",
+        HttpResponse<String> response = api.postCsv("/jobs/csv?marketplace=acme&category=toys",
                 () -> new GeneratedCsv(100, 0));
 
         assertThat(response.statusCode()).isEqualTo(202);

@@ -7,12 +7,12 @@ import java.util.List;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
+import dev.conveyor.support.RunningServiceTest;
 import dev.conveyor.telemetry.JobMetricsTest.Scrape;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Route;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -23,20 +23,16 @@ import static org.awaitility.Awaitility.await;
  * JobMetricsTest's, so both share one running service.
  */
 @ConveyorIntegrationTest
-class CamelRouteMetricsTest {
+class CamelRouteMetricsTest extends RunningServiceTest {
 
     /** The routes a JSON job passes after POST /jobs (a controller): the outbox dispatcher, the router, its worker. */
     static final List<String> JOB_PATH = List.of("dispatcher", "lane-router", "worker-normal");
-
-    @LocalServerPort
-    int port;
 
     @Autowired
     CamelContext camel;
 
     @Test
     void aJobIsCountedOnEveryRouteItPassedByRouteId() {
-        Api api = new Api(port);
         Scrape before = scrape(api);
 
         String jobId = api.submit(CsvJobs.inline(CsvJobs.CLEAN));
@@ -58,7 +54,7 @@ class CamelRouteMetricsTest {
 
     @Test
     void everyRouteHasItsExchangeAndFailureCounters() {
-        Scrape scrape = scrape(new Api(port));
+        Scrape scrape = scrape(api);
         List<String> routeIds = camel.getRoutes().stream().map(Route::getRouteId).toList();
         assertThat(routeIds).contains("dispatcher", "worker-normal", "dead-letter", "lease-reaper");
         for (String routeId : routeIds) {

@@ -15,13 +15,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
+import dev.conveyor.support.RunningServiceTest;
 import org.apache.camel.CamelContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 
@@ -43,19 +42,13 @@ import static org.awaitility.Awaitility.await;
 // properties of its own make a context no other class shares: close it after the class rather than keep its
 // connection pool open for the rest of the suite
 @DirtiesContext
-class EventPartitionsTest {
+class EventPartitionsTest extends RunningServiceTest {
 
     static final int AHEAD = 6;
     static final int RETENTION_DAYS = 90;
 
-    @LocalServerPort
-    int port;
-
     @Autowired
     EventPartitions partitions;
-
-    @Autowired
-    JdbcTemplate jdbc;
 
     @Autowired
     CamelContext camel;
@@ -81,7 +74,6 @@ class EventPartitionsTest {
         assertThat(defaultPartitionRows()).isZero();
 
         // a real job's events are written by JdbcEventStore into the current month's partition and read back
-        Api api = new Api(port);
         String jobId = api.submit(CsvJobs.inline(CsvJobs.CLEAN));
         assertThat(api.awaitFinished(jobId).get("status").asText()).isEqualTo("SUCCESS");
         assertThat(jdbc.queryForList("SELECT DISTINCT tableoid::regclass::text FROM job_events WHERE job_id = ?",

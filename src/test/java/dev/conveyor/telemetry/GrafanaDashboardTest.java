@@ -15,13 +15,12 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
+import dev.conveyor.support.RunningServiceTest;
 import dev.conveyor.telemetry.JobMetricsTest.Sample;
 import dev.conveyor.telemetry.JobMetricsTest.Scrape;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -33,7 +32,7 @@ import static org.awaitility.Awaitility.await;
  * share one running service.
  */
 @ConveyorIntegrationTest
-class GrafanaDashboardTest {
+class GrafanaDashboardTest extends RunningServiceTest {
 
     static final Path DASHBOARD = Path.of("deploy/grafana/dashboards/conveyor.json");
     static final Path DATASOURCES = Path.of("deploy/grafana/provisioning/datasources/prometheus.yml");
@@ -47,9 +46,6 @@ class GrafanaDashboardTest {
     static final Pattern RANGE = Pattern.compile("\\[[^]]*]");
     static final Pattern GROUPING = Pattern.compile("\\b(by|without|on|ignoring)\\s*\\([^)]*\\)");
     static final Pattern IDENTIFIER = Pattern.compile("(?<![\\w$.])[a-zA-Z_:][a-zA-Z0-9_:]*");
-
-    @LocalServerPort
-    int port;
 
     @Test
     void itHasThePanelsOperatorsLookFor() throws IOException {
@@ -89,7 +85,6 @@ class GrafanaDashboardTest {
 
     @Test
     void everyMetricItQueriesIsExportedByTheService() throws IOException {
-        Api api = new Api(port);
         String jobId = api.submit(CsvJobs.inline(CsvJobs.TWO_BAD_ROWS));
         assertThat(api.awaitFinished(jobId).get("status").asText()).isEqualTo("PARTIAL_SUCCESS");
         Set<String> used = metricNames(new ObjectMapper().readTree(DASHBOARD.toFile()));

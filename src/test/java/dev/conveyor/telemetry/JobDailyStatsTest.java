@@ -11,14 +11,13 @@ import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
 import dev.conveyor.support.Percentiles;
+import dev.conveyor.support.RunningServiceTest;
 import org.apache.camel.CamelContext;
 import org.assertj.core.data.Offset;
 import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.TestPropertySource;
 
@@ -39,18 +38,12 @@ import static org.awaitility.Awaitility.await;
 // properties of its own make a context no other class shares: close it after the class rather than keep its
 // connection pool open for the rest of the suite
 @DirtiesContext
-class JobDailyStatsTest {
+class JobDailyStatsTest extends RunningServiceTest {
 
     static final String MARKETPLACE = "daily_mkt";
 
-    @LocalServerPort
-    int port;
-
     @Autowired
     JobDailyStats dailyStats;
-
-    @Autowired
-    JdbcTemplate jdbc;
 
     @Autowired
     CamelContext camel;
@@ -58,7 +51,6 @@ class JobDailyStatsTest {
     @Test
     void aDaysFinishedJobsAreCountedWithTheirRowsErrorRateAndLatencies() {
         String tenant = "daily-" + Long.toHexString(System.nanoTime());
-        Api api = new Api(port);
         List<String> jobs = List.of(
                 api.submit(CsvJobs.inline(MARKETPLACE, "toys", CsvJobs.CLEAN), "X-Tenant-Id", tenant),
                 api.submit(CsvJobs.inline(MARKETPLACE, "toys", CsvJobs.CLEAN), "X-Tenant-Id", tenant),
@@ -122,7 +114,6 @@ class JobDailyStatsTest {
     void theMaintenanceRouteKeepsTheAggregateWithNoOneCallingIt() {
         assertThat(camel.getProcessor("refresh-job-daily-stats")).as("the route's refresh step").isNotNull();
         String tenant = "daily-route-" + Long.toHexString(System.nanoTime());
-        Api api = new Api(port);
         String jobId = api.submit(CsvJobs.inline(MARKETPLACE, "games", CsvJobs.CLEAN), "X-Tenant-Id", tenant);
         awaitFinished(api, jobId, tenant);
 

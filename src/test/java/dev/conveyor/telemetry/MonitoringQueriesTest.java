@@ -18,12 +18,11 @@ import dev.conveyor.job.JobLifecycle;
 import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
+import dev.conveyor.support.RunningServiceTest;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,19 +32,13 @@ import static org.assertj.core.api.Assertions.assertThat;
  * A query the schema no longer supports fails here, not in an operator's terminal.
  */
 @ConveyorIntegrationTest
-class MonitoringQueriesTest {
+class MonitoringQueriesTest extends RunningServiceTest {
 
     static final Path DOC = Path.of("docs", "monitoring.md");
     /** The doc's placeholder convention: a psql variable, {@code :'job_id'}. */
     static final String JOB_ID_PLACEHOLDER = ":'job_id'";
     /** This test's jobs' own marketplace, so per-marketplace numbers are exactly theirs. */
     static final String MARKETPLACE = "mon_" + Long.toHexString(System.nanoTime());
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcTemplate jdbc;
 
     @Autowired
     JobLifecycle lifecycle;
@@ -161,7 +154,6 @@ class MonitoringQueriesTest {
 
     /** A success, a partial success, a failure by a wrong header; one job scheduled for later, one running. */
     private Jobs runJobs() {
-        Api api = new Api(port);
         String success = api.submit(CsvJobs.inline(MARKETPLACE, "toys", CsvJobs.CLEAN));
         String partial = api.submit(CsvJobs.inline(MARKETPLACE, "toys", CsvJobs.TWO_BAD_ROWS));
         String failed = api.submit(CsvJobs.inline(MARKETPLACE, "toys", "sku,title,cost,quantity\nA,B,1,2\n"));

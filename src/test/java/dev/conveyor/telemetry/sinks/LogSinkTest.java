@@ -10,17 +10,15 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.conveyor.support.Api;
 import dev.conveyor.support.ConveyorIntegrationTest;
 import dev.conveyor.support.CsvJobs;
+import dev.conveyor.support.RunningServiceTest;
 import dev.conveyor.telemetry.EventSchemas;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -30,15 +28,9 @@ import static org.awaitility.Awaitility.await;
  * the event's JSON, the same as its job_events row.
  */
 @ConveyorIntegrationTest
-class LogSinkTest {
+class LogSinkTest extends RunningServiceTest {
 
     static final ObjectMapper JSON = new ObjectMapper();
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcTemplate jdbc;
 
     @Autowired
     EventSinks sinks;
@@ -59,7 +51,6 @@ class LogSinkTest {
 
     @Test
     void eachEventOfAJobIsOneJsonLineAtInfoEqualToItsStoredRow() throws Exception {
-        Api api = new Api(port);
         String success = api.submit(CsvJobs.inline(CsvJobs.CLEAN));
         String failed = api.submit(CsvJobs.inline("sku,title,cost,quantity\nA,B,1,2\n"));
         api.awaitFinished(success);
