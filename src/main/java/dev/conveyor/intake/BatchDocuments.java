@@ -47,6 +47,20 @@ public class BatchDocuments {
         return view;
     }
 
+    /**
+     * A page of batches as {@code GET /batches} lists them: each summary with its progress, the jobs of the open
+     * ones read in one query (a closed batch is at 100 without them).
+     */
+    public List<Map<String, Object>> summaries(List<Batch> page) {
+        Map<String, List<Job>> ofOpen = jobs.ofBatches(page.stream().filter(batch -> !batch.status().isFinal())
+                .map(Batch::batchId).toList());
+        return page.stream().map(batch -> {
+            Map<String, Object> view = summary(batch);
+            view.put("progress", BatchProgress.of(batch, ofOpen.getOrDefault(batch.batchId(), List.of()), json));
+            return view;
+        }).toList();
+    }
+
     /** What a batch is, without its jobs. */
     Map<String, Object> summary(Batch batch) {
         Map<String, Object> view = new LinkedHashMap<>();

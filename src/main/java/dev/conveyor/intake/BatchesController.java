@@ -71,7 +71,7 @@ public class BatchesController {
         List<Batch> page = batches.list(new BatchQuery(scope.tenantId(), status(status), sourceName, afterId,
                 limit.value()));
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("batches", page.stream().map(documents::summary).toList());
+        body.put("batches", documents.summaries(page));
         body.put("next_after", page.size() == limit.value() ? page.get(page.size() - 1).batchId() : null);
         return body;
     }

@@ -137,6 +137,7 @@ class BatchesTest extends RunningServiceTest {
         assertThat(secondPage.get("batches").get(0).get("batch_id").asText()).isEqualTo(batchId);
         assertThat(Api.json(api.get("/batches?status=SUCCESS&limit=500")).get("batches"))
                 .extracting(b -> b.get("batch_id").asText()).contains(batchId).doesNotContain(second);
+        assertThat(listed(batchId).get("progress").asInt()).as("a closed batch, as listed").isEqualTo(100);
     }
 
     @Test
@@ -192,6 +193,8 @@ class BatchesTest extends RunningServiceTest {
         await().during(Duration.ofMillis(2500)).atMost(Duration.ofSeconds(5))
                 .until(() -> batch(batchId).get("status").asText().equals("RUNNING"));
         assertThat(batch(batchId).get("progress").asInt()).isEqualTo(99);
+        assertThat(listed(batchId).get("progress").asInt()).as("the open batch, as GET /batches lists it")
+                .isEqualTo(99);
 
         jdbc.update("UPDATE jobs SET follow_ups = NULL WHERE job_id = ?", validation);
         assertThat(awaitClosed(batchId).get("status").asText()).isEqualTo("SUCCESS");
@@ -344,6 +347,16 @@ class BatchesTest extends RunningServiceTest {
     }
 
     /** Writes the file beside the inbox and moves it in whole, as the README tells users to. */
+    /** The batch as {@code GET /batches} lists it (newest first, so a page of the latest 500 holds it). */
+    private JsonNode listed(String batchId) {
+        for (JsonNode batch : Api.json(api.get("/batches?limit=500")).get("batches")) {
+            if (batch.get("batch_id").asText().equals(batchId)) {
+                return batch;
+            }
+        }
+        throw new AssertionError(batchId + " is not among the latest 500 batches GET /batches lists");
+    }
+
     private static void drop(Path dir, String name, String content) throws IOException {
         Path staged = Files.createTempFile("staged", ".csv");
         Files.writeString(staged, content);
