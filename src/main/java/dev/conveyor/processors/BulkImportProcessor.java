@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -36,16 +35,10 @@ import dev.conveyor.processors.OutboundAddresses.RefusedAddressException;
 import dev.conveyor.worker.JobContext;
 import dev.conveyor.worker.JobProcessor;
 import dev.conveyor.worker.PermanentJobException;
-import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.classic.methods.HttpGet;
-import org.apache.hc.client5.http.config.ConnectionConfig;
-import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.impl.EnglishReasonPhraseCatalog;
-import org.apache.hc.core5.util.Timeout;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
@@ -92,43 +85,9 @@ public class BulkImportProcessor implements JobProcessor, DisposableBean {
         this.addresses = new OutboundAddresses(config.allowedHosts(), config.allowedAddresses(), lookup);
         this.maxBytes = config.maxBytes();
         this.timeout = config.timeout();
-        // DNS rebinding: a name could resolve to a public address when checked and to 127.0.0.1 when connected. The
-        // client's DNS resolver is the check itself, so the addresses the socket connects to are exactly the ones
-        // that were checked, with no second lookup in between; TLS still verifies the certificate against the host
-        // name in the URL (which connecting to an IP literal with a Host header would lose).
-        DnsResolver checkedResolver = new DnsResolver() {
-            @Override
-            public InetAddress[] resolve(String host) throws UnknownHostException {
-                return addresses.resolve(host);
-            }
-
-            @Override
-            public String resolveCanonicalHostname(String host) {
-                return host; // only used for Kerberos/SPNEGO, which this client never does
-            }
-        };
-        this.http = HttpClients.custom()
-                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setDnsResolver(checkedResolver)
-                        .setDefaultConnectionConfig(ConnectionConfig.custom()
-                                .setConnectTimeout(Timeout.ofMilliseconds(config.connectTimeoutMs()))
-                                .setSocketTimeout(Timeout.ofMilliseconds(config.readTimeoutMs()))
-                                .build())
-                        .build())
-                .setDefaultRequestConfig(RequestConfig.custom()
-                        .setRedirectsEnabled(false)
-                        .setResponseTimeout(Timeout.ofMilliseconds(config.readTimeoutMs()))
-                        .build())
-                // a redirect would be a second, unchecked request (to 127.0.0.1, say): a 3xx fails the job instead
-                .disableRedirectHandling()
-                // no proxy from system properties (the default without useSystemProperties()): a proxy would make
-                // the connection, and so the address check, somebody else's
-                .disableAutomaticRetries()
-                .disableCookieManagement()
-                .disableAuthCaching()
-                // bytes counted against max-bytes are the bytes stored: no gzip expanding behind the cap's back
-                .disableContentCompression()
-                .build();
+        // bytes counted against max-bytes are the bytes stored: no gzip expanding behind the cap's back
+        this.http = CheckedHttpClient.of(addresses, Duration.ofMillis(config.connectTimeoutMs()),
+                Duration.ofMillis(config.readTimeoutMs()), false);
     }
 
     @Override

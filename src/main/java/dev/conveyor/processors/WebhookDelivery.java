@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -20,18 +19,12 @@ import dev.conveyor.processors.OutboundAddresses.Messages;
 import dev.conveyor.processors.OutboundAddresses.RefusedAddressException;
 import dev.conveyor.worker.PermanentJobException;
 import dev.conveyor.worker.TransientJobException;
-import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
-import org.apache.hc.client5.http.config.ConnectionConfig;
-import org.apache.hc.client5.http.config.RequestConfig;
 import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
-import org.apache.hc.client5.http.impl.classic.HttpClients;
-import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.impl.EnglishReasonPhraseCatalog;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
-import org.apache.hc.core5.util.Timeout;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
@@ -79,33 +72,7 @@ public class WebhookDelivery implements DisposableBean {
         this.addresses = new OutboundAddresses(config.allowedHosts(), config.allowedAddresses(), lookup, SETTINGS);
         this.secret = config.secret() == null ? "" : config.secret();
         this.timeout = config.timeout();
-        DnsResolver checkedResolver = new DnsResolver() {
-            @Override
-            public InetAddress[] resolve(String host) throws UnknownHostException {
-                return addresses.resolve(host);
-            }
-
-            @Override
-            public String resolveCanonicalHostname(String host) {
-                return host;
-            }
-        };
-        Timeout limit = Timeout.ofMilliseconds(timeout.toMillis());
-        this.http = HttpClients.custom()
-                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
-                        .setDnsResolver(checkedResolver)
-                        .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(limit)
-                                .setSocketTimeout(limit).build())
-                        .build())
-                .setDefaultRequestConfig(RequestConfig.custom().setRedirectsEnabled(false).setResponseTimeout(limit)
-                        .build())
-                // a redirect would be a second, unchecked request: a 3xx fails the delivery instead
-                .disableRedirectHandling()
-                // the job system retries, with backoff and a count in the database; not the client behind its back
-                .disableAutomaticRetries()
-                .disableCookieManagement()
-                .disableAuthCaching()
-                .build();
+        this.http = CheckedHttpClient.of(addresses, timeout, timeout, true);
     }
 
     /** The secret deliveries are signed with (empty when none is set). */
