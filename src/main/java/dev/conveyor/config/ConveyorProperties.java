@@ -67,7 +67,8 @@ public record ConveyorProperties(
             int batchSize,
             long pollIntervalMs,
             long redispatchAfterSeconds,
-            int maxInMemoryBacklog) {
+            int maxInMemoryBacklog,
+            int minSetMs) {
     }
 
     public record Worker(
@@ -248,7 +249,8 @@ public record ConveyorProperties(
         check.atLeast("dispatcher.batchSize", p.dispatcher.batchSize, 1)
                 .atLeast("dispatcher.pollIntervalMs", p.dispatcher.pollIntervalMs, 1)
                 .atLeast("dispatcher.redispatchAfterSeconds", p.dispatcher.redispatchAfterSeconds, 1)
-                .atLeast("dispatcher.maxInMemoryBacklog", p.dispatcher.maxInMemoryBacklog, 1);
+                .atLeast("dispatcher.maxInMemoryBacklog", p.dispatcher.maxInMemoryBacklog, 1)
+                .atLeast("dispatcher.minSetMs", p.dispatcher.minSetMs, 0);
         check.atLeast("worker.leaseSeconds", p.worker.leaseSeconds, 1)
                 .atLeast("worker.maxAttempts", p.worker.maxAttempts, 1)
                 .atLeast("worker.reaperPeriodMs", p.worker.reaperPeriodMs, 1)

@@ -14,6 +14,7 @@ import dev.conveyor.job.JobOutcome.FollowUp;
 import dev.conveyor.job.JobStore;
 import dev.conveyor.job.Submission;
 import dev.conveyor.processors.DataFiles;
+import dev.conveyor.worker.RecordedSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Service;
@@ -71,9 +72,12 @@ public class JobChains {
         store.followUpsCreated(parent.jobId());
     }
 
-    /** {@link #createFollowUps} for each job a worker route's set ended (its {@code create-follow-ups} step). */
-    public void createAllFollowUps(List<Job> parents) {
-        for (Job parent : parents) {
+    /**
+     * {@link #createFollowUps} for each job a worker route's set ended (its {@code create-follow-ups} step; the set
+     * itself, not {@code ${body.jobs()}}, whose OGNL call would hash every job of it at every message).
+     */
+    public void createAllFollowUps(RecordedSet recorded) {
+        for (Job parent : recorded.jobs()) {
             createFollowUps(parent);
         }
     }

@@ -14,6 +14,7 @@ import dev.conveyor.config.QueueBackend;
 import dev.conveyor.config.QueueProperties;
 import dev.conveyor.job.DueJob;
 import dev.conveyor.job.JobStore;
+import dev.conveyor.worker.AttemptDurations;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -53,6 +54,8 @@ public class JobDispatcher {
     private final Duration redispatchAfter;
     private final AtomicReference<String> lastFailure = new AtomicReference<>();
     private final Pauses pauses;
+    private final AttemptDurations durations;
+    private final int minSetMs;
     /** Per-key limits are configured: a finished job may give its key room for a waiting one. */
     private final boolean limited;
     /** How many due jobs the last round took, held back ones included: a full round means more may be due. */
@@ -60,8 +63,11 @@ public class JobDispatcher {
 
     public JobDispatcher(CamelContext camel, JobStore store, LaneRouter router, LaneBacklog backlog,
                          DispatchSignal signal, ObjectProvider<LaneProvisioner> provisioners,
-                         ConveyorProperties properties, QueueProperties queue, Pauses pauses) {
+                         ConveyorProperties properties, QueueProperties queue, Pauses pauses,
+                         AttemptDurations durations) {
         this.camel = camel;
+        this.durations = durations;
+        this.minSetMs = properties.dispatcher().minSetMs();
         this.pauses = pauses;
         this.limited = !properties.limits().isEmpty();
         this.store = store;
@@ -125,8 +131,9 @@ public class JobDispatcher {
      * Groups a batch into its publishes, per lane, lanes in the order their first job has in the batch (so the lane
      * of the highest priority goes first). Memory: the lane's jobs dealt over as many sets as the lane has
      * consumers, no set larger than its consumer's share, so that no job waits in one worker's set while another
-     * worker of the lane has nothing ({@link #dealt}); a publish per set. Kafka: the lane's jobs in one publish, a
-     * record each (the consumers make sets of what they poll). SQS: dealt as on memory, but into sets of at most
+     * worker of the lane has nothing ({@link #dealt}), and fewer sets when the jobs are short ({@link #sets}); a
+     * publish per set. Kafka: the lane's jobs in one publish, a record each (the consumers make sets of what they
+     * poll). SQS: dealt as on memory, but into sets of at most
      * {@code conveyor.queue.sqs.jobs-per-message}, a message each, {@code conveyor.queue.sqs.publish-batch} messages
      * to a publish.
      */
@@ -138,12 +145,12 @@ public class JobDispatcher {
         }
         byLane.forEach((lane, jobs) -> {
             switch (backend) {
-                case MEMORY -> dealt(jobs, backlog.consumers(lane))
+                case MEMORY -> dealt(jobs, sets(jobs, backlog.consumers(lane)))
                         .forEach(set -> publishes.add(new Publish(lane, List.of(set))));
                 case KAFKA -> publishes.add(new Publish(lane, jobs.stream().map(List::of).toList()));
                 case SQS -> {
                     int fewest = (jobs.size() + jobsPerSqsMessage - 1) / jobsPerSqsMessage;
-                    List<List<DueJob>> messages = dealt(jobs, Math.max(backlog.consumers(lane), fewest));
+                    List<List<DueJob>> messages = dealt(jobs, Math.max(sets(jobs, backlog.consumers(lane)), fewest));
                     for (int from = 0; from < messages.size(); from += sqsPublishBatch) {
                         publishes.add(new Publish(lane,
                                 List.copyOf(messages.subList(from, Math.min(messages.size(), from + sqsPublishBatch)))));
@@ -152,6 +159,26 @@ public class JobDispatcher {
             }
         });
         return publishes;
+    }
+
+    /**
+     * How many sets a lane's jobs are dealt into: one per consumer of the lane (or per job, when fewer), but no more
+     * than the jobs' expected work fills at {@code conveyor.dispatcher.min-set-ms} each, and at least one. The
+     * expected work is the sum of each job's type's average attempt in this instance ({@link AttemptDurations}); a
+     * type not run here yet counts a whole set's worth per job, so its jobs are spread over the consumers until its
+     * attempts are known. So a
+     * round of no-op jobs travels as one set (one message, one claim, one ending statement), and a round of jobs
+     * that take 20 ms or more is spread over every consumer, in parallel.
+     */
+    int sets(List<DueJob> jobs, int consumers) {
+        if (minSetMs <= 0) {
+            return Math.max(1, Math.min(consumers, jobs.size()));
+        }
+        double work = 0;
+        for (DueJob job : jobs) {
+            work += durations.averageMillis(job.type()).orElse(minSetMs);
+        }
+        return (int) Math.max(1, Math.min(Math.min(consumers, jobs.size()), Math.ceil(work / minSetMs)));
     }
 
     /**

@@ -41,6 +41,7 @@ public class JobWorker {
     private final ErrorClassifier classifier;
     private final RetryPolicy retryPolicy;
     private final CamelContext camel;
+    private final AttemptDurations durations;
     private final long heartbeatIntervalNanos;
     /** Extends the leases of jobs waiting in a set behind the one that runs (one thread: a statement per beat). */
     private final ScheduledThreadPoolExecutor leaseKeeper = new ScheduledThreadPoolExecutor(1, task -> {
@@ -50,8 +51,10 @@ public class JobWorker {
     });
 
     public JobWorker(JobLifecycle lifecycle, JobProcessors processors, ObjectMapper json, ErrorClassifier classifier,
-                     RetryPolicy retryPolicy, CamelContext camel, ConveyorProperties properties) {
+                     RetryPolicy retryPolicy, CamelContext camel, ConveyorProperties properties,
+                     AttemptDurations durations) {
         this.camel = camel;
+        this.durations = durations;
         // a set's keeper is cancelled as soon as its jobs ran, mostly long before its first beat: drop it at once
         leaseKeeper.setRemoveOnCancelPolicy(true);
         this.heartbeatIntervalNanos = properties.worker().heartbeatIntervalMs() * 1_000_000L;
@@ -188,6 +191,15 @@ public class JobWorker {
                 : classifier.classify(failure, attempt.processor());
     }
 
+    /**
+     * The jobs of a recorded set whose last attempt failed (the route's {@code each-exhausted} split). A bean method
+     * rather than {@code ${body.exhausted()}}: Camel's OGNL call introspects the body's class and hashes the whole
+     * set (every job's payload) as a cache key at every message.
+     */
+    public List<JobExhaustedException> exhausted(RecordedSet recorded) {
+        return recorded.exhausted();
+    }
+
     /** @return the job, RUNNING for this worker; null when this worker did not get it (the route drops it) */
     public Job claim(String jobId, String lane) {
         Optional<Job> claimed = lifecycle.claim(jobId, lane);
@@ -199,6 +211,15 @@ public class JobWorker {
 
     /** Runs one attempt of the claimed job's processor; never throws: a failure is part of the attempt. */
     public Attempt attempt(Job job) {
+        long started = System.nanoTime();
+        try {
+            return attemptTimed(job);
+        } finally {
+            durations.record(job.type(), System.nanoTime() - started);
+        }
+    }
+
+    private Attempt attemptTimed(Job job) {
         JobProcessor processor = processors.forType(job.type()).orElse(null);
         if (processor == null) {
             return Attempt.failed(job, null, new PermanentJobException("no processor for job type " + job.type()));

@@ -12,6 +12,7 @@ import dev.conveyor.config.QueueProperties;
 import dev.conveyor.job.DueJob;
 import dev.conveyor.job.Priority;
 import dev.conveyor.queue.JobDispatcher.Publish;
+import dev.conveyor.worker.AttemptDurations;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -31,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class PublishBatchesTest {
 
     private final CamelContext camel = new DefaultCamelContext();
+    private final AttemptDurations durations = new AttemptDurations();
 
     @AfterEach
     void tearDown() {
@@ -67,6 +69,36 @@ class PublishBatchesTest {
         dispatcher(QueueBackend.MEMORY).prepareMessage(publishes.get(0), exchange);
         assertThat(exchange.getMessage().getBody(List.class)).containsExactly("job_1", "job_7", "job_11");
         assertThat(exchange.getMessage().getHeaders()).containsOnlyKeys("lane").containsEntry("lane", "normal");
+    }
+
+    @Test
+    void shortJobsAreDealtIntoFewerSetsEachWorthAMessage() throws Exception {
+        camel.addRoutes(new org.apache.camel.builder.RouteBuilder() {
+            @Override
+            public void configure() {
+                from("seda:conveyor.normal?concurrentConsumers=32").to("mock:normal");
+            }
+        });
+        camel.start();
+        List<DueJob> forty = IntStream.rangeClosed(1, 40).mapToObj(i -> job(i, Priority.NORMAL)).toList();
+        JobDispatcher dispatcher = dispatcher(QueueBackend.MEMORY);
+        // a type never run here: each job counts a set's worth, spread over every consumer as before
+        assertThat(dispatcher.sets(forty, 32)).isEqualTo(32);
+        // about 1 ms an attempt: 40 ms of work fills two sets of at least 20 ms
+        for (int i = 0; i < 50; i++) {
+            durations.record("csv_validation", 1_000_000);
+        }
+        assertThat(dispatcher.sets(forty, 32)).isEqualTo(2);
+        List<Publish> publishes = dispatcher.publishes(forty);
+        assertThat(publishes).hasSize(2).allSatisfy(publish -> assertThat(publish.jobs()).hasSize(20));
+        // a lone short job is still a set of its own, sent at once
+        assertThat(dispatcher.sets(forty.subList(0, 1), 32)).isEqualTo(1);
+        // the same type slowing to 100 ms an attempt: one set a job again, as many as there are consumers
+        for (int i = 0; i < 100; i++) {
+            durations.record("csv_validation", 100_000_000);
+        }
+        assertThat(dispatcher.sets(forty, 32)).isEqualTo(32);
+        assertThat(dispatcher.sets(forty.subList(0, 5), 32)).isEqualTo(5);
     }
 
     @Test
@@ -145,12 +177,12 @@ class PublishBatchesTest {
 
     private JobDispatcher dispatcher(QueueBackend backend) {
         ConveyorProperties properties = new ConveyorProperties(Path.of("data"), Path.of("schemas"), "default", "test",
-                null, null, new ConveyorProperties.Dispatcher(200, 1000, 300, 200), null,
+                null, null, new ConveyorProperties.Dispatcher(200, 1000, 300, 200, 20), null,
                 new Routing("normal", List.of(new LaneRule("high", null, "high", null))), null, null, null, null, null,
                 null, null, java.util.Map.of(), null);
         QueueProperties queue = new QueueProperties(backend, null,
                 new QueueProperties.Sqs("", "us-east-1", "p-", 120, false, 9324, 10, 10, 10, 20, 2, "", ""), null, null);
         return new JobDispatcher(camel, null, new LaneRouter(properties), new LaneBacklog(camel, backend), null, null,
-                properties, queue, null);
+                properties, queue, null, durations);
     }
 }
