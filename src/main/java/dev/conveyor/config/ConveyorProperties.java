@@ -76,7 +76,8 @@ public record ConveyorProperties(
             int maxAttempts,
             long reaperPeriodMs,
             java.time.Duration timeLimit,
-            long heartbeatIntervalMs) {
+            long heartbeatIntervalMs,
+            long setHandBackAfterMs) {
     }
 
     /**
@@ -255,7 +256,8 @@ public record ConveyorProperties(
                 .atLeast("worker.maxAttempts", p.worker.maxAttempts, 1)
                 .atLeast("worker.reaperPeriodMs", p.worker.reaperPeriodMs, 1)
                 .positive("worker.timeLimit", p.worker.timeLimit)
-                .atLeast("worker.heartbeatIntervalMs", p.worker.heartbeatIntervalMs, 1);
+                .atLeast("worker.heartbeatIntervalMs", p.worker.heartbeatIntervalMs, 1)
+                .atLeast("worker.setHandBackAfterMs", p.worker.setHandBackAfterMs, 1);
         check.positive("retry.backoffInitial", p.retry.backoffInitial)
                 .between("retry.backoffMultiplier", p.retry.backoffMultiplier, 1, 1000)
                 .positive("retry.backoffMax", p.retry.backoffMax);

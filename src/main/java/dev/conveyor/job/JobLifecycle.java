@@ -172,6 +172,33 @@ public class JobLifecycle {
                 claimed.stream().map(Job::attempts).toList(), claimed.get(0).claimedBy(), lease));
     }
 
+    /**
+     * Gives claimed jobs that wait in a worker's set behind one that runs long back to the queue (QUEUED, due at
+     * once, the claim not counted; a job.requeued event each), so an idle worker takes them instead of their
+     * waiting out the long one. Returns the ids handed back; a job left out had already ended or was taken back.
+     */
+    public java.util.Set<String> handBackWaiting(List<Job> claimed) {
+        if (claimed.isEmpty()) {
+            return java.util.Set.of();
+        }
+        List<Job> handedBack = tx.execute(status -> {
+            List<Job> jobs = store.handBackWaiting(claimed.stream().map(Job::jobId).toList(),
+                    claimed.stream().map(Job::attempts).toList(), claimed.get(0).claimedBy());
+            List<JobEvent> events = new ArrayList<>(jobs.size());
+            for (Job job : jobs) {
+                changed(JobTransition.HAND_BACK, job.jobId(), JobStatus.RUNNING, JobStatus.QUEUED, job, events,
+                        j -> JobEvents.of(EventType.REQUEUED, j, null, null));
+            }
+            telemetry.emitAll(events);
+            return jobs;
+        });
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        if (handedBack != null) {
+            handedBack.forEach(job -> ids.add(job.jobId()));
+        }
+        return ids;
+    }
+
     /** Records progress (0-100) and extends the lease; false when the job stopped being RUNNING. */
     public boolean heartbeat(Job job, int progress) {
         return heartbeat(job, progress, null);

@@ -832,6 +832,28 @@ public class JobStore {
                 .addValue("now", now()), JobStore::map);
     }
 
+    /**
+     * Claimed jobs that wait in a worker's set behind one that runs long, given back to the queue before they start:
+     * QUEUED and due at once, their claim not counted (they never ran). Only those still RUNNING for the attempt
+     * that claimed them.
+     */
+    List<Job> handBackWaiting(List<String> jobIds, List<Integer> attempts, String claimedBy) {
+        return jdbc.getJdbcTemplate().query(con -> {
+            java.sql.PreparedStatement ps = con.prepareStatement("""
+                    UPDATE jobs j SET status = 'QUEUED', attempts = greatest(j.attempts - 1, 0), lease_until = NULL,
+                                      dispatched_at = NULL, run_at = CAST(? AS timestamptz), updated_at = now()
+                    FROM unnest(?::text[], ?::int[]) AS t(job_id, attempts)
+                    WHERE j.job_id = t.job_id AND j.attempts = t.attempts AND j.claimed_by = ? AND %s
+                    RETURNING j.*
+                    """.formatted(JobTransition.HAND_BACK.checkOn("j")));
+            ps.setObject(1, now());
+            ps.setArray(2, con.createArrayOf("text", jobIds.toArray()));
+            ps.setArray(3, con.createArrayOf("int4", attempts.toArray()));
+            ps.setString(4, claimedBy);
+            return ps;
+        }, JobStore::map);
+    }
+
     /** Cancels a job that has not started: it will never run. */
     Optional<Job> cancelWaiting(String jobId) {
         return jdbc.query("""

@@ -9,7 +9,7 @@ import org.springframework.stereotype.Component;
  * How long each job type's attempts take in this instance, as a moving average of the recent ones: the dispatcher
  * sizes the sets it deals to a lane's workers by it (a set of jobs shares one message, one claim and one ending
  * statement, and a message costs about a millisecond of route steps whatever it carries, so a set of no-op jobs is
- * worth filling while a set of long jobs is worth spreading; docs/architecture.md, "Sets").
+ * worth filling while a set of long jobs is worth spreading; docs/architecture.md, "The worker route").
  */
 @Component
 public class AttemptDurations {

@@ -7,11 +7,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -43,7 +41,11 @@ public class JobWorker {
     private final CamelContext camel;
     private final AttemptDurations durations;
     private final long heartbeatIntervalNanos;
-    /** Extends the leases of jobs waiting in a set behind the one that runs (one thread: a statement per beat). */
+    private final long handBackAfterNanos;
+    /**
+     * Looks after the jobs waiting in a set behind the one that runs: extends their leases, or hands them back behind
+     * a long one (one thread: a statement per look that does something).
+     */
     private final ScheduledThreadPoolExecutor leaseKeeper = new ScheduledThreadPoolExecutor(1, task -> {
         Thread thread = new Thread(task, "conveyor-set-lease-keeper");
         thread.setDaemon(true);
@@ -58,6 +60,7 @@ public class JobWorker {
         // a set's keeper is cancelled as soon as its jobs ran, mostly long before its first beat: drop it at once
         leaseKeeper.setRemoveOnCancelPolicy(true);
         this.heartbeatIntervalNanos = properties.worker().heartbeatIntervalMs() * 1_000_000L;
+        this.handBackAfterNanos = properties.worker().setHandBackAfterMs() * 1_000_000L;
         this.lifecycle = lifecycle;
         this.processors = processors;
         this.json = json;
@@ -102,9 +105,12 @@ public class JobWorker {
 
     /**
      * Runs one attempt of each job of a group, one after the other (the job-type route's {@code run-attempts}).
-     * Every heartbeat interval, the leases of the jobs still waiting behind the running one are extended with one
-     * statement; one found no longer held (its lease ran out all the same, and the reaper took it back) is skipped,
-     * left to whoever has it now.
+     * While one runs, a keeper looks after the jobs waiting behind it: every heartbeat interval it extends their
+     * leases with one statement, so the reaper does not take them for dead; and once the running job has run
+     * {@code conveyor.worker.set-hand-back-after-ms}, it hands them back to the queue, so idle workers take them
+     * instead of their waiting out a long job (the dispatcher fills sets by each type's average attempt, and an
+     * average can be wrong for one job). A waiting job found no longer held (handed back, or its lease ran out all
+     * the same and the reaper took it) is skipped, left to whoever has it now.
      */
     public List<Attempt> attemptAll(List<Job> group) {
         List<Attempt> attempts = new ArrayList<>(group.size());
@@ -112,25 +118,20 @@ public class JobWorker {
             attempts.add(attempt(group.get(0)));
             return attempts;
         }
-        AtomicInteger running = new AtomicInteger();
-        Set<String> lost = ConcurrentHashMap.newKeySet();
-        long period = Math.max(1, heartbeatIntervalNanos / 1_000_000L);
-        // while one job runs, the ones behind it keep their leases: the reaper must not take them for dead
+        SetProgress progress = new SetProgress(group);
+        long period = Math.max(1, Math.min(heartbeatIntervalNanos, handBackAfterNanos) / 1_000_000L);
         ScheduledFuture<?> keeper = leaseKeeper.scheduleAtFixedRate(() -> {
             try {
-                List<Job> waiting = group.subList(Math.min(group.size(), running.get() + 1), group.size());
-                Set<String> held = lifecycle.keepWaiting(waiting);
-                waiting.stream().map(Job::jobId).filter(id -> !held.contains(id)).forEach(lost::add);
+                progress.look(System.nanoTime());
             } catch (RuntimeException e) {
-                log.warn("extending the leases of {} waiting job(s) failed: {}", group.size(), e.toString());
+                log.warn("looking after the {} waiting job(s) of a set failed: {}", group.size(), e.toString());
             }
         }, period, period, TimeUnit.MILLISECONDS);
         try {
             for (int i = 0; i < group.size(); i++) {
                 Job job = group.get(i);
-                running.set(i);
-                if (lost.contains(job.jobId())) {
-                    log.info("{} waited in its worker's set past its lease and was taken back; not started here",
+                if (!progress.start(i, System.nanoTime())) {
+                    log.info("{} waited in its worker's set and was handed back or taken back; not started here",
                             job.jobId());
                     continue;
                 }
@@ -140,6 +141,56 @@ public class JobWorker {
             keeper.cancel(false);
         }
         return attempts;
+    }
+
+    /**
+     * Which job of a set runs and since when, and which waiting ones are no longer this worker's. The worker's start
+     * of a job and the keeper's look at the waiting ones exclude each other, so no job is started here after it was
+     * handed back, nor handed back after it started.
+     */
+    private final class SetProgress {
+
+        private final List<Job> group;
+        private final Set<String> lost = new java.util.HashSet<>();
+        private int running = -1;
+        private long runningSince;
+        private long leasesExtendedAt = System.nanoTime();
+
+        SetProgress(List<Job> group) {
+            this.group = group;
+        }
+
+        /** Whether job {@code index} may start now; from here on it is the running one. */
+        synchronized boolean start(int index, long now) {
+            running = index;
+            runningSince = now;
+            return !lost.contains(group.get(index).jobId());
+        }
+
+        /** The keeper's turn: hand the waiting jobs back behind a long one, or extend their leases when due. */
+        synchronized void look(long now) {
+            List<Job> waiting = new ArrayList<>();
+            for (Job job : group.subList(Math.min(group.size(), running + 1), group.size())) {
+                if (!lost.contains(job.jobId())) {
+                    waiting.add(job);
+                }
+            }
+            if (waiting.isEmpty()) {
+                return;
+            }
+            if (running >= 0 && now - runningSince >= handBackAfterNanos) {
+                Set<String> handedBack = lifecycle.handBackWaiting(waiting);
+                // every waiting job is out of this set now: handed back, or no longer this worker's anyway
+                waiting.forEach(job -> lost.add(job.jobId()));
+                log.info("{} ran {} ms with {} job(s) waiting behind it; {} handed back to the queue",
+                        group.get(running).jobId(), (now - runningSince) / 1_000_000L, waiting.size(),
+                        handedBack.size());
+            } else if (now - leasesExtendedAt >= heartbeatIntervalNanos) {
+                leasesExtendedAt = now;
+                Set<String> held = lifecycle.keepWaiting(waiting);
+                waiting.stream().map(Job::jobId).filter(id -> !held.contains(id)).forEach(lost::add);
+            }
+        }
     }
 
     /**

@@ -42,7 +42,7 @@ class OnlyTheLifecycleWritesStatusTest {
 
     static final Path STORE = Path.of("src/main/java/dev/conveyor/job/JobStore.java");
     static final Set<String> STATUS_STATEMENTS = Set.of("claim", "complete", "fail", "scheduleRetry", "deadLetter",
-            "handBack", "cancelWaiting", "markCancelled", "requeue", "requeueAll", "cancelWaitingAll");
+            "handBack", "handBackWaiting", "cancelWaiting", "markCancelled", "requeue", "requeueAll", "cancelWaitingAll");
 
     @Test
     void theScannerFindsStatusWritesAndNothingElse() {

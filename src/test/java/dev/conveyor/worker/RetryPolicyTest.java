@@ -46,7 +46,7 @@ class RetryPolicyTest {
 
     private static ConveyorProperties properties(Map<String, TypeRetry> types) {
         return new ConveyorProperties(Path.of("data"), Path.of("schemas"), "default", "test", null, null, null,
-                new Worker(60, 3, 10_000, Duration.ofHours(1), 1000), null, null, null, null, null, null, null,
+                new Worker(60, 3, 10_000, Duration.ofHours(1), 1000, 1000), null, null, null, null, null, null, null,
                 new Retry(Duration.ofSeconds(2), 2, Duration.ofMinutes(10), types), java.util.Map.of(), null);
     }
 }
