@@ -1,13 +1,16 @@
 package dev.conveyor.intake;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.conveyor.job.Batch.RowCounts;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobStatus;
@@ -140,13 +143,31 @@ final class RowAccounting {
         return sum;
     }
 
+    /**
+     * The top-level numbers of a job's result, the only fields counted here: its nested objects and arrays (a
+     * validation's error samples, a load's details) are skipped by the parser, not built into a tree. A batch of
+     * 500 jobs is closed by reading 500 results, and building each whole tree was half of the batch completion's CPU.
+     */
     private static JsonNode read(String resultJson, ObjectMapper json) {
+        ObjectNode counts = json.createObjectNode();
         if (resultJson == null) {
-            return json.createObjectNode();
+            return counts;
         }
-        try {
-            return json.readTree(resultJson);
-        } catch (JsonProcessingException e) {
+        try (JsonParser parser = json.getFactory().createParser(resultJson)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return counts;
+            }
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                if (value == JsonToken.VALUE_NUMBER_INT) {
+                    counts.put(field, parser.getLongValue());
+                } else {
+                    parser.skipChildren();
+                }
+            }
+            return counts;
+        } catch (IOException e) {
             throw new IllegalStateException("a stored job result does not parse", e);
         }
     }

@@ -2,7 +2,6 @@ package dev.conveyor.intake;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.RecordComponent;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -14,6 +13,7 @@ import dev.conveyor.job.Batch;
 import dev.conveyor.job.BatchStatus;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobStatus;
+import dev.conveyor.support.JobRecords;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -84,25 +84,6 @@ class BatchProgressTest {
         fields.put("payloadJson", payload);
         fields.put("resultJson", result);
         fields.put("parentJobId", parent);
-        RecordComponent[] components = Job.class.getRecordComponents();
-        Object[] values = new Object[components.length];
-        Class<?>[] types = new Class<?>[components.length];
-        for (int i = 0; i < components.length; i++) {
-            types[i] = components[i].getType();
-            Object value = fields.get(components[i].getName());
-            if (value == null && types[i] == int.class) {
-                value = 0;
-            } else if (value == null && types[i] == long.class) {
-                value = 0L;
-            } else if (value == null && types[i] == boolean.class) {
-                value = false;
-            }
-            values[i] = value;
-        }
-        try {
-            return Job.class.getDeclaredConstructor(types).newInstance(values);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
+        return JobRecords.job(fields);
     }
 }
