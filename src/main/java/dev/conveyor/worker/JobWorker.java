@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.conveyor.config.ConveyorProperties;
+import dev.conveyor.config.QueueBackend;
 import dev.conveyor.job.Job;
 import dev.conveyor.job.JobLifecycle;
 import dev.conveyor.job.JobOutcome;
@@ -54,13 +55,17 @@ public class JobWorker {
 
     public JobWorker(JobLifecycle lifecycle, JobProcessors processors, ObjectMapper json, ErrorClassifier classifier,
                      RetryPolicy retryPolicy, CamelContext camel, ConveyorProperties properties,
-                     AttemptDurations durations) {
+                     AttemptDurations durations, QueueBackend backend) {
         this.camel = camel;
         this.durations = durations;
         // a set's keeper is cancelled as soon as its jobs ran, mostly long before its first beat: drop it at once
         leaseKeeper.setRemoveOnCancelPolicy(true);
         this.heartbeatIntervalNanos = properties.worker().heartbeatIntervalMs() * 1_000_000L;
-        this.handBackAfterNanos = properties.worker().setHandBackAfterMs() * 1_000_000L;
+        // On Kafka a set is what a consumer polled, and a job handed back would be published again to its partition,
+        // which the same busy consumer holds: it would wait all the same, and longer. Only the sets the dispatcher
+        // deals (memory, SQS) go to whichever consumer is free.
+        this.handBackAfterNanos = backend == QueueBackend.KAFKA ? Long.MAX_VALUE
+                : properties.worker().setHandBackAfterMs() * 1_000_000L;
         this.lifecycle = lifecycle;
         this.processors = processors;
         this.json = json;
@@ -109,7 +114,8 @@ public class JobWorker {
      * leases with one statement, so the reaper does not take them for dead; and once the running job has run
      * {@code conveyor.worker.set-hand-back-after-ms}, it hands them back to the queue, so idle workers take them
      * instead of their waiting out a long job (the dispatcher fills sets by each type's average attempt, and an
-     * average can be wrong for one job). A waiting job found no longer held (handed back, or its lease ran out all
+     * average can be wrong for one job; not on Kafka, whose sets are a consumer's poll and whose partitions keep a
+     * job with its busy consumer). A waiting job found no longer held (handed back, or its lease ran out all
      * the same and the reaper took it) is skipped, left to whoever has it now.
      */
     public List<Attempt> attemptAll(List<Job> group) {
