@@ -1,14 +1,22 @@
 package dev.conveyor.queue.contract;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import dev.conveyor.support.ConveyorInstance;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.ConsumerGroupState;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 import org.junit.jupiter.api.Tag;
 import org.springframework.kafka.test.EmbeddedKafkaKraftBroker;
+
+import static org.awaitility.Awaitility.await;
 
 /** The queue contract on Kafka: an embedded KRaft broker in this JVM, a topic per lane per test schema. */
 @Tag("slow") // an embedded Kafka broker and service instances of its own
@@ -44,6 +52,33 @@ class KafkaBackendContractTest extends QueueBackendContract {
                 }
             }
             return false;
+        }
+    }
+
+    /**
+     * Every lane's consumer group STABLE with all its consumers (application.yaml's Kafka defaults: 4, 8, 2, 1), each
+     * holding partitions. Consumers that join a group at slightly different times make it rebalance again a few
+     * seconds after the service is ready, and a lane whose group rebalances takes nothing meanwhile.
+     */
+    @Override
+    protected void awaitLanesSettled(String isolation) {
+        Map<String, Integer> consumers = Map.of("high", 4, "normal", 8, "low", 2, "bulk", 1);
+        try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                broker.getBrokersAsString()))) {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
+                for (Map.Entry<String, Integer> lane : consumers.entrySet()) {
+                    String group = isolation + "." + lane.getKey();
+                    ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group)).all().get()
+                            .get(group);
+                    if (description.state() != ConsumerGroupState.STABLE
+                            || description.members().size() != lane.getValue()
+                            || description.members().stream()
+                                    .anyMatch(member -> member.assignment().topicPartitions().isEmpty())) {
+                        return false;
+                    }
+                }
+                return true;
+            });
         }
     }
 
