@@ -8,7 +8,6 @@ import dev.conveyor.job.BatchStatus;
 import dev.conveyor.job.EventType;
 import dev.conveyor.job.JobEvents;
 import java.io.IOException;
-import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -33,6 +32,7 @@ import dev.conveyor.job.Job;
 import dev.conveyor.job.JobIds;
 import dev.conveyor.job.JobStatus;
 import dev.conveyor.job.Priority;
+import dev.conveyor.support.JobRecords;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -423,22 +423,6 @@ class EventSchemasTest {
         values.put("runAt", created);
         values.put("startedAt", created.plusSeconds(1));
         values.put("completedAt", completedAt);
-        RecordComponent[] components = Job.class.getRecordComponents();
-        Object[] args = new Object[components.length];
-        Class<?>[] types = new Class<?>[components.length];
-        for (int i = 0; i < components.length; i++) {
-            types[i] = components[i].getType();
-            Object value = values.get(components[i].getName());
-            if (value == null && types[i].isPrimitive()) {
-                value = types[i] == boolean.class ? Boolean.FALSE : types[i] == long.class ? (Object) 0L
-                        : types[i] == double.class ? (Object) 0.0 : types[i] == short.class ? (Object) (short) 0 : 0;
-            }
-            args[i] = value;
-        }
-        try {
-            return Job.class.getDeclaredConstructor(types).newInstance(args);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
-        }
+        return JobRecords.job(values);
     }
 }
