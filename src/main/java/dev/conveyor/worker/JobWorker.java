@@ -6,10 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,6 +16,8 @@ import dev.conveyor.job.Job;
 import dev.conveyor.job.JobLifecycle;
 import dev.conveyor.job.JobOutcome;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.support.SynchronizationAdapter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -43,10 +42,7 @@ public class JobWorker {
     private final AttemptDurations durations;
     private final long heartbeatIntervalNanos;
     private final long handBackAfterNanos;
-    /**
-     * Looks after the jobs waiting in a set behind the one that runs: extends their leases, or hands them back behind
-     * a long one (one thread: a statement per look that does something).
-     */
+    /** The {@link SetWatch}es' one thread: a statement per look that does something. */
     private final ScheduledThreadPoolExecutor leaseKeeper = new ScheduledThreadPoolExecutor(1, task -> {
         Thread thread = new Thread(task, "conveyor-set-lease-keeper");
         thread.setDaemon(true);
@@ -109,94 +105,44 @@ public class JobWorker {
     }
 
     /**
-     * Runs one attempt of each job of a group, one after the other (the job-type route's {@code run-attempts}).
-     * While one runs, a keeper looks after the jobs waiting behind it: every heartbeat interval it extends their
-     * leases with one statement, so the reaper does not take them for dead; and once the running job has run
-     * {@code conveyor.worker.set-hand-back-after-ms}, it hands them back to the queue, so idle workers take them
-     * instead of their waiting out a long job (the dispatcher fills sets by each type's average attempt, and an
-     * average can be wrong for one job; not on Kafka, whose sets are a consumer's poll and whose partitions keep a
-     * job with its busy consumer). A waiting job found no longer held (handed back, or its lease ran out all
-     * the same and the reaper took it) is skipped, left to whoever has it now.
+     * The worker route's {@code watch-set} step: a {@link SetWatch} over the claimed set, its jobs in the order the
+     * route will run them (type group by type group, {@link #byType}), stopped when the exchange is done, however it
+     * ends. The route keeps it as an exchange property and hands it to each group's {@link #attemptAll}.
      */
-    public List<Attempt> attemptAll(List<Job> group) {
-        List<Attempt> attempts = new ArrayList<>(group.size());
-        if (group.size() == 1) {
-            attempts.add(attempt(group.get(0)));
-            return attempts;
-        }
-        SetProgress progress = new SetProgress(group);
-        long period = Math.max(1, Math.min(heartbeatIntervalNanos, handBackAfterNanos) / 1_000_000L);
-        ScheduledFuture<?> keeper = leaseKeeper.scheduleAtFixedRate(() -> {
-            try {
-                progress.look(System.nanoTime());
-            } catch (RuntimeException e) {
-                log.warn("looking after the {} waiting job(s) of a set failed: {}", group.size(), e.toString());
+    public SetWatch watch(List<Job> claimed, Exchange exchange) {
+        SetWatch watch = watch(claimed);
+        exchange.getExchangeExtension().addOnCompletion(new SynchronizationAdapter() {
+            @Override
+            public void onDone(Exchange done) {
+                watch.close();
             }
-        }, period, period, TimeUnit.MILLISECONDS);
-        try {
-            for (int i = 0; i < group.size(); i++) {
-                Job job = group.get(i);
-                if (!progress.start(i, System.nanoTime())) {
-                    log.info("{} waited in its worker's set and was handed back or taken back; not started here",
-                            job.jobId());
-                    continue;
-                }
-                attempts.add(attempt(job));
-            }
-        } finally {
-            keeper.cancel(false);
-        }
-        return attempts;
+        });
+        return watch;
+    }
+
+    /** A {@link SetWatch} over a claimed set, to be closed by the caller once the set has run. */
+    public SetWatch watch(List<Job> claimed) {
+        List<Job> order = new ArrayList<>(claimed.size());
+        byType(claimed).forEach(order::addAll);
+        return new SetWatch(order, lifecycle, heartbeatIntervalNanos, handBackAfterNanos, leaseKeeper);
     }
 
     /**
-     * Which job of a set runs and since when, and which waiting ones are no longer this worker's. The worker's start
-     * of a job and the keeper's look at the waiting ones exclude each other, so no job is started here after it was
-     * handed back, nor handed back after it started.
+     * Runs one attempt of each job of a type's group, one after the other (the job-type route's
+     * {@code run-attempts}). The set's {@code watch} looks after the jobs waiting behind the one that runs, in this
+     * group and the groups after it; a job it no longer holds is skipped, left to whoever has it now.
      */
-    private final class SetProgress {
-
-        private final List<Job> group;
-        private final Set<String> lost = new java.util.HashSet<>();
-        private int running = -1;
-        private long runningSince;
-        private long leasesExtendedAt = System.nanoTime();
-
-        SetProgress(List<Job> group) {
-            this.group = group;
-        }
-
-        /** Whether job {@code index} may start now; from here on it is the running one. */
-        synchronized boolean start(int index, long now) {
-            running = index;
-            runningSince = now;
-            return !lost.contains(group.get(index).jobId());
-        }
-
-        /** The keeper's turn: hand the waiting jobs back behind a long one, or extend their leases when due. */
-        synchronized void look(long now) {
-            List<Job> waiting = new ArrayList<>();
-            for (Job job : group.subList(Math.min(group.size(), running + 1), group.size())) {
-                if (!lost.contains(job.jobId())) {
-                    waiting.add(job);
-                }
+    public List<Attempt> attemptAll(List<Job> group, SetWatch watch) {
+        List<Attempt> attempts = new ArrayList<>(group.size());
+        for (Job job : group) {
+            if (!watch.start(job, System.nanoTime())) {
+                log.info("{} waited in its worker's set and was handed back or taken back; not started here",
+                        job.jobId());
+                continue;
             }
-            if (waiting.isEmpty()) {
-                return;
-            }
-            if (running >= 0 && now - runningSince >= handBackAfterNanos) {
-                Set<String> handedBack = lifecycle.handBackWaiting(waiting);
-                // every waiting job is out of this set now: handed back, or no longer this worker's anyway
-                waiting.forEach(job -> lost.add(job.jobId()));
-                log.info("{} ran {} ms with {} job(s) waiting behind it; {} handed back to the queue",
-                        group.get(running).jobId(), (now - runningSince) / 1_000_000L, waiting.size(),
-                        handedBack.size());
-            } else if (now - leasesExtendedAt >= heartbeatIntervalNanos) {
-                leasesExtendedAt = now;
-                Set<String> held = lifecycle.keepWaiting(waiting);
-                waiting.stream().map(Job::jobId).filter(id -> !held.contains(id)).forEach(lost::add);
-            }
+            attempts.add(attempt(job));
         }
+        return attempts;
     }
 
     /**

@@ -37,21 +37,40 @@ class SetHandBackTest extends RunningServiceTest {
 
     @Test
     void theJobsWaitingBehindALongOneAreHandedBackAndRunElsewhereOnce() throws Exception {
+        handedBackBehindALongJob("test_flaky");
+    }
+
+    @Test
+    void jobsOfAnotherTypeWaitingInALaterGroupOfTheSetAreHandedBackToo() throws Exception {
+        // the set runs type group by type group: the quick test_flaky_limited jobs wait behind the whole test_flaky
+        // group, here the long job alone
+        handedBackBehindALongJob("test_flaky_limited");
+    }
+
+    private void handedBackBehindALongJob(String quickType) throws Exception {
         // not due for a day, so the dispatcher leaves them alone: this test claims them itself, as one set, the long
         // job first (test_flaky "slow" works for 10 s; "transient" with fail_times 0 succeeds at once)
         String later = clock.instant().plus(Duration.ofDays(1)).toString();
         String slow = api.submit("{\"type\":\"test_flaky\",\"payload\":{\"mode\":\"slow\"},\"run_at\":\"" + later + "\"}");
         List<String> quick = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
-            quick.add(api.submit("{\"type\":\"test_flaky\",\"payload\":{\"mode\":\"transient\",\"fail_times\":0},"
-                    + "\"run_at\":\"" + later + "\"}"));
+            quick.add(api.submit("{\"type\":\"" + quickType + "\",\"payload\":{\"mode\":\"transient\","
+                    + "\"fail_times\":0},\"run_at\":\"" + later + "\"}"));
         }
         List<String> set = new ArrayList<>(List.of(slow));
         set.addAll(quick);
         List<Job> claimed = lifecycle.claimAll(set, "normal");
         assertThat(claimed).extracting(Job::jobId).containsExactlyElementsOf(set);
 
-        CompletableFuture<List<Attempt>> running = CompletableFuture.supplyAsync(() -> worker.attemptAll(claimed));
+        // as the worker route runs a set: watched as a whole, then each type's group in turn
+        SetWatch watch = worker.watch(claimed);
+        CompletableFuture<List<Attempt>> running = CompletableFuture.supplyAsync(() -> {
+            List<Attempt> attempts = new ArrayList<>();
+            try (watch) {
+                worker.byType(claimed).forEach(group -> attempts.addAll(worker.attemptAll(group, watch)));
+            }
+            return attempts;
+        });
 
         // the quick ones finish on other workers while the long one still runs here
         await().atMost(Duration.ofSeconds(8)).until(() -> quick.stream()
