@@ -42,26 +42,32 @@ final class CopyText extends OutputStream {
 
     @Override
     public void write(int b) {
-        switch (b & 0xff) {
-            case '\\' -> escaped((byte) '\\');
-            case '\t' -> escaped((byte) 't');
-            case '\n' -> escaped((byte) 'n');
-            case '\r' -> escaped((byte) 'r');
-            default -> raw((byte) b);
+        byte c = (byte) b;
+        if (special(c)) {
+            escaped(c);
+        } else {
+            raw(c);
         }
     }
 
+    /** Copies the runs between special bytes whole, escaping each special byte on its way. */
     @Override
     public void write(byte[] b, int off, int len) {
-        ensure(len);
-        for (int i = off; i < off + len; i++) {
-            byte c = b[i];
-            if (c == '\\' || c == '\t' || c == '\n' || c == '\r') {
-                write(c);
-            } else {
-                bytes[size++] = c;
+        int end = off + len;
+        int run = off;
+        for (int i = off; i < end; i++) {
+            if (special(b[i])) {
+                copy(b, run, i - run);
+                escaped(b[i]);
+                run = i + 1;
             }
         }
+        copy(b, run, end - run);
+    }
+
+    private static boolean special(byte c) {
+        // a single comparison for the lower-case letters and braces that most of an event's JSON is made of
+        return c <= '\\' && (c == '\\' || c == '\t' || c == '\n' || c == '\r');
     }
 
     /** The rows so far; {@link #length} bytes of it are meant. */
@@ -73,9 +79,21 @@ final class CopyText extends OutputStream {
         return size;
     }
 
-    private void escaped(byte letter) {
-        raw((byte) '\\');
-        raw(letter);
+    private void escaped(byte special) {
+        ensure(2);
+        bytes[size++] = '\\';
+        bytes[size++] = switch (special) {
+            case '\t' -> (byte) 't';
+            case '\n' -> (byte) 'n';
+            case '\r' -> (byte) 'r';
+            default -> special;
+        };
+    }
+
+    private void copy(byte[] b, int from, int length) {
+        ensure(length);
+        System.arraycopy(b, from, bytes, size, length);
+        size += length;
     }
 
     private void raw(byte b) {
