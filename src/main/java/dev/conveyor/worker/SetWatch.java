@@ -44,11 +44,11 @@ public final class SetWatch implements AutoCloseable {
     private long leasesExtendedAt = System.nanoTime();
 
     /**
-     * Starts watching {@code order}, the set's jobs in the order they will run, on the {@code keeper} executor; a set
-     * of one job has nobody waiting and is not watched.
+     * Starts watching {@code order}, the set's jobs in the order they will run, on the {@code executor}; a set of one
+     * job has nobody waiting and is not watched.
      */
     SetWatch(List<Job> order, JobLifecycle lifecycle, long heartbeatIntervalNanos, long handBackAfterNanos,
-             ScheduledExecutorService keeper) {
+             ScheduledExecutorService executor) {
         this.order = List.copyOf(order);
         this.lifecycle = lifecycle;
         this.heartbeatIntervalNanos = heartbeatIntervalNanos;
@@ -61,7 +61,7 @@ public final class SetWatch implements AutoCloseable {
             return;
         }
         long period = Math.max(1, Math.min(heartbeatIntervalNanos, handBackAfterNanos) / 1_000_000L);
-        this.keeper = keeper.scheduleAtFixedRate(() -> {
+        this.keeper = executor.scheduleAtFixedRate(() -> {
             try {
                 look(System.nanoTime());
             } catch (RuntimeException e) {
