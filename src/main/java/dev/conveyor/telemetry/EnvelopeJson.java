@@ -11,7 +11,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
  * value (text, numbers, booleans, nested maps and lists, null) directly, anything else through the generator's
  * codec, the service's ObjectMapper. The same JSON as that mapper writes for the map (nulls included, as the
  * service's {@code default-property-inclusion: always}), without its per-call serializer look-ups: in the W0 drain,
- * serialising envelopes through the mapper was a sixth of the service's CPU (docs/benchmarks.md).
+ * serialising envelopes through the mapper was a sixth of the service's CPU samples (docs/benchmarks.md).
  */
 final class EnvelopeJson {
 

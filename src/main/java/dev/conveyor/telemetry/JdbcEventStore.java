@@ -77,9 +77,9 @@ public class JdbcEventStore implements JobEventLog {
     /**
      * As {@link #emit} for each event, with one {@code COPY} for them all: each envelope's JSON is written straight
      * into the rows COPY reads ({@link CopyText}), with no intermediate text and no array parameters to encode and
-     * parse (the multi-row INSERT from {@code unnest} arrays this replaced was a quarter of the service's CPU in the
-     * W0 drain, docs/benchmarks.md). The text of an event is made only when something reads it: the schema check, or
-     * a sink.
+     * parse again (the multi-row INSERT from {@code unnest} arrays this replaced, with Jackson's map serializer, was
+     * about a third of the service's CPU samples in a W0 profile; docs/benchmarks.md, "A set's events by COPY", has
+     * what it bought). The text of an event is made only when something reads it: the schema check, or a sink.
      */
     @Override
     public void emitAll(List<JobEvent> events) {
