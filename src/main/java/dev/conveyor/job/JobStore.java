@@ -85,7 +85,7 @@ public class JobStore {
 
     /** Inserts the job; empty when its idempotency key already names a job of the tenant. */
     public Optional<Job> insert(NewJob job) {
-        UUID id = UUID.randomUUID();
+        UUID id = JobIds.newRowId();
         MapSqlParameterSource params = new MapSqlParameterSource()
                 .addValue("id", id)
                 .addValue("jobId", JobIds.of(id))
@@ -154,7 +154,7 @@ public class JobStore {
         Timestamp now = Timestamp.from(clock.instant());
         for (int i = 0; i < n; i++) {
             NewJob job = jobs.get(i);
-            ids[i] = UUID.randomUUID();
+            ids[i] = JobIds.newRowId();
             jobIds[i] = JobIds.of(ids[i]);
             tenants[i] = job.tenantId();
             types[i] = job.type();

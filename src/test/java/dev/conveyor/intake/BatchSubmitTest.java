@@ -55,6 +55,8 @@ class BatchSubmitTest extends RunningServiceTest {
             ids.add(job.get("job_id").asText());
         });
         assertThat(ids).hasSize(100).doesNotHaveDuplicates();
+        // time-ordered ids (JobIds): a batch's jobs sort in the order they were submitted
+        assertThat(ids).isSorted();
         for (int i = 0; i < 100; i++) {
             assertThat(jdbc.queryForObject("SELECT correlation_id FROM jobs WHERE job_id = ?", String.class,
                     ids.get(i))).isEqualTo("batch-order-" + i);

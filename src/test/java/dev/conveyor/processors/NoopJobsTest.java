@@ -3,6 +3,7 @@ package dev.conveyor.processors;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -71,6 +72,29 @@ class NoopJobsTest extends RunningServiceTest {
                 "SELECT payload::text FROM job_events WHERE job_id = ? AND event_type = 'job.queued'", String.class,
                 inserted));
         assertThat(EventSchemas.load(properties.schemasDir()).violations(queued)).isEmpty();
+    }
+
+    @Test
+    void theBenchW0IdsAreVersion7OfTheirStatementsMillisecondAsTheServiceMakesThem() {
+        String tag = "w0-id-order";
+        long before = System.currentTimeMillis();
+        jdbc.execute(BenchW0Jobs.sql(5000, tag, properties.worker().maxAttempts(), 3600));
+        long after = System.currentTimeMillis();
+        String submitted = api.submit("{\"type\":\"noop\",\"payload\":{},\"correlation_id\":\"" + tag + "\"}");
+
+        List<UUID> inserted = jdbc.queryForList("SELECT id FROM jobs WHERE correlation_id = ? AND job_id <> ?",
+                UUID.class, tag, submitted);
+        // one millisecond more for every 4,096 ids, as the statement counts them
+        assertThat(inserted).hasSize(5000).doesNotHaveDuplicates().allSatisfy(id -> {
+            assertThat(id.version()).isEqualTo(7);
+            assertThat(id.variant()).isEqualTo(2);
+            assertThat(id.getMostSignificantBits() >>> 16).isBetween(before, after + 5000 / 4096);
+        });
+        assertThat(jdbc.queryForObject("SELECT id FROM jobs WHERE job_id = ?", UUID.class, submitted).version())
+                .isEqualTo(7);
+        jdbc.update("DELETE FROM job_events WHERE job_id IN (SELECT job_id FROM jobs WHERE correlation_id = ? "
+                + "AND status = 'QUEUED')", tag);
+        jdbc.update("DELETE FROM jobs WHERE correlation_id = ? AND status = 'QUEUED'", tag);
     }
 
     @Test
