@@ -81,8 +81,11 @@ class StalePostmasterTest {
     private Process fakePostgres(Path dataDir) throws Exception {
         Path bin = Files.createDirectories(Files.createTempDirectory("fake-pg").resolve("bin"));
         Path postgres = Files.createSymbolicLink(bin.resolve("postgres"), Path.of(python()));
+        // it sets its own SIGINT handler, as PostgreSQL does: python would otherwise keep a SIGINT ignored by whatever
+        // started the tests (a shell's background job ignores it) and outlive the 20 s this test gives it
         Process started = new ProcessBuilder(postgres.toString(), "-c",
-                "import time\nprint('up', flush=True)\ntime.sleep(60)", "-D", dataDir.toString())
+                "import signal, time\nsignal.signal(signal.SIGINT, signal.default_int_handler)\n"
+                        + "print('up', flush=True)\ntime.sleep(60)", "-D", dataDir.toString())
                 .redirectErrorStream(true).start();
         // wait until the interpreter runs the code (so SIGINT meets its handler, not a half-started process)
         assertThat(new String(started.getInputStream().readNBytes(3))).isEqualTo("up\n");
