@@ -17,8 +17,9 @@
 --                   same instant, after the statement has committed and bench/run has read its counters, so
 --                   the drain it times starts from a full table and pays for none of the insert.
 WITH planned AS (
-    -- version 7 uuids in insertion order, as JobIds.newRowId makes them: the statement's millisecond (one more for
-    -- every 4,096 ids), the version 7, a 12-bit counter, the variant bits 10 and 62 random bits
+    -- version 7 uuids in insertion order, like those of JobIds.newRowId (which counts within a millisecond in its
+    -- random bits): here the statement's millisecond (one more for every 4,096 ids), the version 7, a 12-bit
+    -- counter, the variant bits 10 and 62 random bits
     SELECT (lpad(to_hex(ms + n / 4096), 12, '0') || '7' || lpad(to_hex(n % 4096), 3, '0')
             || substr('89ab', floor(random() * 4)::int + 1, 1) || substr(md5(random()::text), 1, 15))::uuid AS id,
            now() + make_interval(secs => :due_in_seconds) AS run_at
