@@ -30,7 +30,7 @@ class ServiceSmokeIT {
                 "INBOX_DIR", work.resolve("inbox").toString());
         int port = ServiceProcess.freePort();
         String jobId;
-        try (ServiceProcess service = ServiceProcess.start("smoke-first", port, env)) {
+        try (ServiceProcess service = ServiceProcess.start("smoke-first", port, ServiceProcess.JAR, null, env)) {
             Api api = service.api();
             HttpResponse<String> accepted = api.postJson("/jobs", CsvJobs.inline(CsvJobs.TWO_BAD_ROWS));
             assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
@@ -47,7 +47,7 @@ class ServiceSmokeIT {
             assertThat(service.stop()).as("stops on SIGTERM").isTrue();
         }
 
-        try (ServiceProcess restarted = ServiceProcess.start("smoke-second", port, env)) {
+        try (ServiceProcess restarted = ServiceProcess.start("smoke-second", port, ServiceProcess.JAR, null, env)) {
             assertThat(restarted.api().job(jobId).get("status").asText()).isEqualTo("PARTIAL_SUCCESS");
         }
     }

@@ -78,9 +78,9 @@ class BatchCallbackKillIT {
         // than the usual three
         ExecutorService starts = Executors.newFixedThreadPool(2);
         Future<ServiceProcess> startA = starts.submit(() -> ServiceProcess.start(START_WAIT, "callback-kill-a",
-                ServiceProcess.freePort(), ServiceProcess.JAR, null, envA));
+                ServiceProcess.freePort(), ServiceProcess.PREPARED, null, envA));
         Future<ServiceProcess> startB = starts.submit(() -> ServiceProcess.start(START_WAIT, "callback-kill-b",
-                ServiceProcess.freePort(), ServiceProcess.JAR, null, envB));
+                ServiceProcess.freePort(), ServiceProcess.PREPARED, null, envB));
         starts.shutdown();
         try (ServiceProcess a = startA.get(); ServiceProcess b = startB.get()) {
             HttpResponse<String> submitted = a.api().postJson("/jobs/batch", """
