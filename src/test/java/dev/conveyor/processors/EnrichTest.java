@@ -159,8 +159,10 @@ class EnrichTest extends RunningServiceTest {
         Collections.sort(calls);
         assertThat(calls).hasSize(30);
         for (int i = 0; i + 10 < calls.size(); i++) {
-            // 10 per second: the 11th call after any call comes at least (almost) a second later
-            assertThat(calls.get(i + 10) - calls.get(i)).as("window from call " + i).isGreaterThanOrEqualTo(900);
+            // 10 per second: the throttle lets the 11th call after any call out a second later; the times are taken
+            // where the calls arrive, so a call held up on the way (a busy machine) can narrow a window by that much.
+            // Unthrottled, the 30 calls would arrive within a few milliseconds of each other.
+            assertThat(calls.get(i + 10) - calls.get(i)).as("window from call " + i).isGreaterThanOrEqualTo(700);
         }
         System.out.printf("enrich rate: 30 calls in %d ms%n", calls.get(29) - calls.get(0));
     }
