@@ -58,7 +58,8 @@ class WarehouseLoadCrashIT {
         env = new HashMap<>(Map.of(
                 // the schema as the sessions' application name: the waits below look at this class's own sessions
                 // in the server-wide pg_stat_activity, not at another test's loads beside it (two forks)
-                "DB_URL", TestDatabase.url() + (TestDatabase.url().contains("?") ? "&" : "?") + "ApplicationName=" + schema,
+                "DB_URL", TestDatabase.url() + (TestDatabase.url().contains("?") ? "&" : "?")
+                        + "ApplicationName=" + schema,
                 "DB_USER", TestDatabase.user(), "DB_PASSWORD", TestDatabase.password(),
                 "DB_SCHEMA", schema, "DATA_DIR", work.resolve("data").toString(),
                 "INBOX_DIR", work.resolve("inbox").toString(),
@@ -289,14 +290,16 @@ class WarehouseLoadCrashIT {
     private String awaitLoadWaitingIn(String queryPattern) {
         await("a load waiting in " + queryPattern).atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(50))
                 .until(() -> count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-                        + " AND application_name = '%s' AND query LIKE '" + queryPattern.replace("%", "%%") + "'"), n -> n > 0);
+                        + " AND application_name = '%s' AND query LIKE '" + queryPattern.replace("%", "%%") + "'"),
+                        n -> n > 0);
         return runningJobOf("warehouse_load");
     }
 
     /** The killed instance's session ends once it finds its client gone, rolling its transaction back. */
     private void awaitNoSessionOf(String fragment) {
         await("the killed load's session gone").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-                .until(() -> count("SELECT count(*) FROM pg_stat_activity WHERE application_name = '%s' AND query LIKE '%%"
+                .until(() -> count("SELECT count(*) FROM pg_stat_activity WHERE application_name = '%s'"
+                        + " AND query LIKE '%%"
                         + fragment.replace("'", "''").replace("%", "%%") + "%%' AND pid <> pg_backend_pid()"
                         + " AND state <> 'idle'"), n -> n == 0);
     }

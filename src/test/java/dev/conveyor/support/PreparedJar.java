@@ -36,6 +36,8 @@ public final class PreparedJar {
     private static final Path DIR = Path.of("target", "cds");
     private static final Path LOCK = Path.of("target", "cds.lock");
     private static final Path APP = DIR.resolve("app");
+    /** The extracted jar's own small jar, whose manifest names the libraries beside it. */
+    private static final Path LAUNCHER = APP.resolve("conveyor.jar");
     private static final Path ARCHIVE = DIR.resolve("conveyor.jsa");
     private static final Path STAMP = DIR.resolve("made-from");
 
@@ -65,7 +67,8 @@ public final class PreparedJar {
                     Files.writeString(STAMP, source, StandardCharsets.UTF_8);
                 }
             }
-            return List.of("-XX:SharedArchiveFile=" + ARCHIVE.toAbsolutePath(), "-jar", APP.resolve("conveyor.jar").toAbsolutePath().toString());
+            return List.of("-XX:SharedArchiveFile=" + ARCHIVE.toAbsolutePath(),
+                    "-jar", LAUNCHER.toAbsolutePath().toString());
         } catch (IOException | RuntimeException e) {
             System.err.println("PreparedJar: " + e.getMessage() + "; the tests start " + jar + " itself (slower)");
             return List.of("-jar", jar.toAbsolutePath().toString());
@@ -90,7 +93,7 @@ public final class PreparedJar {
         // a folder of its own, on its own embedded PostgreSQL, so it touches nothing of the project's or a test's
         Path training = Files.createDirectories(DIR.resolve("training"));
         run("training start", List.of(java, "-XX:ArchiveClassesAtExit=" + ARCHIVE.toAbsolutePath(),
-                        "-Dspring.context.exit=onRefresh", "-jar", APP.resolve("conveyor.jar").toAbsolutePath().toString()),
+                        "-Dspring.context.exit=onRefresh", "-jar", LAUNCHER.toAbsolutePath().toString()),
                 training, Map.of("PORT", Integer.toString(ServiceProcess.freePort()), "DB_EMBEDDED_PORT", "0",
                         "CONVEYOR_ADMIN_KEY", TestKeys.ADMIN));
         if (!Files.exists(ARCHIVE)) {
@@ -105,12 +108,8 @@ public final class PreparedJar {
                 .redirectErrorStream(true)
                 .redirectOutput(DIR.resolve(what.replace(' ', '-') + ".log").toFile());
         Map<String, String> env = builder.environment();
-        env.remove("DB_URL");
-        env.remove("DB_USER");
-        env.remove("DB_PASSWORD");
-        env.remove("ROUTES_DIR");
-        env.remove("SCHEMAS_DIR");
-        env.remove("RULES_DIR");
+        ServiceProcess.withoutCallersDatabase(env);
+        ServiceProcess.withoutProjectFolders(env);
         env.putAll(environment);
         Process process = builder.start();
         if (!process.waitFor(5, TimeUnit.MINUTES)) {

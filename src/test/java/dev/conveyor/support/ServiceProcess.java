@@ -15,10 +15,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The packaged service (target/conveyor.jar, or its {@link #PREPARED} form) in a process of its own, started from the
- * project directory the way the README runs it: with no DB_URL (the embedded PostgreSQL) unless the caller's environment
- * names one, and the memory backend. The embedded PostgreSQL runs durable (fsync on) as it does for a user, on a
- * free port unless the caller names one.
+ * The packaged service (target/conveyor.jar, or its {@link #PREPARED} form) in a process of its own, started from
+ * the project directory the way the README runs it: with no DB_URL (the embedded PostgreSQL) unless the caller's
+ * environment names one, and the memory backend. The embedded PostgreSQL runs durable (fsync on) as it does for a
+ * user, on a free port unless the caller names one.
  */
 public final class ServiceProcess implements AutoCloseable {
 
@@ -72,20 +72,17 @@ public final class ServiceProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(List.of(jvmArgs));
-        command.addAll(jar.equals(PREPARED) ? PreparedJar.launchArguments() : List.of("-jar", jar.toAbsolutePath().toString()));
+        command.addAll(jar.equals(PREPARED) ? PreparedJar.launchArguments()
+                : List.of("-jar", jar.toAbsolutePath().toString()));
         Path log = log(name);
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workDir == null ? new File(".").getAbsoluteFile() : workDir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         Map<String, String> env = builder.environment();
-        env.remove("DB_URL");
-        env.remove("DB_USER");
-        env.remove("DB_PASSWORD");
+        withoutCallersDatabase(env);
         if (workDir != null) {
-            env.remove("ROUTES_DIR");
-            env.remove("SCHEMAS_DIR");
-            env.remove("RULES_DIR");
+            withoutProjectFolders(env);
         }
         env.put("PORT", Integer.toString(port));
         // any free port for the embedded PostgreSQL, not the fixed 5433: other test runs and a developer's own
@@ -109,6 +106,20 @@ public final class ServiceProcess implements AutoCloseable {
             throw e;
         }
         return service;
+    }
+
+    /** The caller's DB_URL and credentials are not the service's: it runs on what its own environment names. */
+    static void withoutCallersDatabase(Map<String, String> env) {
+        env.remove("DB_URL");
+        env.remove("DB_USER");
+        env.remove("DB_PASSWORD");
+    }
+
+    /** Outside the project directory the service runs on what its jar carries, not the project's folders. */
+    static void withoutProjectFolders(Map<String, String> env) {
+        env.remove("ROUTES_DIR");
+        env.remove("SCHEMAS_DIR");
+        env.remove("RULES_DIR");
     }
 
     public Api api() {
