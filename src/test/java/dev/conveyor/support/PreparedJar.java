@@ -1,7 +1,6 @@
 package dev.conveyor.support;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -9,11 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+
+import org.springframework.util.FileSystemUtils;
 
 /**
  * The packaged jar as the slow tier's crash and restart tests start it: extracted by Spring Boot's own jar tools
@@ -84,7 +83,7 @@ public final class PreparedJar {
     }
 
     private static void build(Path jar) throws IOException, InterruptedException {
-        deleteTree(DIR);
+        FileSystemUtils.deleteRecursively(DIR);
         Files.createDirectories(DIR);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         run("extract", List.of(java, "-Djarmode=tools", "-jar", jar.toAbsolutePath().toString(),
@@ -97,16 +96,16 @@ public final class PreparedJar {
                 training, Map.of("PORT", Integer.toString(ServiceProcess.freePort()), "DB_EMBEDDED_PORT", "0",
                         "CONVEYOR_ADMIN_KEY", TestKeys.ADMIN));
         if (!Files.exists(ARCHIVE)) {
-            throw new IOException("the training start made no archive (see " + DIR.resolve("training.log") + ")");
+            throw new IOException("the training start made no archive (see " + logOf("training start") + ")");
         }
-        deleteTree(training);
+        FileSystemUtils.deleteRecursively(training);
     }
 
     private static void run(String what, List<String> command, Path directory, Map<String, String> environment)
             throws IOException, InterruptedException {
         ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command)).directory(directory.toFile())
                 .redirectErrorStream(true)
-                .redirectOutput(DIR.resolve(what.replace(' ', '-') + ".log").toFile());
+                .redirectOutput(logOf(what).toFile());
         Map<String, String> env = builder.environment();
         ServiceProcess.withoutCallersDatabase(env);
         ServiceProcess.withoutProjectFolders(env);
@@ -117,23 +116,12 @@ public final class PreparedJar {
             throw new IOException("the " + what + " took over 5 minutes");
         }
         if (process.exitValue() != 0) {
-            throw new IOException("the " + what + " ended with " + process.exitValue() + " (see "
-                    + DIR.resolve(what.replace(' ', '-') + ".log") + ")");
+            throw new IOException("the " + what + " ended with " + process.exitValue() + " (see " + logOf(what) + ")");
         }
     }
 
-    private static void deleteTree(Path root) throws IOException {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.delete(path);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        }
+    /** Where a step's output goes: target/cds/extract.log, target/cds/training-start.log. */
+    private static Path logOf(String what) {
+        return DIR.resolve(what.replace(' ', '-') + ".log");
     }
 }
