@@ -3,6 +3,7 @@ package dev.conveyor.queue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.camel.ProducerTemplate;
+import org.apache.camel.ServiceStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -42,9 +43,23 @@ public class DispatchSignal {
      * nothing to add (that round will see their jobs), so they skip the message altogether.
      */
     private void send() {
+        if (stopping()) {
+            return;
+        }
         if (pending.compareAndSet(false, true)) {
             producer.sendBody(WAKE_ENDPOINT, null);
         }
+    }
+
+    /**
+     * Once Camel is stopping there are no more rounds. The dispatcher's consumer ends only when a poll of its queue
+     * finds it empty, so a steady wake-up (a rate limit's ticks every few milliseconds, jobs finishing) held every
+     * graceful stop to its whole timeout and then forced it; and nothing is to be published into an instance that
+     * is draining. What is due stays in the table for the next start or another instance.
+     */
+    private boolean stopping() {
+        ServiceStatus status = producer.getCamelContext().getStatus();
+        return status.isStopping() || status.isStopped();
     }
 
     /** The dispatcher starts a round: a commit from now on may have jobs that round misses, so it wakes again. */
