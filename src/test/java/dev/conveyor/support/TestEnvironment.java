@@ -12,9 +12,9 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 
+import org.springframework.beans.factory.support.DefaultSingletonBeanRegistry;
 import org.springframework.context.ApplicationContextInitializer;
 import org.springframework.context.ConfigurableApplicationContext;
-import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.core.env.MapPropertySource;
 import org.springframework.test.context.support.TestPropertySourceUtils;
 
@@ -117,11 +117,12 @@ public class TestEnvironment implements ApplicationContextInitializer<Configurab
         // event that breaks its schema fails the step that emitted it, and so the test that produced it.
         context.getEnvironment().getPropertySources().addFirst(new MapPropertySource("conveyor-test-telemetry",
                 Map.of("conveyor.telemetry.validate-events", "true")));
-        context.addApplicationListener(event -> {
-            if (event instanceof ContextClosedEvent) {
-                dropSchema(schema);
-            }
-        });
+        // The schema goes once the context is gone, not when it starts to close: Camel's routes stop after
+        // ContextClosedEvent, and a schema dropped under them fails what they still run (the dispatcher's next
+        // round, a hand-back) and held each such stop to its whole timeout, 10 s a context in the slow tier.
+        // Registered first, this is destroyed last, after Camel and the pool (and also when a start fails).
+        ((DefaultSingletonBeanRegistry) context.getBeanFactory())
+                .registerDisposableBean("conveyorTestSchema", () -> dropSchema(schema));
     }
 
     static void dropSchema(String schema) {
