@@ -23,6 +23,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.openqa.selenium.By;
 import org.openqa.selenium.ElementClickInterceptedException;
 import org.openqa.selenium.OutputType;
@@ -43,7 +45,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * there, since the console can stop routes; an operator key logs in, and the Camel routes view then lists our
  * routes with their counts. Each test has a browser of its own, so no session carries over. The routes view
  * leaves a screenshot at {@code target/hawtio/hawtio-routes.png} (docs/hawtio-routes.png is one of these), the
- * login page {@code hawtio-login.png} and the refusal {@code hawtio-login-refused.png}, each beside the page source.
+ * login page {@code hawtio-login.png} and the refusal {@code hawtio-login-refused.png}; a test that fails also leaves
+ * the page source beside its screenshot.
  *
  * <p>The browser is the machine's Chromium and its chromedriver (Debian: {@code apt-get install chromium
  * chromium-driver}), named explicitly so Selenium never goes looking for one on the network. Without them the
@@ -76,6 +79,21 @@ class HawtioRoutesBrowserIT {
 
     HeadlessChromium chromium;
     WebDriver browser;
+    /** The name of the last screenshot kept. */
+    String kept;
+
+    /**
+     * A failed test leaves the page behind its last screenshot as {@code name}.html, while the browser is still open
+     * (this runs before {@code @AfterEach}). A passing one does not: Hawtio's page is about 5 MB of styles, and
+     * fetching it took up to 10 s a test under CI's load.
+     */
+    @RegisterExtension
+    final TestExecutionExceptionHandler pageSourceOnFailure = (context, failure) -> {
+        if (browser != null && kept != null) {
+            Files.writeString(OUT.resolve(kept + ".html"), browser.getPageSource());
+        }
+        throw failure;
+    };
 
     @BeforeAll
     static void theBrowserIsInstalled() {
@@ -160,7 +178,7 @@ class HawtioRoutesBrowserIT {
             assertThat(listed).containsAll(routeIds).contains("dispatcher", "lane-router", "worker-normal");
             assertThat(browser.getTitle()).contains("Hawtio");
         } finally {
-            // what the browser showed, pass or fail: the screenshot and the page behind it
+            // what the browser showed, pass or fail (and, failing, the page behind it)
             keep("hawtio-routes");
         }
     }
@@ -213,11 +231,11 @@ class HawtioRoutesBrowserIT {
         return Api.json(issued).get("key").asText();
     }
 
-    /** What the browser shows now: its screenshot as {@code name}.png and the page behind it as {@code name}.html. */
+    /** What the browser shows now: its screenshot as {@code name}.png. */
     private void keep(String name) throws IOException {
         Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
         Files.copy(shot, OUT.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
-        Files.writeString(OUT.resolve(name + ".html"), browser.getPageSource());
+        kept = name;
     }
 
     /** The texts of the cells of the Camel pane's table (not the tree beside it), among them the route ids. */
