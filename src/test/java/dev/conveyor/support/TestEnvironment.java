@@ -119,8 +119,8 @@ public class TestEnvironment implements ApplicationContextInitializer<Configurab
                 Map.of("conveyor.telemetry.validate-events", "true")));
         // The schema goes once the context is gone, not when it starts to close: Camel's routes stop after
         // ContextClosedEvent, and a schema dropped under them fails what they still run (the dispatcher's next
-        // round, a hand-back) and held each such stop to its whole timeout, 10 s a context in the slow tier.
-        // Registered first, this is destroyed last, after Camel and the pool (and also when a start fails).
+        // round, the metrics sampler, the lease hand-back). Registered first, this is destroyed last, after Camel
+        // and the pool (and also when a start fails, which publishes no ContextClosedEvent).
         ((DefaultSingletonBeanRegistry) context.getBeanFactory())
                 .registerDisposableBean("conveyorTestSchema", () -> dropSchema(schema));
     }
