@@ -43,10 +43,7 @@ public class DispatchSignal {
      * nothing to add (that round will see their jobs), so they skip the message altogether.
      */
     private void send() {
-        if (stopping()) {
-            return;
-        }
-        if (pending.compareAndSet(false, true)) {
+        if (pending.compareAndSet(false, true) && !stopping()) {
             producer.sendBody(WAKE_ENDPOINT, null);
         }
     }
