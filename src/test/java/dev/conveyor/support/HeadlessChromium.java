@@ -2,9 +2,12 @@ package dev.conveyor.support;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
+import java.util.concurrent.Semaphore;
 import java.util.stream.Stream;
 
 import org.openqa.selenium.WebDriver;
@@ -20,6 +23,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * so that a missing browser fails there instead of skipping: {@code @EnabledIf(HeadlessChromium.ENABLED)} and
  * {@link #requireInstalled} in {@code @BeforeAll}. Each {@link #open} starts a browser with a profile of its own,
  * which {@link #close} removes.
+ *
+ * <p>One browser at a time in the whole build: {@link #open} waits for the others to close, across Failsafe's two
+ * forks too (a file lock in {@code target/}). Two Chromiums side by side on two cores, beside the rest of the slow
+ * tier, left Hawtio more than a minute to show its navigation after the login, and a CI run failed on it; one at a
+ * time, each has the machine's spare CPU to itself.
  */
 public final class HeadlessChromium implements AutoCloseable {
 
@@ -32,12 +40,19 @@ public final class HeadlessChromium implements AutoCloseable {
     static final Path CHROMIUM = Path.of(env("CHROMIUM_BIN", "/usr/bin/chromium"));
     static final Path CHROMEDRIVER = Path.of(env("CHROMEDRIVER_BIN", "/usr/bin/chromedriver"));
 
+    /** Where the forks take turns; {@code target/} is the build's own folder, cleaned with it. */
+    static final Path TURN = Path.of("target", "headless-chromium.lock");
+    /** The turn within this JVM: a file lock cannot be taken twice by one JVM. */
+    private static final Semaphore IN_THIS_JVM = new Semaphore(1);
+
     private final WebDriver browser;
     private final Path profile;
+    private final FileChannel turn;
 
-    private HeadlessChromium(WebDriver browser, Path profile) {
+    private HeadlessChromium(WebDriver browser, Path profile, FileChannel turn) {
         this.browser = browser;
         this.profile = profile;
+        this.turn = turn;
     }
 
     public static boolean installedOrUnderCi() {
@@ -60,6 +75,16 @@ public final class HeadlessChromium implements AutoCloseable {
      * calling out (no background networking, updates or sync); chromedriver logs to {@code out}/chromedriver.log.
      */
     public static HeadlessChromium open(Path out, String windowSize) throws IOException {
+        FileChannel turn = waitForTurn();
+        try {
+            return start(out, windowSize, turn);
+        } catch (IOException | RuntimeException failed) {
+            endTurn(turn);
+            throw failed;
+        }
+    }
+
+    private static HeadlessChromium start(Path out, String windowSize, FileChannel turn) throws IOException {
         Files.createDirectories(out);
         Path profile = Files.createTempDirectory("conveyor-chromium");
         ChromeOptions options = new ChromeOptions();
@@ -72,19 +97,50 @@ public final class HeadlessChromium implements AutoCloseable {
                 .usingAnyFreePort()
                 .withLogFile(out.resolve("chromedriver.log").toFile())
                 .build();
-        return new HeadlessChromium(new ChromeDriver(driver, options), profile);
+        return new HeadlessChromium(new ChromeDriver(driver, options), profile, turn);
+    }
+
+    /** Blocks until no other browser of this build is open; the lock goes with the channel, or with the JVM. */
+    private static FileChannel waitForTurn() throws IOException {
+        IN_THIS_JVM.acquireUninterruptibly();
+        try {
+            Files.createDirectories(TURN.getParent());
+            FileChannel channel = FileChannel.open(TURN, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try {
+                channel.lock();
+                return channel;
+            } catch (IOException | RuntimeException failed) {
+                channel.close();
+                throw failed;
+            }
+        } catch (IOException | RuntimeException failed) {
+            IN_THIS_JVM.release();
+            throw failed;
+        }
+    }
+
+    private static void endTurn(FileChannel turn) throws IOException {
+        try {
+            turn.close();
+        } finally {
+            IN_THIS_JVM.release();
+        }
     }
 
     public WebDriver browser() {
         return browser;
     }
 
-    /** Quits the browser and removes its profile. */
+    /** Quits the browser, removes its profile and lets the next browser start. */
     @Override
     public void close() throws IOException {
-        browser.quit();
-        try (Stream<Path> files = Files.walk(profile)) {
-            files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+        try {
+            browser.quit();
+            try (Stream<Path> files = Files.walk(profile)) {
+                files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+            }
+        } finally {
+            endTurn(turn);
         }
     }
 
