@@ -93,6 +93,11 @@ class DashboardBrowserIT {
 
     @AfterEach
     void closeTheBrowser() throws IOException {
+        // first, whatever fails after it: the next browser test, in this fork or the other, waits for this one's
+        // to close (HeadlessChromium)
+        if (chromium != null) {
+            chromium.close();
+        }
         // other test classes in this JVM expect test_flaky to fail
         FlakyProcessor.HEALTHY.set(false);
         if (schedule != null) {
@@ -100,9 +105,6 @@ class DashboardBrowserIT {
         }
         // a lane is the whole service's: never left paused for the tests that follow
         admin.postJson("/lanes/low/resume", "");
-        if (chromium != null) {
-            chromium.close();
-        }
     }
 
     @Test
