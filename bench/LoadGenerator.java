@@ -1,15 +1,20 @@
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,6 +23,13 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * W1's load generator: POSTs N small csv_validation jobs to a running Conveyor as fast as it accepts them,
  * from its own process, over C kept-alive HTTP/1.1 connections (one worker thread per connection).
+ *
+ * The connections are plain sockets (Connection, below), not the JDK's HttpClient: on this 2-core machine the JDK
+ * client took about 1.5 ms of CPU a request (its selector thread, futures and header maps), as much as the
+ * service's own request handling, and every millisecond it takes is one the service under test does not get.
+ * A request here is one write of bytes built before it is sent, and an answer one read of its status line, headers
+ * and body (Content-Length or chunked; "Connection: close" is honoured, and a connection idle for a few seconds is
+ * opened again rather than trusted).
  * Run by bench/run with Java's source launcher; no dependencies:
  *
  *   CONVEYOR_ADMIN_KEY=... java bench/LoadGenerator.java --url http://localhost:8080 --jobs 10000 --concurrency 32 --tag bench-w1
@@ -75,38 +87,34 @@ public final class LoadGenerator {
         }
         String authorization = "Bearer " + key.trim();
 
-        // The JDK client pools HTTP/1.1 connections and keeps them alive between requests: with one
-        // synchronous sender per thread, or at most `concurrency` requests in flight when paced, it holds at most
-        // `concurrency` connections open.
-        HttpClient client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(10))
-                .build();
-        URI target = URI.create(url + (batch > 0 ? "/jobs/batch" : "/jobs"));
-
+        // One connection a sender (closed loop), or a pool of `concurrency` connections that the paced requests
+        // take turns on: at most `concurrency` connections open, each kept alive between requests.
+        URI base = URI.create(url);
+        String path = batch > 0 ? "/jobs/batch" : "/jobs";
         Requests make = i -> {
             int count = Math.min(perRequest, jobs - i * perRequest);
-            return HttpRequest.newBuilder(target)
-                    .timeout(Duration.ofSeconds(60))
-                    .header("Content-Type", "application/json")
-                    .header("Authorization", authorization)
-                    .POST(HttpRequest.BodyPublishers.ofString(batch > 0 ? batchBody(i * perRequest, count, tag)
-                            : body(i, tag)))
-                    .build();
+            return Connection.request(base, "POST", path, authorization,
+                    batch > 0 ? batchBody(i * perRequest, count, tag) : body(i, tag));
         };
         Run run = new Run(requests);
+        BlockingQueue<Connection> pool = new ArrayBlockingQueue<>(concurrency);
+        for (int c = 0; c < concurrency; c++) {
+            pool.add(new Connection(base));
+        }
         if (rate > 0) {
             // A cold client (classes loading, first connections) would make the first planned requests late and
-            // put the load generator's start-up into the service's latencies: warm it with a few reads first.
-            warmUp(client, URI.create(url + "/jobs?limit=1"), authorization);
+            // put the load generator's start-up into the service's latencies: open every connection with a read,
+            // and warm the code with a few more.
+            warmUp(pool, Connection.request(base, "GET", "/jobs?limit=1", authorization, null));
         }
         long cpuBefore = processCpuNanos();
         long start = System.nanoTime();
         if (rate > 0) {
-            paced(client, make, run, jobs, perRequest, batch, rate, concurrency);
+            paced(pool, make, run, jobs, perRequest, batch, rate, concurrency);
         } else {
-            closedLoop(client, make, run, jobs, perRequest, batch, concurrency);
+            closedLoop(pool, make, run, jobs, perRequest, batch, concurrency);
         }
+        pool.forEach(Connection::close);
         double seconds = (System.nanoTime() - start) / 1e9;
         double cpuSeconds = (processCpuNanos() - cpuBefore) / 1e9;
 
@@ -133,9 +141,159 @@ public final class LoadGenerator {
         System.exit(run.failures.get() == 0 ? 0 : 1);
     }
 
-    /** Request i (of the jobs i x per-request onwards). */
+    /** Request i (of the jobs i x per-request onwards), as the bytes sent on the connection. */
     private interface Requests {
-        HttpRequest request(int i);
+        byte[] request(int i);
+    }
+
+    /** A status and a body, read off a connection. */
+    private record Answer(int status, String body) {
+    }
+
+    /**
+     * One kept-alive HTTP/1.1 connection on a plain socket, used by one thread at a time: writes a whole request,
+     * reads its answer. Opened on first use, and again after the service said "Connection: close" (Tomcat does
+     * after 100 requests on a connection), after an error, or after IDLE_NANOS unused, so a connection the
+     * service may have timed out is never written to.
+     */
+    private static final class Connection {
+        private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(5);
+        private static final int TIMEOUT_MILLIS = 60_000;
+
+        private final String host;
+        private final int port;
+        private Socket socket;
+        private InputStream in;
+        private OutputStream out;
+        private long lastUsed;
+
+        Connection(URI base) {
+            host = base.getHost();
+            port = base.getPort() < 0 ? 80 : base.getPort();
+        }
+
+        /** The bytes of one request: a request line, its headers, and a JSON body when there is one. */
+        static byte[] request(URI base, String method, String path, String authorization, String body) {
+            byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+            String head = method + " " + path + " HTTP/1.1\r\n"
+                    + "Host: " + base.getHost() + (base.getPort() < 0 ? "" : ":" + base.getPort()) + "\r\n"
+                    + "Authorization: " + authorization + "\r\n"
+                    + "Accept: application/json\r\n"
+                    + (body == null ? "" : "Content-Type: application/json\r\nContent-Length: " + content.length + "\r\n")
+                    + "\r\n";
+            byte[] headBytes = head.getBytes(StandardCharsets.ISO_8859_1);
+            byte[] bytes = Arrays.copyOf(headBytes, headBytes.length + content.length);
+            System.arraycopy(content, 0, bytes, headBytes.length, content.length);
+            return bytes;
+        }
+
+        Answer exchange(byte[] request) throws IOException {
+            if (socket != null && System.nanoTime() - lastUsed > IDLE_NANOS) {
+                close();
+            }
+            if (socket == null) {
+                socket = new Socket();
+                socket.setTcpNoDelay(true);
+                socket.connect(new InetSocketAddress(host, port), TIMEOUT_MILLIS);
+                socket.setSoTimeout(TIMEOUT_MILLIS);
+                in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);
+                out = socket.getOutputStream();
+            }
+            try {
+                out.write(request);
+                out.flush();
+                Answer answer = read();
+                lastUsed = System.nanoTime();
+                return answer;
+            } catch (IOException | RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+
+        private Answer read() throws IOException {
+            String statusLine = line();
+            if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12) {
+                throw new IOException("not an HTTP/1.x status line: " + statusLine);
+            }
+            int status = Integer.parseInt(statusLine.substring(9, 12));
+            long length = -1;
+            boolean chunked = false;
+            boolean closeAfter = false;
+            for (String header = line(); !header.isEmpty(); header = line()) {
+                int colon = header.indexOf(':');
+                if (colon < 0) {
+                    continue;
+                }
+                String name = header.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+                String value = header.substring(colon + 1).trim().toLowerCase(Locale.ROOT);
+                switch (name) {
+                    case "content-length" -> length = Long.parseLong(value);
+                    case "transfer-encoding" -> chunked = value.contains("chunked");
+                    case "connection" -> closeAfter = value.contains("close");
+                    default -> { }
+                }
+            }
+            byte[] body;
+            if (chunked) {
+                ByteArrayOutputStream chunks = new ByteArrayOutputStream();
+                for (int size = chunkSize(line()); size > 0; size = chunkSize(line())) {
+                    chunks.write(exactly(size));
+                    line();
+                }
+                while (!line().isEmpty()) {
+                    // trailers, if any
+                }
+                body = chunks.toByteArray();
+            } else if (length >= 0) {
+                body = exactly(Math.toIntExact(length));
+            } else {
+                body = in.readAllBytes();
+                closeAfter = true;
+            }
+            if (closeAfter) {
+                close();
+            }
+            return new Answer(status, new String(body, StandardCharsets.UTF_8));
+        }
+
+        private static int chunkSize(String line) {
+            int extension = line.indexOf(';');
+            return Integer.parseInt((extension < 0 ? line : line.substring(0, extension)).trim(), 16);
+        }
+
+        private byte[] exactly(int length) throws IOException {
+            byte[] bytes = in.readNBytes(length);
+            if (bytes.length != length) {
+                throw new IOException("connection closed " + bytes.length + " bytes into a body of " + length);
+            }
+            return bytes;
+        }
+
+        /** A line without its CRLF; the connection closing before its end is an error. */
+        private String line() throws IOException {
+            StringBuilder line = new StringBuilder(64);
+            for (int c = in.read(); c != '\n'; c = in.read()) {
+                if (c < 0) {
+                    throw new IOException("connection closed by the service in the middle of an answer");
+                }
+                if (c != '\r') {
+                    line.append((char) c);
+                }
+            }
+            return line.toString();
+        }
+
+        void close() {
+            if (socket != null) {
+                try {
+                    socket.close();
+                } catch (IOException ignored) {
+                    // closing a connection that is done with: nothing to do
+                }
+                socket = null;
+            }
+        }
     }
 
     /** What the senders record, request by request. */
@@ -153,51 +311,52 @@ public final class LoadGenerator {
             serviceNanos = new long[requests];
         }
 
-        void answered(int i, int count, int batch, HttpResponse<String> response, Throwable error) {
+        void answered(int i, int count, int batch, Answer answer, Throwable error) {
             if (error != null) {
                 fail(failures, count, what(batch, i) + ": " + error);
-            } else if (response.statusCode() != 202) {
-                fail(failures, count, what(batch, i) + ": HTTP " + response.statusCode() + " " + response.body());
+            } else if (answer.status() != 202) {
+                fail(failures, count, what(batch, i) + ": HTTP " + answer.status() + " " + answer.body());
             }
             lastAnswerMillis.accumulateAndGet(System.currentTimeMillis(), Math::max);
         }
     }
 
-    private static void warmUp(HttpClient client, URI read, String authorization) throws InterruptedException {
-        for (int i = 0; i < 20; i++) {
-            try {
-                client.send(HttpRequest.newBuilder(read).header("Authorization", authorization).GET().build(),
-                        HttpResponse.BodyHandlers.discarding());
-            } catch (java.io.IOException e) {
-                System.err.println("load generator: warm-up read failed: " + e);
-                return;
+    private static void warmUp(BlockingQueue<Connection> pool, byte[] read) {
+        try {
+            for (Connection connection : pool) {
+                connection.exchange(read);
             }
+            for (int reads = pool.size(); reads < 20; reads++) {
+                pool.peek().exchange(read);
+            }
+        } catch (IOException e) {
+            System.err.println("load generator: warm-up read failed: " + e);
         }
     }
 
     /** As fast as the service answers: each of C threads sends its next request when its last one is answered. */
-    private static void closedLoop(HttpClient client, Requests make, Run run, int jobs, int perRequest, int batch,
-                                   int concurrency) throws InterruptedException {
+    private static void closedLoop(BlockingQueue<Connection> pool, Requests make, Run run, int jobs, int perRequest,
+                                   int batch, int concurrency) throws InterruptedException {
         int requests = run.latencyNanos.length;
         AtomicInteger next = new AtomicInteger();
         ExecutorService senders = Executors.newFixedThreadPool(concurrency);
-        for (int t = 0; t < concurrency; t++) {
+        for (Connection connection : pool) {
             senders.submit(() -> {
                 for (int i = next.getAndIncrement(); i < requests; i = next.getAndIncrement()) {
                     int count = Math.min(perRequest, jobs - i * perRequest);
-                    HttpRequest request = make.request(i);
+                    byte[] request = make.request(i);
                     run.firstSubmitMillis.accumulateAndGet(System.currentTimeMillis(), Math::min);
                     long sent = System.nanoTime();
-                    HttpResponse<String> response = null;
+                    Answer answer = null;
                     Throwable error = null;
                     try {
-                        response = client.send(request, HttpResponse.BodyHandlers.ofString());
+                        answer = connection.exchange(request);
                     } catch (Exception e) {
                         error = e;
                     }
                     run.latencyNanos[i] = System.nanoTime() - sent;
                     run.serviceNanos[i] = run.latencyNanos[i];
-                    run.answered(i, count, batch, response, error);
+                    run.answered(i, count, batch, answer, error);
                 }
                 return null;
             });
@@ -212,23 +371,23 @@ public final class LoadGenerator {
      * Open loop at {@code rate} jobs a second: request k is planned at start + k x perRequest / rate and sent then
      * (or as soon as one of the C in-flight slots frees, if all are taken); its latency counts from the plan.
      */
-    private static void paced(HttpClient client, Requests make, Run run, int jobs, int perRequest, int batch,
-                              double rate, int concurrency) throws InterruptedException {
+    private static void paced(BlockingQueue<Connection> pool, Requests make, Run run, int jobs, int perRequest,
+                              int batch, double rate, int concurrency) throws InterruptedException {
         int requests = run.latencyNanos.length;
         double nanosPerRequest = perRequest * 1e9 / rate;
-        Semaphore inFlight = new Semaphore(concurrency);
+        ExecutorService senders = Executors.newFixedThreadPool(concurrency);
         CountDownLatch answered = new CountDownLatch(requests);
         long lateNanos = TimeUnit.MILLISECONDS.toNanos(10);
         long start = System.nanoTime();
         for (int k = 0; k < requests; k++) {
             int i = k;
             int count = Math.min(perRequest, jobs - i * perRequest);
-            HttpRequest request = make.request(i);     // built before its time, so building it is not in the lag
+            byte[] request = make.request(i);     // built before its time, so building it is not in the lag
             long planned = start + Math.round(i * nanosPerRequest);
             for (long wait = planned - System.nanoTime(); wait > 0; wait = planned - System.nanoTime()) {
                 LockSupport.parkNanos(wait);
             }
-            inFlight.acquire();
+            Connection connection = pool.take();     // one of the C in flight: waits while all are
             long sent = System.nanoTime();
             long lag = sent - planned;
             run.maxLagNanos.accumulateAndGet(lag, Math::max);
@@ -236,18 +395,26 @@ public final class LoadGenerator {
                 run.late.incrementAndGet();
             }
             run.firstSubmitMillis.accumulateAndGet(System.currentTimeMillis(), Math::min);
-            client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).whenComplete((response, error) -> {
+            senders.execute(() -> {
+                Answer answer = null;
+                Throwable error = null;
+                try {
+                    answer = connection.exchange(request);
+                } catch (Exception e) {
+                    error = e;
+                }
                 long now = System.nanoTime();
                 run.latencyNanos[i] = now - planned;
                 run.serviceNanos[i] = now - sent;
-                inFlight.release();
-                run.answered(i, count, batch, response, error);
+                pool.add(connection);
+                run.answered(i, count, batch, answer, error);
                 answered.countDown();
             });
         }
         if (!answered.await(1, TimeUnit.HOURS)) {
             throw new IllegalStateException("submission did not finish within an hour");
         }
+        senders.shutdown();
     }
 
     /** A 10-row CSV, 3 rows invalid (empty title, negative price, a quantity that is not an integer). */
