@@ -64,7 +64,18 @@ public class JobLifecycle {
         this.instanceId = properties.instanceId();
         ConveyorProperties.Db db = properties.db();
         this.writes = new WriteBatcher<>("job-writes", db.batchMaxRows(), Duration.ofMillis(db.batchLingerMs()),
-                db.batchWriters(), changes -> tx.execute(status -> writeSet(changes)), JobLifecycle::itemMayBeAtFault);
+                db.batchWriters(), changes -> tx.execute(status -> writeSet(changes)), JobLifecycle::itemMayBeAtFault,
+                new WriteBatcher.Observer() {
+                    @Override
+                    public void setWritten(int items, long nanos) {
+                        metrics.setWritten(items, nanos);
+                    }
+
+                    @Override
+                    public void waited(long nanos) {
+                        metrics.setWriteWaited(nanos);
+                    }
+                });
     }
 
     @PreDestroy

@@ -20,4 +20,18 @@ public interface LifecycleMetrics {
 
     /** A job's attempts ran out: DEAD_LETTERED. */
     void jobDeadLettered(Job job);
+
+    /**
+     * The set writer wrote one set of {@code items} changes in one transaction (committed or failed), which took
+     * {@code nanos}. Called after the set's transaction ended, not inside it.
+     */
+    default void setWritten(int items, long nanos) {
+    }
+
+    /**
+     * A caller (a request, a worker's claim or ending) waited {@code nanos} for its changes to be written: its time
+     * in the writer's queue and the flush of the set it joined. Called once per hand-in, after it was answered.
+     */
+    default void setWriteWaited(long nanos) {
+    }
 }

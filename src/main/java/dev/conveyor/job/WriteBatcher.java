@@ -37,6 +37,7 @@ final class WriteBatcher<I, O> implements AutoCloseable {
     private final String name;
     private final Function<List<I>, List<O>> flush;
     private final Predicate<Throwable> itemAtFault;
+    private final Observer observer;
     private final int maxRows;
     private final long lingerNanos;
     private final BlockingQueue<Pending<I, O>> waiting = new LinkedBlockingQueue<>();
@@ -44,11 +45,31 @@ final class WriteBatcher<I, O> implements AutoCloseable {
     private volatile boolean busy;
     private volatile boolean closed;
 
+    /** What the writer's work looked like, for metrics: each set written, and each caller's wait. */
+    interface Observer {
+        Observer NONE = new Observer() {
+        };
+
+        /** A set of {@code items} was flushed (committed or failed) in {@code nanos}, retries of its halves included. */
+        default void setWritten(int items, long nanos) {
+        }
+
+        /** A caller's hand-in was answered {@code nanos} after it was handed in. */
+        default void waited(long nanos) {
+        }
+    }
+
     WriteBatcher(String name, int maxRows, Duration linger, int writerCount, Function<List<I>, List<O>> flush,
                  Predicate<Throwable> itemAtFault) {
+        this(name, maxRows, linger, writerCount, flush, itemAtFault, Observer.NONE);
+    }
+
+    WriteBatcher(String name, int maxRows, Duration linger, int writerCount, Function<List<I>, List<O>> flush,
+                 Predicate<Throwable> itemAtFault, Observer observer) {
         this.name = name;
         this.flush = flush;
         this.itemAtFault = itemAtFault;
+        this.observer = observer;
         this.maxRows = Math.max(1, maxRows);
         this.lingerNanos = linger.toNanos();
         for (int i = 0; i < Math.max(1, writerCount); i++) {
@@ -78,6 +99,7 @@ final class WriteBatcher<I, O> implements AutoCloseable {
         for (I item : items) {
             pendings.add(new Pending<>(item));
         }
+        long handedIn = System.nanoTime();
         waiting.addAll(pendings);
         boolean interrupted = false;
         List<O> answers = new ArrayList<>(items.size());
@@ -105,6 +127,7 @@ final class WriteBatcher<I, O> implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        observer.waited(System.nanoTime() - handedIn);
         if (firstFailure instanceof RuntimeException runtime) {
             throw runtime;
         }
@@ -141,7 +164,9 @@ final class WriteBatcher<I, O> implements AutoCloseable {
                     }
                 }
                 busy = batch.size() > 1;
+                long flushing = System.nanoTime();
                 flushSplitting(batch);
+                observer.setWritten(batch.size(), System.nanoTime() - flushing);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 batch.forEach(p -> p.answer.completeExceptionally(e));

@@ -6,6 +6,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.conveyor.job.Job;
@@ -13,6 +14,7 @@ import dev.conveyor.job.LifecycleMetrics;
 import dev.conveyor.job.JobStatus;
 import dev.conveyor.queue.Lane;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -55,6 +57,9 @@ public class JobMetrics implements LifecycleMetrics {
     public static final String DEAD_LETTERED = "conveyor.jobs.dead_lettered";
     public static final String EVENTS_EMITTED = "conveyor.events.emitted";
     public static final String QUEUE_DEPTH = "conveyor.queue.depth";
+    public static final String SET_WRITES = "conveyor.db.set_writes";
+    public static final String SET_WRITE_SIZE = "conveyor.db.set_write_size";
+    public static final String SET_WRITE_WAIT = "conveyor.db.set_write_wait";
 
     /** The statuses a waiting job has; each lane has a queue depth gauge for each. */
     public static final List<JobStatus> WAITING = List.of(JobStatus.QUEUED, JobStatus.RETRYING);
@@ -79,10 +84,33 @@ public class JobMetrics implements LifecycleMetrics {
     private final Map<String, Timer> durations = new ConcurrentHashMap<>();
     private final Map<String, Timer> processing = new ConcurrentHashMap<>();
     private final Map<Lane, Map<JobStatus, AtomicLong>> depth = new EnumMap<>(Lane.class);
+    private final Timer setWrites;
+    private final DistributionSummary setWriteSize;
+    private final Timer setWriteWait;
 
     public JobMetrics(MeterRegistry registry, JdbcTemplate jdbc) {
         this.registry = registry;
         this.jdbc = jdbc;
+        // Every status change, submission and event goes through the set writer: how long its sets take and how
+        // large they are says whether PostgreSQL or the writer is what the requests and workers wait on
+        // (docs/monitoring.md, "The set writer").
+        this.setWrites = Timer.builder(SET_WRITES)
+                .description("Sets of job changes written by the set writer, each in one transaction: how long each took")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
+        this.setWriteSize = DistributionSummary.builder(SET_WRITE_SIZE)
+                .description("Changes (submissions, claims, endings ...) in each set the set writer wrote")
+                .baseUnit("changes")
+                .register(registry);
+        this.setWriteWait = Timer.builder(SET_WRITE_WAIT)
+                .description("How long a request or a worker waited for its changes to be written: the writer's "
+                        + "queue and the flush of the set they joined")
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry);
         for (Lane lane : Lane.values()) {
             Map<JobStatus, AtomicLong> byStatus = new EnumMap<>(JobStatus.class);
             for (JobStatus status : WAITING) {
@@ -96,6 +124,17 @@ public class JobMetrics implements LifecycleMetrics {
             }
             depth.put(lane, byStatus);
         }
+    }
+
+    @Override
+    public void setWritten(int items, long nanos) {
+        setWrites.record(nanos, TimeUnit.NANOSECONDS);
+        setWriteSize.record(items);
+    }
+
+    @Override
+    public void setWriteWaited(long nanos) {
+        setWriteWait.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** A job row was created (call only when it really was: an idempotent replay is not a submission). */

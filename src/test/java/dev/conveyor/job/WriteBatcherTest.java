@@ -78,6 +78,58 @@ class WriteBatcherTest {
     }
 
     @Test
+    void theObserverSeesEverySetWithItsSizeAndFlushTimeAndEveryCallersWait() throws Exception {
+        CountDownLatch firstFlushStarted = new CountDownLatch(1);
+        CountDownLatch releaseFirstFlush = new CountDownLatch(1);
+        List<Integer> setSizes = Collections.synchronizedList(new ArrayList<>());
+        List<Long> setNanos = Collections.synchronizedList(new ArrayList<>());
+        List<Long> waits = Collections.synchronizedList(new ArrayList<>());
+        WriteBatcher.Observer observer = new WriteBatcher.Observer() {
+            @Override
+            public void setWritten(int items, long nanos) {
+                setSizes.add(items);
+                setNanos.add(nanos);
+            }
+
+            @Override
+            public void waited(long nanos) {
+                waits.add(nanos);
+            }
+        };
+        batcher = new WriteBatcher<>("test", 100, Duration.ZERO, 1, items -> {
+            if (items.contains(-1)) {
+                firstFlushStarted.countDown();
+                await(releaseFirstFlush);
+            }
+            return answer(items);
+        }, failure -> true, observer);
+        // a first set is held in its flush while ten callers hand in one item each behind it
+        Future<String> first = callers.submit(() -> batcher.write(-1));
+        assertThat(firstFlushStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        long heldFrom = System.nanoTime();
+        List<Future<String>> queued = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            int item = i;
+            queued.add(callers.submit(() -> batcher.write(item)));
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> waitingCount() == 10);
+        long held = System.nanoTime() - heldFrom;
+        releaseFirstFlush.countDown();
+        first.get(10, TimeUnit.SECONDS);
+        for (Future<String> answer : queued) {
+            answer.get(10, TimeUnit.SECONDS);
+        }
+
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> setSizes.size() == 2);
+        assertThat(setSizes).containsExactly(1, 10);
+        // the first flush lasted at least as long as the test held it
+        assertThat(setNanos.get(0)).isGreaterThanOrEqualTo(held);
+        // one wait per hand-in (11), and the first caller's includes the hold
+        assertThat(waits).hasSize(11).allSatisfy(wait -> assertThat(wait).isPositive());
+        assertThat(waits).anySatisfy(wait -> assertThat(wait).isGreaterThanOrEqualTo(held));
+    }
+
+    @Test
     void aBadItemFailsAloneAndTheOthersOfItsSetAreWritten() throws Exception {
         batcher = new WriteBatcher<>("test", 100, Duration.ofMillis(20), 1, items -> {
             if (items.contains(13)) {

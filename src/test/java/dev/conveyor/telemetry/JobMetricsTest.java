@@ -83,6 +83,14 @@ class JobMetricsTest extends RunningServiceTest {
         assertThat(after.delta(before, "conveyor_events_emitted_total", "event_type", "job.completed"))
                 .isEqualTo(2);
         assertThat(after.delta(before, "conveyor_events_emitted_total", "event_type", "job.failed")).isEqualTo(1);
+        // the set writer: the three submissions, claims and endings (nine changes) went through it, in at least
+        // three sets one after another (a job's claim waits for its submission, its ending for its claim), and
+        // every hand-in's wait was timed
+        assertThat(after.delta(before, "conveyor_db_set_write_size_changes_sum")).isGreaterThanOrEqualTo(9);
+        assertThat(after.delta(before, "conveyor_db_set_writes_seconds_count")).isGreaterThanOrEqualTo(3);
+        assertThat(after.delta(before, "conveyor_db_set_write_wait_seconds_count")).isGreaterThanOrEqualTo(5);
+        assertThat(after.value("conveyor_db_set_writes_seconds_sum")).isGreaterThan(0);
+        assertThat(after.series("conveyor_db_set_write_wait_seconds_bucket")).as("wait buckets").hasSizeGreaterThan(20);
         // Spring's own HTTP metrics, which the dashboard's request rate panel reads
         assertThat(after.series("http_server_requests_seconds_count")).isNotEmpty();
     }
