@@ -146,8 +146,8 @@ public final class LoadGenerator {
         byte[] request(int i);
     }
 
-    /** A status and a body, read off a connection. */
-    private record Answer(int status, String body) {
+    /** A status and a body, read off a connection; or, when the exchange failed, the failure (status 0). */
+    private record Answer(int status, String body, Exception failure) {
     }
 
     /**
@@ -185,6 +185,15 @@ public final class LoadGenerator {
             byte[] bytes = Arrays.copyOf(headBytes, headBytes.length + content.length);
             System.arraycopy(content, 0, bytes, headBytes.length, content.length);
             return bytes;
+        }
+
+        /** The answer to the request, or the exchange's failure as an answer (never throws). */
+        Answer answerOrFailure(byte[] request) {
+            try {
+                return exchange(request);
+            } catch (Exception e) {
+                return new Answer(0, "", e);
+            }
         }
 
         Answer exchange(byte[] request) throws IOException {
@@ -254,7 +263,7 @@ public final class LoadGenerator {
             if (closeAfter) {
                 close();
             }
-            return new Answer(status, new String(body, StandardCharsets.UTF_8));
+            return new Answer(status, new String(body, StandardCharsets.UTF_8), null);
         }
 
         private static int chunkSize(String line) {
@@ -311,9 +320,9 @@ public final class LoadGenerator {
             serviceNanos = new long[requests];
         }
 
-        void answered(int i, int count, int batch, Answer answer, Throwable error) {
-            if (error != null) {
-                fail(failures, count, what(batch, i) + ": " + error);
+        void answered(int i, int count, int batch, Answer answer) {
+            if (answer.failure() != null) {
+                fail(failures, count, what(batch, i) + ": " + answer.failure());
             } else if (answer.status() != 202) {
                 fail(failures, count, what(batch, i) + ": HTTP " + answer.status() + " " + answer.body());
             }
@@ -347,16 +356,10 @@ public final class LoadGenerator {
                     byte[] request = make.request(i);
                     run.firstSubmitMillis.accumulateAndGet(System.currentTimeMillis(), Math::min);
                     long sent = System.nanoTime();
-                    Answer answer = null;
-                    Throwable error = null;
-                    try {
-                        answer = connection.exchange(request);
-                    } catch (Exception e) {
-                        error = e;
-                    }
+                    Answer answer = connection.answerOrFailure(request);
                     run.latencyNanos[i] = System.nanoTime() - sent;
                     run.serviceNanos[i] = run.latencyNanos[i];
-                    run.answered(i, count, batch, answer, error);
+                    run.answered(i, count, batch, answer);
                 }
                 return null;
             });
@@ -396,18 +399,12 @@ public final class LoadGenerator {
             }
             run.firstSubmitMillis.accumulateAndGet(System.currentTimeMillis(), Math::min);
             senders.execute(() -> {
-                Answer answer = null;
-                Throwable error = null;
-                try {
-                    answer = connection.exchange(request);
-                } catch (Exception e) {
-                    error = e;
-                }
+                Answer answer = connection.answerOrFailure(request);
                 long now = System.nanoTime();
                 run.latencyNanos[i] = now - planned;
                 run.serviceNanos[i] = now - sent;
                 pool.add(connection);
-                run.answered(i, count, batch, answer, error);
+                run.answered(i, count, batch, answer);
                 answered.countDown();
             });
         }
